@@ -1,0 +1,225 @@
+"""The act vocabulary: what an office may record, and the shape each act must have.
+
+An act is an immutable fact about the year's information work (报送, 采用, 批示, 迟报/漏报/瞒报, 约稿, 通报批评).
+This module checks an act's own shape only; whether the units, reports and acts it names exist is the
+ledger index's business (`ledger.index`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ledger.errors import ActError
+
+LEVELS = ("national", "region", "province", "city", "district", "county")
+SEVERITIES = ("late", "missed", "concealed")
+FORMS = ("item", "brief", "research", "combined")
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ID = 128
+MAX_TEXT = 2000
+FIRST_DATE = dt.date(1949, 10, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """One act as submitted: its client id (or a generated one), type, valid-time date and fields."""
+
+    id: str
+    type: str
+    occurred_on: dt.date
+    fields: Mapping[str, Any]
+    id_given: bool = True
+
+    def content(self) -> bytes:
+        """The canonical bytes that decide whether a repeated id is the same act (idempotency)."""
+        return orjson.dumps(
+            {"type": self.type, "occurred_on": self.occurred_on.isoformat(), "fields": self.fields},
+            option=orjson.OPT_SORT_KEYS,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAct:
+    """An act as the ledger holds it: with its position (commit order) and recorded time."""
+
+    position: int
+    id: str
+    type: str
+    occurred_on: dt.date
+    recorded_at: str
+    fields: Mapping[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "id": self.id,
+            "type": self.type,
+            "occurred_on": self.occurred_on.isoformat(),
+            "recorded_at": self.recorded_at,
+            **self.fields,
+        }
+
+
+# --- field checkers: each returns the normalised value or raises ValueError with the reason ---
+
+
+def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_json_kind(value)}")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters")
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _identifier(value: Any) -> str:
+    return _text(value, limit=MAX_ID)
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
+        raise ValueError(
+            f"must be a slug of lowercase letters, digits, '-' or '_' (at most 64), not {value!r}"
+        )
+    return value
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
+        return str(value)
+
+    return check
+
+
+def _slugs(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty list of unit slugs")
+    slugs = [_slug(v) for v in value]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("must not name a unit twice")
+    return slugs
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, int | float) else "null"
+    )
+
+
+Field = tuple[Callable[[Any], Any], bool]  # (checker, required)
+REQUIRED, OPTIONAL = True, False
+
+VOCABULARY: dict[str, dict[str, Field]] = {
+    "unit.registered": {
+        "unit": (_slug, REQUIRED),
+        "name": (_text, REQUIRED),
+        "class": (_slug, REQUIRED),
+    },
+    "unit.reclassified": {"unit": (_slug, REQUIRED), "class": (_slug, REQUIRED)},
+    "report.filed": {
+        "unit": (_slug, REQUIRED),
+        "report": (_identifier, REQUIRED),
+        "title": (_text, REQUIRED),
+    },
+    "report.adopted": {
+        "report": (_identifier, REQUIRED),
+        "publication": (_slug, REQUIRED),
+        "form": (_choice(FORMS), REQUIRED),
+        "units": (_slugs, OPTIONAL),
+    },
+    "endorsement.received": {"report": (_identifier, REQUIRED), "level": (_choice(LEVELS), REQUIRED)},
+    "report.excellent": {"report": (_identifier, REQUIRED)},
+    "late_report.notified": {
+        "unit": (_slug, REQUIRED),
+        "notifier": (_choice(LEVELS), REQUIRED),
+        "severity": (_choice(SEVERITIES), REQUIRED),
+        "report": (_identifier, OPTIONAL),
+    },
+    "commission.missed": {"unit": (_slug, REQUIRED)},
+    "criticism.notified": {"unit": (_slug, REQUIRED), "notifier": (_choice(LEVELS), REQUIRED)},
+    "event.voided": {"target": (_identifier, REQUIRED), "reason": (_text, REQUIRED)},
+}
+
+ENVELOPE = ("id", "type", "occurred_on")
+
+
+def parse_date(value: Any) -> dt.date:
+    """An ISO calendar date (YYYY-MM-DD) within the range the ledger accepts."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"must be an ISO date YYYY-MM-DD, not {value!r}")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"is not a calendar date: {value!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"must be between {FIRST_DATE} and {LAST_DATE}, not {value}")
+    return day
+
+
+def parse_act(raw: Any, where: int) -> Act:
+    """Check one submitted JSON value against the vocabulary; `where` is its line (or item) number."""
+    if not isinstance(raw, dict):
+        raise ActError(where, None, f"an act must be a JSON object, not {_json_kind(raw)}")
+    kind = raw.get("type")
+    if kind is None:
+        raise ActError(where, "type", "is missing")
+    if kind not in VOCABULARY:
+        raise ActError(
+            where, "type", f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})"
+        )
+    spec = VOCABULARY[kind]
+    for key in raw:
+        if key not in spec and key not in ENVELOPE:
+            raise ActError(where, key, f"is not a field of {kind}")
+
+    if "id" in raw:
+        try:
+            act_id, id_given = _identifier(raw["id"]), True
+        except ValueError as e:
+            raise ActError(where, "id", str(e)) from None
+    else:
+        act_id, id_given = str(uuid.uuid4()), False
+    if "occurred_on" not in raw:
+        raise ActError(where, "occurred_on", "is missing")
+    try:
+        occurred_on = parse_date(raw["occurred_on"])
+    except ValueError as e:
+        raise ActError(where, "occurred_on", str(e)) from None
+
+    fields: dict[str, Any] = {}
+    for name, (check, required) in spec.items():
+        if name not in raw:
+            if required:
+                raise ActError(where, name, f"is missing (a {kind} needs {_required(spec)})")
+            continue
+        try:
+            fields[name] = check(raw[name])
+        except ValueError as e:
+            raise ActError(where, name, str(e)) from None
+
+    if kind == "report.adopted":
+        combined = fields["form"] == "combined"
+        if combined and "units" not in fields:
+            raise ActError(where, "units", "is missing (a combined adoption lists its credited units)")
+        if not combined and "units" in fields:
+            raise ActError(where, "units", "is only for form 'combined'")
+    return Act(id=act_id, type=kind, occurred_on=occurred_on, fields=fields, id_given=id_given)
+
+
+def _required(spec: Mapping[str, Field]) -> str:
+    return ", ".join(name for name, (_, required) in spec.items() if required)

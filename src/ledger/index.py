@@ -1,0 +1,195 @@
+"""What the ledger must know to accept a new act: registered units, effective reports, stored act ids.
+
+The index is a fold over the stored acts, kept by each writer and caught up inside the write transaction,
+so every batch is checked against exactly the history it will follow. A batch is checked act by act
+(later acts may name earlier ones of the same batch); a rejected batch leaves the index as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.acts import Act, StoredAct
+from ledger.errors import ActError, BatchRejected
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    act_id: str
+    unit: str
+    filed_on: dt.date
+
+
+def digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
+class LedgerIndex:
+    def __init__(self, publications: Iterable[str]) -> None:
+        self.publications = frozenset(publications)
+        self.position = 0
+        self.acts: dict[str, tuple[bytes, str]] = {}  # id -> (content digest, type)
+        self.voided: set[str] = set()
+        self.units: dict[str, str] = {}  # unit -> id of its effective registration
+        self.reports: dict[str, Filing] = {}  # report -> its effective filing
+        self.defines: dict[str, tuple[str, str]] = {}  # registration/filing act id -> (kind, key)
+        self.located: dict[str, tuple[int, str]] = {}  # stored act id -> (position, recorded_at)
+        self._undo: list[tuple[Any, Any, Any]] | None = None
+
+    # --- folding stored history -------------------------------------------------------------
+
+    def fold(self, act: StoredAct) -> None:
+        """Take one stored act into the index (stored acts were checked when they were appended)."""
+        self._apply(act.id, act.type, act.occurred_on, act.fields, digest(_content(act)))
+        self.located[act.id] = (act.position, act.recorded_at)
+        self.position = act.position
+
+    def remember(self, positions: dict[str, int], recorded_at: str) -> None:
+        """Note where the acts of a stored batch were put, to answer later duplicates."""
+        for act_id, position in positions.items():
+            self.located[act_id] = (position, recorded_at)
+
+    # --- checking a batch -------------------------------------------------------------------
+
+    def admit(self, batch: list[tuple[int, Act]]) -> list[bool]:
+        """Check a batch against the index and take it in; returns, per act, whether it is new.
+
+        Raises BatchRejected listing every bad act; the index is then unchanged.
+        """
+        errors: list[ActError] = []
+        fresh: list[bool] = []
+        self._undo = []
+        try:
+            for where, act in batch:
+                try:
+                    fresh.append(self._admit_one(where, act))
+                except ActError as e:
+                    errors.append(e)
+                    fresh.append(False)
+            if errors:
+                self.rollback()
+                conflict = all(e.field == "id" and "already stored" in e.message for e in errors)
+                raise BatchRejected(errors, conflict=conflict)
+        except BaseException:
+            if self._undo is not None:
+                self.rollback()
+            raise
+        return fresh
+
+    def commit(self, position: int) -> None:
+        """The admitted batch is stored; its last act sits at `position`."""
+        self._undo = None
+        self.position = position
+
+    def rollback(self) -> None:
+        """Forget the acts admitted since the last commit (the store refused them)."""
+        for target, key, old in reversed(self._undo or []):
+            if isinstance(target, set):
+                if old is _MISSING:
+                    target.discard(key)
+                else:
+                    target.add(key)
+            elif old is _MISSING:
+                target.pop(key, None)
+            else:
+                target[key] = old
+        self._undo = None
+
+    def _admit_one(self, where: int, act: Act) -> bool:
+        known = self.acts.get(act.id)
+        content_digest = digest(act.content())
+        if known is not None:
+            if known[0] == content_digest:
+                return False
+            raise ActError(where, "id", f"{act.id!r} is already stored with other content")
+        self._check(where, act)
+        self._apply(act.id, act.type, act.occurred_on, act.fields, content_digest)
+        return True
+
+    def _check(self, where: int, act: Act) -> None:
+        f = act.fields
+        kind = act.type
+        if kind == "unit.registered" and f["unit"] in self.units:
+            raise ActError(where, "unit", f"unit {f['unit']!r} is already registered")
+        if kind != "unit.registered" and "unit" in f:
+            self._need_unit(where, "unit", f["unit"])
+        for unit in f.get("units", ()):
+            self._need_unit(where, "units", unit)
+        if kind == "report.filed" and f["report"] in self.reports:
+            raise ActError(
+                where, "report", f"report {f['report']!r} is already filed (void that filing first)"
+            )
+        if kind != "report.filed" and "report" in f:
+            filing = self.reports.get(f["report"])
+            if filing is None:
+                raise ActError(where, "report", f"unknown report {f['report']!r}")
+            if act.occurred_on < filing.filed_on:
+                raise ActError(
+                    where,
+                    "occurred_on",
+                    f"{act.occurred_on} is before report {f['report']!r} was filed "
+                    f"({filing.filed_on})",
+                )
+        if kind == "report.adopted" and f["publication"] not in self.publications:
+            raise ActError(
+                where,
+                "publication",
+                f"unknown publication {f['publication']!r} "
+                f"(known: {', '.join(sorted(self.publications))})",
+            )
+        if kind == "event.voided":
+            target = self.acts.get(f["target"])
+            if target is None:
+                raise ActError(where, "target", f"unknown act {f['target']!r}")
+            if target[1] == "event.voided":
+                raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
+            if f["target"] in self.voided:
+                raise ActError(where, "target", f"{f['target']!r} is already voided")
+
+    def _need_unit(self, where: int, field: str, unit: str) -> None:
+        if unit not in self.units:
+            raise ActError(where, field, f"unknown unit {unit!r} (register it first)")
+
+    # --- the fold itself ----------------------------------------------------------------------
+
+    def _apply(
+        self, act_id: str, kind: str, occurred_on: dt.date, f: Any, content_digest: bytes
+    ) -> None:
+        self._set(self.acts, act_id, (content_digest, kind))
+        if kind == "unit.registered":
+            self._set(self.units, f["unit"], act_id)
+            self._set(self.defines, act_id, ("unit", f["unit"]))
+        elif kind == "report.filed":
+            self._set(self.reports, f["report"], Filing(act_id, f["unit"], occurred_on))
+            self._set(self.defines, act_id, ("report", f["report"]))
+        elif kind == "event.voided":
+            target = f["target"]
+            self._add(self.voided, target)
+            defined = self.defines.get(target)
+            if defined is not None:
+                self._pop(self.units if defined[0] == "unit" else self.reports, defined[1])
+
+    def _set(self, target: dict[Any, Any], key: Any, value: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((target, key, target.get(key, _MISSING)))
+        target[key] = value
+
+    def _pop(self, target: dict[Any, Any], key: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((target, key, target.get(key, _MISSING)))
+        target.pop(key, None)
+
+    def _add(self, target: set[Any], key: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((target, key, key if key in target else _MISSING))
+        target.add(key)
+
+
+def _content(act: StoredAct) -> bytes:
+    return Act(act.id, act.type, act.occurred_on, act.fields).content()

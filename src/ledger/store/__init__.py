@@ -1,0 +1,28 @@
+"""Opening the act store named by a database URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ledger.errors import LedgerError
+from ledger.store.base import Receipt, Store
+
+__all__ = ["Receipt", "Store", "open_store"]
+
+
+def open_store(url: str, publications: Iterable[str]) -> Store:
+    """`sqlite:///PATH` (relative; `sqlite:////abs/path` absolute) or `postgresql://USER@HOST:PORT/DB`."""
+    if url.startswith("sqlite:///"):
+        from ledger.store.sqlite import SQLiteStore
+
+        path = url.removeprefix("sqlite:///")
+        if not path:
+            raise LedgerError(f"database URL {url!r} names no file")
+        return SQLiteStore(path, publications)
+    if url.startswith(("postgresql://", "postgres://")):
+        from ledger.store.postgres import PostgresStore
+
+        return PostgresStore(url, publications)
+    raise LedgerError(
+        f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB"
+    )

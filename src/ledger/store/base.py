@@ -1,0 +1,210 @@
+"""The act store: an append-only log of acts on the `eventsourcing` library's recorders.
+
+Each act is one stored event: originator id `uuid5(act id)`, version 1, topic the act type, state the act
+as JSON. Its notification id is its position. Writers are serialised by a lock on one head row, which
+holds the last position and recorded time, so positions are assigned in commit order without gaps and
+`recorded_at` never goes backwards along them. A batch is checked against the ledger index inside the
+same transaction that stores it: all of it is stored, or none.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ledger.acts import Act, StoredAct
+from ledger.errors import BatchRejected, StoreUnavailable
+from ledger.index import LedgerIndex
+
+NAMESPACE = uuid.UUID("6f1c1d3e-4a7b-5c2d-9e8f-0a1b2c3d4e5f")
+READ_BATCH = 5000
+
+
+def originator_id(act_id: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, act_id)
+
+
+def encode(act: Act, recorded_at: str) -> bytes:
+    return orjson.dumps(
+        {
+            "id": act.id,
+            "type": act.type,
+            "occurred_on": act.occurred_on.isoformat(),
+            "recorded_at": recorded_at,
+            "fields": act.fields,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+def decode(position: int, state: bytes) -> StoredAct:
+    d = orjson.loads(state)
+    return StoredAct(
+        position=position,
+        id=d["id"],
+        type=d["type"],
+        occurred_on=dt.date.fromisoformat(d["occurred_on"]),
+        recorded_at=d["recorded_at"],
+        fields=d["fields"],
+    )
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the ledger answers for each appended act."""
+
+    id: str
+    position: int
+    recorded_at: str
+    status: str  # "new" or "duplicate"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "position": self.position,
+            "recorded_at": self.recorded_at,
+            "status": self.status,
+        }
+
+
+Row = tuple[int, uuid.UUID, str, bytes]  # position, originator id, topic, state
+
+
+class WriteTransaction(abc.ABC):
+    """One locked write: the head as it stood when the lock was taken, and the means to extend it."""
+
+    position: int
+    recorded_at: str
+
+    @abc.abstractmethod
+    def read_after(self, position: int) -> Iterable[tuple[int, bytes]]: ...
+
+    @abc.abstractmethod
+    def insert(self, rows: Sequence[Row]) -> None: ...
+
+    @abc.abstractmethod
+    def set_head(self, position: int, recorded_at: str) -> None: ...
+
+
+class Store(abc.ABC):
+    """The ledger's store; `SQLiteStore` and `PostgresStore` implement the backend primitives."""
+
+    url: str
+
+    def __init__(self, publications: Iterable[str]) -> None:
+        self.index = LedgerIndex(publications)
+
+    # --- backend primitives ---
+
+    @abc.abstractmethod
+    def _write(self) -> AbstractContextManager[WriteTransaction]: ...
+
+    @abc.abstractmethod
+    def _select(
+        self, after: int, limit: int, types: Sequence[str] = ()
+    ) -> Sequence[tuple[int, bytes]]: ...
+
+    @abc.abstractmethod
+    def head(self) -> tuple[int, str | None]:
+        """The last position and its recorded time (0 and None for an empty ledger)."""
+
+    @abc.abstractmethod
+    def ping(self) -> None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    # --- the ledger's operations ---
+
+    def append(
+        self,
+        acts: Sequence[tuple[int, Act]],
+        *,
+        progress: Callable[[int], None] | None = None,
+        clock: Callable[[], str] = utc_now,
+    ) -> list[Receipt]:
+        """Store a batch of (line, act) pairs atomically; duplicates of stored acts are reported.
+
+        Raises BatchRejected (nothing stored) when any act is bad.
+        """
+        try:
+            with self._write() as tx:
+                for position, state in tx.read_after(self.index.position):
+                    self.index.fold(decode(position, state))
+                fresh = self.index.admit(list(acts))
+                recorded_at = max(clock(), tx.recorded_at)
+                rows: list[Row] = []
+                receipts: list[Receipt] = []
+                position = tx.position
+                new_ids: dict[str, int] = {}
+                for (_, act), is_new in zip(acts, fresh, strict=True):
+                    if is_new:
+                        position += 1
+                        new_ids[act.id] = position
+                        rows.append(
+                            (position, originator_id(act.id), act.type, encode(act, recorded_at))
+                        )
+                        receipts.append(Receipt(act.id, position, recorded_at, "new"))
+                    else:
+                        receipts.append(Receipt(act.id, 0, "", "duplicate"))
+                for start in range(0, len(rows), 2000):
+                    tx.insert(rows[start : start + 2000])
+                    if progress:
+                        progress(min(start + 2000, len(rows)))
+                if rows:
+                    tx.set_head(position, recorded_at)
+        except BatchRejected:
+            raise
+        except BaseException:
+            self.index.rollback()
+            raise
+        self.index.commit(position)
+        self.index.remember(new_ids, recorded_at)
+        return [self._locate(r) for r in receipts]
+
+    def _locate(self, receipt: Receipt) -> Receipt:
+        if receipt.status == "new":
+            return receipt
+        position, recorded_at = self.index.located[receipt.id]
+        return Receipt(receipt.id, position, recorded_at, "duplicate")
+
+    def read(
+        self,
+        after: int = 0,
+        *,
+        types: Sequence[str] = (),
+        known_at: str | None = None,
+        batch: int = READ_BATCH,
+    ) -> Iterator[StoredAct]:
+        """Stream stored acts in position order, from after `after`, up to those recorded by `known_at`."""
+        while True:
+            rows = self._select(after, batch, types)
+            for position, state in rows:
+                act = decode(position, state)
+                if known_at is not None and act.recorded_at > known_at:
+                    return
+                yield act
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def unavailable(error: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"the store cannot be reached: {error}")

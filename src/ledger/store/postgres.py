@@ -1,0 +1,168 @@
+"""The deployed store: PostgreSQL through psycopg, on eventsourcing's PostgreSQL recorder.
+
+Several processes may write at once: the head row's lock (`UPDATE ... RETURNING`) serialises them, so the
+positions they assign follow commit order. Readers never block writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from eventsourcing.persistence import InfrastructureFactory, InterfaceError, OperationalError
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.utils import Environment
+from psycopg import sql
+
+from ledger.store.base import Row, Store, WriteTransaction, unavailable
+
+FAULTS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def environment(url: str) -> dict[str, str]:
+    """eventsourcing's settings for `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]`."""
+    parts = urlsplit(url)
+    query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": query.get("schema", "public"),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_PRE_PING": "y",
+    }
+
+
+class PostgresWrite(WriteTransaction):
+    def __init__(self, cursor: psycopg.Cursor[Any], schema: sql.Identifier, table: str) -> None:
+        self.c = cursor
+        self.events = sql.SQL("{}.{}").format(schema, sql.Identifier(table))
+        self.head = sql.SQL("{}.ledger_head").format(schema)
+        cursor.execute("SET LOCAL lock_timeout = '30s'")
+        cursor.execute(
+            sql.SQL(
+                "UPDATE {} SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at"
+            ).format(self.head)
+        )
+        row = cursor.fetchone()
+        assert row is not None
+        self.position, self.recorded_at = int(row["position"]), str(row["recorded_at"])
+
+    def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT notification_id, state FROM {} WHERE notification_id > %s "
+                "ORDER BY notification_id"
+            ).format(self.events),
+            (position,),
+        )
+        return [(int(r["notification_id"]), bytes(r["state"])) for r in self.c.fetchall()]
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        copy = sql.SQL(
+            "COPY {} (notification_id, originator_id, originator_version, topic, state) FROM STDIN"
+        ).format(self.events)
+        with self.c.copy(copy) as out:
+            for position, oid, topic, state in rows:
+                out.write_row((position, oid, 1, topic, state))
+
+    def set_head(self, position: int, recorded_at: str) -> None:
+        self.c.execute(
+            sql.SQL("UPDATE {} SET position = %s, recorded_at = %s WHERE id = 1").format(self.head),
+            (position, recorded_at),
+        )
+
+
+class PostgresStore(Store):
+    def __init__(self, url: str, publications: Iterable[str]) -> None:
+        super().__init__(publications)
+        self.url = url
+        env = environment(url)
+        self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
+        try:
+            if env["POSTGRES_SCHEMA"] != "public":
+                _create_schema(env)
+            factory = InfrastructureFactory.construct(Environment("ledger", env))
+            assert isinstance(factory, PostgresFactory)
+            self.factory = factory
+            recorder = factory.application_recorder()
+            assert isinstance(recorder, PostgresApplicationRecorder)
+            self.recorder = recorder
+            with factory.datastore.transaction(commit=True) as c:
+                c.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {}.ledger_head ("
+                        "id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL, "
+                        "recorded_at text NOT NULL, appends bigint NOT NULL)"
+                    ).format(self.schema)
+                )
+                c.execute(
+                    sql.SQL(
+                        "INSERT INTO {}.ledger_head VALUES (1, 0, '', 0) ON CONFLICT DO NOTHING"
+                    ).format(self.schema)
+                )
+        except FAULTS as e:
+            raise unavailable(e) from e
+
+    @contextmanager
+    def _write(self) -> Iterator[WriteTransaction]:
+        try:
+            with self.factory.datastore.transaction(commit=True) as c:
+                yield PostgresWrite(c, self.schema, self.recorder.events_table_name)
+        except FAULTS as e:
+            raise unavailable(e) from e
+
+    def _select(
+        self, after: int, limit: int, types: Sequence[str] = ()
+    ) -> Sequence[tuple[int, bytes]]:
+        try:
+            notes = self.recorder.select_notifications(
+                after, limit, topics=tuple(types), inclusive_of_start=False
+            )
+        except FAULTS as e:
+            raise unavailable(e) from e
+        return [(n.id, n.state) for n in notes]
+
+    def head(self) -> tuple[int, str | None]:
+        try:
+            with self.factory.datastore.transaction(commit=False) as c:
+                c.execute(
+                    sql.SQL("SELECT position, recorded_at FROM {}.ledger_head WHERE id = 1").format(
+                        self.schema
+                    )
+                )
+                row = c.fetchone()
+        except FAULTS as e:
+            raise unavailable(e) from e
+        assert row is not None
+        return int(row["position"]), (str(row["recorded_at"]) or None)
+
+    def ping(self) -> None:
+        self.head()
+
+    def close(self) -> None:
+        self.factory.close()
+
+
+def _create_schema(env: dict[str, str]) -> None:
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        connect_timeout=5,
+        autocommit=True,
+    ) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
+        )

@@ -1,0 +1,111 @@
+"""The embedded default: the act store in one SQLite file (WAL mode), on eventsourcing's SQLite recorder."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, InterfaceError, OperationalError
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
+from eventsourcing.utils import Environment
+
+from ledger.store.base import Row, Store, WriteTransaction, unavailable
+
+HEAD = (
+    "CREATE TABLE IF NOT EXISTS ledger_head ("
+    "id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, "
+    "recorded_at TEXT NOT NULL, appends INTEGER NOT NULL)"
+)
+
+
+class SQLiteWrite(WriteTransaction):
+    def __init__(self, cursor: SQLiteCursor, table: str) -> None:
+        self.c = cursor
+        self.table = table
+        # A write first: it takes SQLite's write lock (waiting out other writers) before any read.
+        cursor.execute(
+            "UPDATE ledger_head SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at"
+        )
+        row = cursor.fetchone()
+        self.position, self.recorded_at = int(row[0]), str(row[1])
+
+    def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
+        self.c.execute(
+            f"SELECT rowid, state FROM {self.table} WHERE rowid > ? ORDER BY rowid", (position,)
+        )
+        return [(int(r[0]), bytes(r[1])) for r in self.c.fetchall()]
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self.c.executemany(
+            f"INSERT INTO {self.table} (rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, 1, ?, ?)",
+            [(p, oid.hex, topic, state) for p, oid, topic, state in rows],
+        )
+
+    def set_head(self, position: int, recorded_at: str) -> None:
+        self.c.execute(
+            "UPDATE ledger_head SET position = ?, recorded_at = ? WHERE id = 1",
+            (position, recorded_at),
+        )
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str, publications: Iterable[str]) -> None:
+        super().__init__(publications)
+        self.url = f"sqlite:///{path}"
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        env = Environment(
+            "ledger",
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+            },
+        )
+        try:
+            factory = InfrastructureFactory.construct(env)
+            assert isinstance(factory, SQLiteFactory)
+            self.factory = factory
+            recorder = factory.application_recorder()
+            assert isinstance(recorder, SQLiteApplicationRecorder)
+            self.recorder = recorder
+            with factory.datastore.transaction(commit=True) as c:
+                c.execute(HEAD)
+                c.execute("INSERT OR IGNORE INTO ledger_head VALUES (1, 0, '', 0)")
+        except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
+            raise unavailable(e) from e
+
+    @contextmanager
+    def _write(self) -> Iterator[WriteTransaction]:
+        try:
+            with self.factory.datastore.transaction(commit=True) as c:
+                yield SQLiteWrite(c, self.recorder.events_table_name)
+        except (OperationalError, sqlite3.OperationalError) as e:
+            raise unavailable(e) from e
+
+    def _select(
+        self, after: int, limit: int, types: Sequence[str] = ()
+    ) -> Sequence[tuple[int, bytes]]:
+        try:
+            notes = self.recorder.select_notifications(
+                after, limit, topics=types, inclusive_of_start=False
+            )
+        except (OperationalError, sqlite3.OperationalError) as e:
+            raise unavailable(e) from e
+        return [(n.id, n.state) for n in notes]
+
+    def head(self) -> tuple[int, str | None]:
+        with self.factory.datastore.transaction(commit=False) as c:
+            c.execute("SELECT position, recorded_at FROM ledger_head WHERE id = 1")
+            row: Any = c.fetchone()
+        return int(row[0]), (str(row[1]) or None)
+
+    def ping(self) -> None:
+        self.head()
+
+    def close(self) -> None:
+        self.factory.close()
