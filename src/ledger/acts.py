@@ -142,7 +142,10 @@ VOCABULARY: dict[str, dict[str, Field]] = {
         "form": (_choice(FORMS), REQUIRED),
         "units": (_slugs, OPTIONAL),
     },
-    "endorsement.received": {"report": (_identifier, REQUIRED), "level": (_choice(LEVELS), REQUIRED)},
+    "endorsement.received": {
+        "report": (_identifier, REQUIRED),
+        "level": (_choice(LEVELS), REQUIRED),
+    },
     "report.excellent": {"report": (_identifier, REQUIRED)},
     "late_report.notified": {
         "unit": (_slug, REQUIRED),
@@ -215,7 +218,9 @@ def parse_act(raw: Any, where: int) -> Act:
     if kind == "report.adopted":
         combined = fields["form"] == "combined"
         if combined and "units" not in fields:
-            raise ActError(where, "units", "is missing (a combined adoption lists its credited units)")
+            raise ActError(
+                where, "units", "is missing (a combined adoption lists its credited units)"
+            )
         if not combined and "units" in fields:
             raise ActError(where, "units", "is only for form 'combined'")
     return Act(id=act_id, type=kind, occurred_on=occurred_on, fields=fields, id_given=id_given)

@@ -148,7 +148,9 @@ class LedgerIndex:
             if target is None:
                 raise ActError(where, "target", f"unknown act {f['target']!r}")
             if target[1] == "event.voided":
-                raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
+                raise ActError(
+                    where, "target", f"{f['target']!r} is a void; a void cannot be voided"
+                )
             if f["target"] in self.voided:
                 raise ActError(where, "target", f"{f['target']!r} is already voided")
 

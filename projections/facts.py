@@ -1,0 +1,101 @@
+"""The acts that count on a date: a fold over the stored acts, voids applied, nothing read or written.
+
+`gather` takes acts in position order, already cut at the known-at time, and keeps those that happened
+on or before the as-of date. A void counts from its recorded time, whatever date it bears, so it removes
+its target from every as-of view known after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ledger.acts import StoredAct
+
+
+@dataclass
+class Unit:
+    unit: str
+    name: str
+    registered_on: dt.date
+    act_id: str
+    classes: list[tuple[dt.date, int, str, str]] = field(
+        default_factory=list
+    )  # day, position, class, act
+
+    def class_on(self, day: dt.date) -> str | None:
+        current = None
+        for since, _, cls, _ in self.classes:
+            if since <= day:
+                current = cls
+        return current
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    report: str
+    unit: str
+    filed_on: dt.date
+    act_id: str
+
+
+@dataclass
+class Facts:
+    as_of: dt.date
+    units: dict[str, Unit] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+    filings: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
+    by_type: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
+    adoptions_of: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
+
+    def credited_units(self, report: str) -> list[str]:
+        """Who earns a report's bonuses: the units of its combined adoptions, else the filer."""
+        combined: list[str] = []
+        for adoption in self.adoptions_of.get(report, ()):
+            if adoption.fields["form"] == "combined":
+                combined += [u for u in adoption.fields["units"] if u not in combined]
+        if combined:
+            return combined
+        filing = self.reports.get(report)
+        return [filing.unit] if filing else []
+
+
+def gather(acts: Iterable[StoredAct], as_of: dt.date) -> Facts:
+    kept: list[StoredAct] = []
+    voided: set[str] = set()
+    for act in acts:
+        if act.type == "event.voided":
+            voided.add(act.fields["target"])
+        elif act.occurred_on <= as_of:
+            kept.append(act)
+
+    facts = Facts(as_of=as_of)
+    for act in kept:
+        if act.id in voided:
+            continue
+        f = act.fields
+        if act.type == "unit.registered":
+            unit = Unit(f["unit"], f["name"], act.occurred_on, act.id)
+            unit.classes.append((act.occurred_on, act.position, f["class"], act.id))
+            facts.units[f["unit"]] = unit
+        elif act.type == "unit.reclassified":
+            if f["unit"] in facts.units:
+                facts.units[f["unit"]].classes.append(
+                    (act.occurred_on, act.position, f["class"], act.id)
+                )
+        elif act.type == "report.filed":
+            facts.reports[f["report"]] = Report(f["report"], f["unit"], act.occurred_on, act.id)
+            facts.filings[f["unit"]].append(act)
+        else:
+            facts.by_type[act.type].append(act)
+            if act.type == "report.adopted":
+                facts.adoptions_of[f["report"]].append(act)
+    for unit in facts.units.values():
+        unit.classes.sort()
+    for adoptions in facts.adoptions_of.values():
+        adoptions.sort(key=lambda a: (a.occurred_on, a.position))
+    for kind in facts.by_type:
+        facts.by_type[kind].sort(key=lambda a: (a.occurred_on, a.position))
+    return facts

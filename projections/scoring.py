@@ -1,0 +1,390 @@
+"""Scores: the facts of a period folded through a rulebook's clauses into explained lines per unit.
+
+Every point is a `Line`: the clause (its id and the seed's wording), the rulebook version that holds it,
+the cadence period it falls in, the points, and the ids of the acts behind it. A unit's total is the sum
+of its lines; metrics (yuan rewards, performance adjustments, deductions) and flags sit beside the total.
+An act is scored by the version in effect on the day it happened (or by the pinned version); a period
+clause (a quota) by the version in effect on the period's last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ledger.acts import StoredAct
+from ledger.periods import Period
+from ledger.rulebooks import (
+    Adoption,
+    ClauseBase,
+    Deductions,
+    Endorsement,
+    FilingQuota,
+    LateNotice,
+    PerAct,
+    PerformanceAdjustment,
+    QuotaCriticism,
+    Reward,
+    Rulebook,
+    Selection,
+    lookup_level,
+)
+from projections.facts import Facts, Unit
+
+ZERO = Decimal(0)
+FORM_NAMES = {"item": "单条", "brief": "简讯", "research": "综合调研", "combined": "综合多个单位"}
+SEVERITY_NAMES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
+
+
+@dataclass
+class Line:
+    clause: ClauseBase
+    book: Rulebook
+    period: str
+    detail: str
+    points: Decimal = ZERO
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitScore:
+    unit: Unit
+    cls: str | None
+    lines: dict[tuple[str, str, str], Line] = field(default_factory=dict)
+    metrics: dict[str, Decimal] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)
+    criticisms: int = 0
+    credited_adoptions: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.points for line in self.lines.values()), ZERO)
+
+    def add(
+        self,
+        clause: ClauseBase,
+        book: Rulebook,
+        period: str,
+        detail: str,
+        points: Decimal,
+        events: list[str],
+    ) -> None:
+        key = (period, clause.id, detail)
+        line = self.lines.get(key)
+        if line is None:
+            line = self.lines[key] = Line(clause, book, period, detail)
+        line.points += points
+        line.events += events
+
+
+@dataclass
+class Board:
+    period: Period
+    as_of: dt.date
+    selection: Selection
+    used: list[Rulebook]
+    units: list[UnitScore]
+
+
+def score(facts: Facts, selection: Selection, period: Period, as_of: dt.date) -> Board:
+    return Scorer(facts, selection, period, as_of).run()
+
+
+class Scorer:
+    def __init__(self, facts: Facts, selection: Selection, period: Period, as_of: dt.date) -> None:
+        self.facts = facts
+        self.selection = selection
+        self.period = period
+        self.as_of = as_of
+        self.cadence = selection.latest.model.cadence
+        self.judged_on = min(period.end, as_of)
+        self.periods = [p for p in period.split(self.cadence) if p.start <= as_of]
+        self.used: dict[str, Rulebook] = {}
+        self.scores = {
+            slug: UnitScore(unit, unit.class_on(self.judged_on))
+            for slug, unit in facts.units.items()
+            if unit.registered_on <= self.judged_on
+        }
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def book_on(self, day: dt.date) -> Rulebook | None:
+        book = self.selection.for_day(day)
+        if book is not None:
+            self.used[book.ref] = book
+        return book
+
+    def clauses(self, book: Rulebook, *kinds: type[ClauseBase]) -> Iterator[ClauseBase]:
+        return (c for c in book.model.clauses if isinstance(c, kinds))
+
+    def cadence_label(self, day: dt.date) -> str:
+        return next(p.label for p in self.periods if p.contains(day))
+
+    def acts(self, kind: str) -> Iterator[tuple[StoredAct, Rulebook]]:
+        """This period's acts of a kind, each with the version that scores it."""
+        for act in self.facts.by_type.get(kind, ()):
+            if self.period.contains(act.occurred_on):
+                book = self.book_on(act.occurred_on)
+                if book is not None:
+                    yield act, book
+
+    # --- the run -----------------------------------------------------------------------------
+
+    def run(self) -> Board:
+        for cadence_period in self.periods:
+            book = self.book_on(min(cadence_period.end, self.as_of))
+            if book is not None:
+                for clause in self.clauses(book, FilingQuota):
+                    self.quota(clause, book, cadence_period)  # type: ignore[arg-type]
+        self.quota_criticisms()
+        self.adoptions()
+        self.endorsements()
+        self.per_act()
+        self.late_notices()
+        self.year_end()
+        ranked = sorted(self.scores.values(), key=lambda s: (-s.total, s.unit.unit))
+        return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
+
+    def filed(self, unit: str, span: Period) -> list[StoredAct]:
+        end = min(span.end, self.as_of)
+        return [a for a in self.facts.filings.get(unit, ()) if span.start <= a.occurred_on <= end]
+
+    def quota_status(
+        self, book: Rulebook, unit: Unit, span: Period
+    ) -> tuple[bool, int, int, list[StoredAct]] | None:
+        """(met, filed, quota, filings) for a unit in a cadence period, None if its class has no quota."""
+        cls = unit.class_on(min(span.end, self.as_of))
+        unit_class = book.model.classes.get(cls or "")
+        if unit_class is None or unit_class.quota is None:
+            return None
+        filings = self.filed(unit.unit, span)
+        return len(filings) >= unit_class.quota, len(filings), unit_class.quota, filings
+
+    def quota(self, clause: FilingQuota, book: Rulebook, span: Period) -> None:
+        for s in self.scores.values():
+            if s.unit.registered_on > min(span.end, self.as_of):
+                continue
+            status = self.quota_status(book, s.unit, span)
+            if status is None:
+                cls = s.unit.class_on(min(span.end, self.as_of))
+                s.add(
+                    clause, book, span.label, f"class {cls!r} has no quota in {book.ref}", ZERO, []
+                )
+                continue
+            met, count, quota, filings = status
+            detail = f"filed {count} of quota {quota}: {'met' if met else 'not met'}"
+            points = clause.met if met else clause.missed
+            s.add(clause, book, span.label, detail, points, [a.id for a in filings])
+
+    def quota_criticisms(self) -> None:
+        """Runs of consecutive cadence periods below quota, judged from the unit's registration on."""
+        for s in self.scores.values():
+            run: list[Period] = []
+            span = self.period.split(self.cadence)[0]
+            # Walk back to where the run that reaches into this period could have begun.
+            history: list[Period] = []
+            back = span.previous(self.cadence)
+            while back.end >= s.unit.registered_on and self.selection.for_day(back.end) is not None:
+                history.insert(0, back)
+                back = back.previous(self.cadence)
+            for span in history + self.periods:
+                if span.end > self.as_of or span.start < s.unit.registered_on.replace(day=1):
+                    continue
+                book = self.book_on(span.end)
+                if book is None:
+                    continue
+                clauses = list(self.clauses(book, QuotaCriticism))
+                status = self.quota_status(book, s.unit, span)
+                if not clauses or status is None or status[0]:
+                    run = []
+                    continue
+                run.append(span)
+                clause = clauses[0]
+                assert isinstance(clause, QuotaCriticism)
+                if len(run) >= clause.run:
+                    if self.period.contains(span.end):
+                        filings = [a.id for p in run for a in self.filed(s.unit.unit, p)]
+                        labels = ", ".join(p.label for p in run)
+                        detail = f"below quota in {labels}: 通报批评"
+                        s.add(clause, book, span.label, detail, clause.points, filings)
+                        s.criticisms += 1
+                    run = []
+
+    def adoptions(self) -> None:
+        for report, history in self.facts.adoptions_of.items():
+            best: dict[str, Decimal] = defaultdict(lambda: ZERO)
+            for act in history:
+                book = self.book_on(act.occurred_on) if act.occurred_on <= self.as_of else None
+                if book is None:
+                    continue
+                counted = self.period.contains(act.occurred_on)
+                for clause in self.clauses(book, Adoption):
+                    assert isinstance(clause, Adoption)
+                    self.adoption(clause, book, act, report, best, counted)
+
+    def adoption(
+        self,
+        clause: Adoption,
+        book: Rulebook,
+        act: StoredAct,
+        report: str,
+        best: dict[str, Decimal],
+        counted: bool,
+    ) -> None:
+        f = act.fields
+        publication = book.model.publications.get(f["publication"])
+        combined = f["form"] == "combined"
+        filing = self.facts.reports.get(report)
+        units = f["units"] if combined else ([filing.unit] if filing else [])
+        if combined and clause.combined_points is not None:
+            points: Decimal | None = clause.combined_points
+        else:
+            points = publication.points_for(f["form"]) if publication else None
+        name = publication.name if publication else f["publication"]
+        for unit in units:
+            s = self.scores.get(unit)
+            if points is None:
+                if counted and s:
+                    detail = f"{name} is not a publication of {book.ref}: no points"
+                    s.add(clause, book, self.cadence_label(act.occurred_on), detail, ZERO, [act.id])
+                continue
+            earned = points
+            detail = f"{name} {FORM_NAMES[f['form']]}"
+            if clause.credit == "highest":
+                earned = max(ZERO, points - best[unit])
+                if best[unit] > ZERO:
+                    detail += f", over an earlier adoption worth {_fmt(best[unit])}"
+                best[unit] = max(best[unit], points)
+            if counted and s:
+                s.add(clause, book, self.cadence_label(act.occurred_on), detail, earned, [act.id])
+                s.credited_adoptions += 1
+
+    def endorsements(self) -> None:
+        for act, book in self.acts("endorsement.received"):
+            report, level = act.fields["report"], act.fields["level"]
+            for clause in self.clauses(book, Endorsement):
+                assert isinstance(clause, Endorsement)
+                label = self.cadence_label(act.occurred_on)
+                if clause.points is not None:
+                    points = lookup_level(clause.points, level)
+                    detail = f"{level} leader" + (
+                        "" if points is not None else ": level not scored"
+                    )
+                    events = [act.id]
+                else:
+                    points, detail, events = self.multiple_of_adoption(clause, book, act)
+                for unit in self.facts.credited_units(report):
+                    if unit in self.scores:
+                        self.scores[unit].add(clause, book, label, detail, points or ZERO, events)
+
+    def multiple_of_adoption(
+        self, clause: Endorsement, book: Rulebook, act: StoredAct
+    ) -> tuple[Decimal, str, list[str]]:
+        level = act.fields["level"]
+        canonical = {"region": "province"}.get(level, level)
+        best: tuple[Decimal, StoredAct] | None = None
+        for adoption in self.facts.adoptions_of.get(act.fields["report"], ()):
+            if adoption.occurred_on > act.occurred_on:
+                continue
+            publication = book.model.publications.get(adoption.fields["publication"])
+            if publication is None:
+                continue
+            if {"region": "province"}.get(publication.level, publication.level) != canonical:
+                continue
+            points = publication.points_for(adoption.fields["form"])
+            if points is not None and (best is None or points > best[0]):
+                best = (points, adoption)
+        assert clause.adoption_multiple is not None
+        if best is None:
+            return ZERO, f"{level} leader: no adoption at that level to double (warning)", [act.id]
+        detail = f"{level} leader: {_fmt(clause.adoption_multiple)} × {_fmt(best[0])}"
+        return clause.adoption_multiple * best[0], detail, [act.id, best[1].id]
+
+    def per_act(self) -> None:
+        kinds = {
+            "report.excellent": "excellent",
+            "commission.missed": "commission_missed",
+            "criticism.notified": "criticism",
+        }
+        for act_type, kind in kinds.items():
+            for act, book in self.acts(act_type):
+                units = (
+                    self.facts.credited_units(act.fields["report"])
+                    if "report" in act.fields
+                    else [act.fields["unit"]]
+                )
+                for clause in self.clauses(book, PerAct):
+                    assert isinstance(clause, PerAct)
+                    if clause.kind != kind:
+                        continue
+                    for unit in units:
+                        s = self.scores.get(unit)
+                        if s is None:
+                            continue
+                        label = self.cadence_label(act.occurred_on)
+                        detail = act_type if kind != "criticism" else "通报批评"
+                        s.add(clause, book, label, detail, clause.points, [act.id])
+                if kind == "criticism" and act.fields["unit"] in self.scores:
+                    self.scores[act.fields["unit"]].criticisms += 1
+
+    def late_notices(self) -> None:
+        for act, book in self.acts("late_report.notified"):
+            s = self.scores.get(act.fields["unit"])
+            if s is None:
+                continue
+            notifier, severity = act.fields["notifier"], act.fields["severity"]
+            for clause in self.clauses(book, LateNotice):
+                assert isinstance(clause, LateNotice)
+                table = lookup_level(clause.points, notifier)  # type: ignore[arg-type]
+                points = table.get(severity) if isinstance(table, dict) else None
+                detail = f"{SEVERITY_NAMES[severity]}, notified by the {notifier} office"
+                if points is None:
+                    detail += ": not scored"
+                label = self.cadence_label(act.occurred_on)
+                s.add(clause, book, label, detail, points or ZERO, [act.id])
+
+    def year_end(self) -> None:
+        """Metrics and flags over the whole period, by the version in effect at its end."""
+        book = self.book_on(self.judged_on)
+        if book is None:
+            return
+        for clause in book.model.clauses:
+            for s in self.scores.values():
+                if isinstance(clause, PerformanceAdjustment):
+                    value = clause.per_criticism * s.criticisms
+                    if self.period.months == 12 and s.credited_adoptions == 0:
+                        value += clause.zero_adoption_year
+                    s.metrics[clause.metric] = value
+                elif isinstance(clause, Reward):
+                    s.metrics[clause.metric] = self.reward(clause, s)
+                elif isinstance(clause, Deductions):
+                    deductions = -sum((li.points for li in s.lines.values() if li.points < 0), ZERO)
+                    s.metrics[clause.metric] = deductions
+                    s.flags["eligible_for_award"] = deductions < clause.ineligible_at
+                    s.flags["criticized"] = deductions >= clause.criticized_at or any(
+                        li.clause.kind == "criticism" and li.events  # type: ignore[attr-defined]
+                        for li in s.lines.values()
+                    )
+
+    def reward(self, clause: Reward, s: UnitScore) -> Decimal:
+        total = ZERO
+        for act, book in self.acts("report.adopted"):
+            if act.fields["form"] == "combined":
+                continue  # 综合多个单位的信息: points to each unit, and no reward
+            filing = self.facts.reports.get(act.fields["report"])
+            if filing is None or filing.unit != s.unit.unit:
+                continue
+            publication = book.model.publications.get(act.fields["publication"])
+            yuan = publication.reward_for(act.fields["form"]) if publication else None
+            total += yuan or ZERO
+        for act, _ in self.acts("endorsement.received"):
+            if s.unit.unit in self.facts.credited_units(act.fields["report"]):
+                total += lookup_level(clause.endorsements, act.fields["level"]) or ZERO
+        return total
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")

@@ -1,0 +1,250 @@
+"""The `ledger` command: import acts, score and explain periods, list acts and rulebooks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ledger import render
+from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
+from ledger.rulebooks import Catalogue
+from ledger.services import Ledger, Settings
+
+app = typer.Typer(
+    help="An event-sourced scoring ledger for 政务信息工作考核: acts in, explained scores out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db)."
+    ),
+]
+RulebookOpt = Annotated[
+    str, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
+]
+PeriodOpt = Annotated[str, typer.Option("--period", help="2019, 2019-H1, 2019-Q3 or 2019-07.")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Count acts that happened on or before this date.")
+]
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at", help="Count acts recorded at or before this time (a date: end of day, UTC+8)."
+    ),
+]
+Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+
+
+@contextmanager
+def ledger_at(db: str | None) -> Iterator[Ledger]:
+    ledger = Ledger.open(Settings.from_env(db))
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run a command body, turning the ledger's errors into a clear message and an exit code."""
+    try:
+        return action()
+    except BatchRejected as e:
+        err.print(f"[red]error:[/red] {e.summary()}", highlight=False, markup=True)
+        raise typer.Exit(1) from None
+    except StoreUnavailable as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(3) from None
+    except LedgerError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="A JSON Lines file of acts, one per line (- for stdin).")
+    ],
+    db: Db = None,
+) -> None:
+    """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
+
+    def body() -> None:
+        data = sys.stdin.buffer.read() if str(file) == "-" else _read(file)
+        lines = data.splitlines()
+        with ledger_at(db) as ledger, _progress(len(lines)) as tick:
+            result = ledger.import_lines(lines, progress=tick)
+        typer.echo(
+            f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate"
+        )
+
+    run(body)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as e:
+        raise LedgerError(f"{file}: cannot be read ({e.strerror})") from None
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """Rows stored, rate and time left on a terminal; nothing when stderr is piped."""
+    if not err.is_terminal or total < 5000:
+        yield None
+        return
+    columns = (TextColumn("storing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("acts", total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+@app.command()
+def score(
+    rulebook: RulebookOpt,
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Only this unit.")] = None,
+    fmt: Format = "table",
+    db: Db = None,
+) -> None:
+    """Score every unit for a period (考核得分), ranked, as of a date and as known at a time."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            document = ledger.score(rulebook, period, as_of, known_at, unit)
+        _emit(document, fmt)
+
+    run(body)
+
+
+def _emit(document: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.buffer.write(render.dumps(document))
+    elif fmt == "csv":
+        sys.stdout.write(render.scores_csv(document))
+    elif fmt == "table":
+        _table(document)
+    else:
+        raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+
+
+def _table(document: dict[str, Any]) -> None:
+    book = document["rulebook"]
+    title = (
+        f"{book['id']} v{book['version']} · {document['period']} · as of {document['as_of']}"
+        f" · known at {document['known_at']}"
+    )
+    table = Table(title=title, caption=f"sha256 {book['sha256']}")
+    metrics = sorted({m for u in document["units"] for m in u["metrics"]})
+    flags = sorted({f for u in document["units"] for f in u["flags"]})
+    for name in ["rank", "unit", "name", "class", "total", *metrics, *flags]:
+        table.add_column(name, justify="right" if name in ("rank", "total", *metrics) else "left")
+    for u in document["units"]:
+        table.add_row(
+            str(u["rank"]),
+            u["unit"],
+            u["name"],
+            str(u["class"]),
+            str(u["total"]),
+            *(str(u["metrics"].get(m, "")) for m in metrics),
+            *("yes" if u["flags"].get(f) else "no" for f in flags),
+        )
+    Console(width=max(120, Console().width)).print(table)
+
+
+@app.command()
+def explain(
+    unit: Annotated[str, typer.Option("--unit", help="The unit to explain.")],
+    rulebook: RulebookOpt,
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    db: Db = None,
+) -> None:
+    """Every line of a unit's score: the clause, its wording, the points and the acts behind them."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            document = ledger.score(rulebook, period, as_of, known_at, unit)
+        sys.stdout.write(render.explanation(document))
+
+    run(body)
+
+
+@app.command()
+def events(
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    report: Annotated[str | None, typer.Option("--report")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--type", help="Act type; repeatable.")] = None,
+    occurred_from: Annotated[
+        str | None, typer.Option("--from", help="Occurred on or after.")
+    ] = None,
+    occurred_to: Annotated[str | None, typer.Option("--to", help="Occurred on or before.")] = None,
+    known_at: KnownAt = None,
+    db: Db = None,
+) -> None:
+    """List stored acts in position order as JSON Lines, with their positions and recorded times."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            out = sys.stdout.buffer
+            for act in ledger.events(
+                unit=unit,
+                report=report,
+                types=kind or (),
+                occurred_from=occurred_from,
+                occurred_to=occurred_to,
+                known_at=known_at,
+            ):
+                out.write(orjson.dumps(act.as_json()) + b"\n")
+
+    run(body)
+
+
+@app.command()
+def rulebooks(fmt: Format = "table") -> None:
+    """The rulebooks the ledger knows: ids, versions, effective windows and sha256."""
+
+    def body() -> None:
+        books = [b.describe() for b in Catalogue.load().all()]
+        if fmt == "json":
+            sys.stdout.buffer.write(render.dumps(books))
+            return
+        table = Table(title="rulebooks")
+        for name in ("id", "version", "document", "title", "effective", "cadence", "sha256"):
+            table.add_column(name)
+        for b in books:
+            window = f"{b['effective_from']} – {b['effective_to'] or ''}"
+            table.add_row(
+                b["id"],
+                str(b["version"]),
+                b["document"],
+                b["title"],
+                window,
+                b["cadence"],
+                b["sha256"],
+            )
+        Console(width=max(160, Console().width)).print(table)
+
+    run(body)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,132 @@
+"""Scores as JSON (the canonical form), CSV, a ranked table, and readable explanations."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from projections.scoring import Board, UnitScore
+
+
+def number(value: Decimal) -> int | float:
+    """Points as JSON numbers: integers stay integers; fractions keep at most four decimals."""
+    value = value.quantize(Decimal("0.0001")).normalize()
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def board_json(board: Board, known_at: str, unit: str | None = None) -> dict[str, Any]:
+    ranks = _ranks(board.units)
+    main = board.selection.versions[0] if board.selection.pinned else _main(board)
+    units = [
+        _unit_json(s, ranks[s.unit.unit])
+        for s in board.units
+        if unit is None or s.unit.unit == unit
+    ]
+    return {
+        "rulebook": main.identity(),
+        "rulebooks_used": [b.identity() for b in sorted(board.used, key=lambda b: b.version)],
+        "period": board.period.label,
+        "as_of": board.as_of.isoformat(),
+        "known_at": known_at,
+        "units": units,
+    }
+
+
+def _main(board: Board) -> Any:
+    end = min(board.period.end, board.as_of)
+    return board.selection.for_day(end) or board.selection.latest
+
+
+def _ranks(units: list[UnitScore]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for place, s in enumerate(units, start=1):
+        if s.total != previous:
+            rank, previous = place, s.total
+        ranks[s.unit.unit] = rank
+    return ranks
+
+
+def _unit_json(s: UnitScore, rank: int) -> dict[str, Any]:
+    lines = sorted(s.lines.values(), key=lambda li: (li.period, _order(li), li.detail))
+    return {
+        "unit": s.unit.unit,
+        "name": s.unit.name,
+        "class": s.cls,
+        "total": number(s.total),
+        "rank": rank,
+        "metrics": {k: number(v) for k, v in sorted(s.metrics.items())},
+        "flags": dict(sorted(s.flags.items())),
+        "lines": [
+            {
+                "clause": {"id": li.clause.id, "wording": li.clause.wording},
+                "rulebook": li.book.ref,
+                "period": li.period,
+                "detail": li.detail,
+                "points": number(li.points),
+                "events": li.events,
+            }
+            for li in lines
+        ],
+    }
+
+
+def _order(line: Any) -> int:
+    return [c.id for c in line.book.model.clauses].index(line.clause.id)  # type: ignore[no-any-return]
+
+
+def dumps(document: Any) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def scores_csv(document: dict[str, Any]) -> str:
+    out = io.StringIO()
+    metrics = sorted({m for u in document["units"] for m in u["metrics"]})
+    flags = sorted({f for u in document["units"] for f in u["flags"]})
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "unit", "name", "class", "total", *metrics, *flags])
+    for u in document["units"]:
+        writer.writerow(
+            [u["rank"], u["unit"], u["name"], u["class"], u["total"]]
+            + [u["metrics"].get(m, "") for m in metrics]
+            + [_yes(u["flags"].get(f)) for f in flags]
+        )
+    return out.getvalue()
+
+
+def _yes(flag: bool | None) -> str:
+    return "" if flag is None else ("yes" if flag else "no")
+
+
+def explanation(document: dict[str, Any]) -> str:
+    """Each unit's lines, readable: period, clause, detail, points and the acts behind them."""
+    book = document["rulebook"]
+    out = [
+        f"{book['id']} v{book['version']} (sha256 {book['sha256'][:12]}…) · period {document['period']}"
+        f" · as of {document['as_of']} · known at {document['known_at']}"
+    ]
+    for u in document["units"]:
+        out.append("")
+        out.append(f"#{u['rank']} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}")
+        for name, value in u["metrics"].items():
+            out.append(f"  metric {name} = {value}")
+        for name, value in u["flags"].items():
+            out.append(f"  flag {name} = {_yes(value)}")
+        for li in u["lines"]:
+            sign = f"{li['points']:+}" if li["points"] else "0"
+            out.append(f"  {li['period']}  [{li['clause']['id']}] {li['detail']}: {sign}")
+            out.append(f"      {li['clause']['wording']}")
+            events = li["events"]
+            if events:
+                shown = ", ".join(events[:8]) + (
+                    f" … (+{len(events) - 8})" if len(events) > 8 else ""
+                )
+                out.append(f"      acts: {shown}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,183 @@
+"""The ledger's application services: append, import, replay and score. Edges call these only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
+from ledger.errors import ActError, BatchRejected, LedgerError
+from ledger.periods import parse_period
+from ledger.render import board_json
+from ledger.rulebooks import Catalogue
+from ledger.store import Receipt, Store, open_store
+from ledger.store.base import utc_now
+from projections.facts import gather
+from projections.scoring import score
+
+CHINA = ZoneInfo("Asia/Shanghai")
+DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ledger's settings, from `LEDGER_`-prefixed environment variables."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None) -> Settings:
+        return cls(
+            database_url=database_url
+            or os.environ.get("LEDGER_DATABASE_URL")
+            or DEFAULT_DATABASE_URL
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    receipts: list[Receipt]
+
+    @property
+    def new(self) -> int:
+        return sum(r.status == "new" for r in self.receipts)
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.receipts) - self.new
+
+
+class Ledger:
+    def __init__(self, store: Store, catalogue: Catalogue) -> None:
+        self.store = store
+        self.catalogue = catalogue
+
+    @classmethod
+    def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
+        catalogue = catalogue or Catalogue.load()
+        return cls(open_store(settings.database_url, catalogue.publications()), catalogue)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def append(
+        self, raw: Sequence[Any], progress: Callable[[int], None] | None = None
+    ) -> list[Receipt]:
+        """Check and store a batch of JSON acts (all or nothing); `where` counts from 1."""
+        acts: list[tuple[int, Act]] = []
+        errors: list[ActError] = []
+        for where, item in enumerate(raw, start=1):
+            try:
+                acts.append((where, parse_act(item, where)))
+            except ActError as e:
+                errors.append(e)
+        if errors:
+            raise BatchRejected(errors)
+        return self.store.append(acts, progress=progress)
+
+    def import_lines(
+        self, lines: Iterable[bytes], progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
+        """Import JSON Lines: one act per line, blank lines skipped; a bad line rejects the file."""
+        acts: list[tuple[int, Act]] = []
+        errors: list[ActError] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                errors.append(ActError(number, None, f"not valid JSON ({e})"))
+                continue
+            try:
+                acts.append((number, parse_act(item, number)))
+            except ActError as e:
+                errors.append(e)
+        if errors:
+            raise BatchRejected(errors)
+        return ImportResult(self.store.append(acts, progress=progress))
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def score(
+        self,
+        rulebook: str,
+        period: str,
+        as_of: str | None = None,
+        known_at: str | None = None,
+        unit: str | None = None,
+    ) -> dict[str, Any]:
+        """The scores of a period under a rulebook, as it stood on `as_of`, as known at `known_at`."""
+        selection = self.catalogue.select(rulebook)
+        span = parse_period(period)
+        day = parse_day(as_of, "as-of") if as_of else span.end
+        cut = parse_instant(known_at) if known_at else utc_now()
+        facts = gather(self.store.read(known_at=cut), day)
+        if unit is not None and unit not in facts.units:
+            raise LedgerError(f"unit {unit!r} is not registered as of {day}")
+        board = score(facts, selection, span, day)
+        return board_json(board, cut, unit)
+
+    def events(
+        self,
+        *,
+        unit: str | None = None,
+        report: str | None = None,
+        types: Sequence[str] = (),
+        occurred_from: str | None = None,
+        occurred_to: str | None = None,
+        known_at: str | None = None,
+    ) -> Iterator[StoredAct]:
+        for kind in types:
+            if kind not in VOCABULARY:
+                raise LedgerError(
+                    f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})"
+                )
+        low = parse_day(occurred_from, "from") if occurred_from else None
+        high = parse_day(occurred_to, "to") if occurred_to else None
+        cut = parse_instant(known_at) if known_at else None
+        for act in self.store.read(types=types, known_at=cut):
+            f = act.fields
+            if unit and f.get("unit") != unit and unit not in f.get("units", ()):
+                continue
+            if report and f.get("report") != report:
+                continue
+            if (low and act.occurred_on < low) or (high and act.occurred_on > high):
+                continue
+            yield act
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        raise LedgerError(f"{what} date {e}") from None
+
+
+def parse_instant(text: str) -> str:
+    """A known-at time as the ledger's UTC form. A bare date means the end of that day, China time;
+    a time without an offset is China time (UTC+8)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            moment = dt.datetime.combine(day, dt.time.max, tzinfo=CHINA)
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=CHINA)
+    except ValueError:
+        raise LedgerError(
+            f"known-at {text!r} is not an ISO date or timestamp (e.g. 2019-10-05 or "
+            "2019-10-05T18:00:00+08:00)"
+        ) from None
+    utc = moment.astimezone(dt.UTC)
+    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
