@@ -1,0 +1,164 @@
+"""End-to-end: the real `ledger` command on a sample city-year, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ledger(*args: str, db: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger", *args, "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"ledger {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled generator's city-year, as a JSONL file."""
+    spec = importlib.util.spec_from_file_location("sample_year", ROOT / "scripts" / "sample_year.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = tmp_path_factory.mktemp("sample") / "yinchuan-2019.jsonl"
+    module.main(["--year", "2019", "--seed", "7", "--out", str(path)])
+    return path
+
+
+def test_import_then_reimport_changes_nothing(sample: Path, database_url: str) -> None:
+    """Importing a file stores every act once; importing it again reports every act as a duplicate."""
+    lines = sum(1 for line in sample.read_text().splitlines() if line.strip())
+    first = ledger("import", str(sample), db=database_url)
+    assert f"{lines} acts, {lines} new, 0 duplicate" in first.stdout
+    second = ledger("import", str(sample), db=database_url)
+    assert f"{lines} acts, 0 new, {lines} duplicate" in second.stdout
+    events = ledger("events", db=database_url).stdout.splitlines()
+    assert len(events) == lines
+    positions = [json.loads(e)["position"] for e in events]
+    assert positions == list(range(1, lines + 1))
+
+
+def test_score_json_is_explained_ranked_and_reproducible(sample: Path, database_url: str) -> None:
+    """The year's JSON names the rulebook, ranks units, and each unit's lines sum to its total."""
+    ledger("import", str(sample), db=database_url)
+    args = ("score", "--rulebook", "yinchuan-2018", "--period", "2019", "--format", "json")
+    known = ("--known-at", "2030-01-01T00:00:00Z")
+    first = ledger(*args, *known, db=database_url).stdout
+    assert ledger(*args, *known, db=database_url).stdout == first
+    document = json.loads(first)
+    assert document["rulebook"]["id"] == "yinchuan-2018"
+    assert len(document["rulebook"]["sha256"]) == 64
+    assert document["period"] == "2019" and document["as_of"] == "2019-12-31"
+    units = document["units"]
+    assert len(units) > 50
+    totals = [u["total"] for u in units]
+    assert totals == sorted(totals, reverse=True)
+    for place, unit in enumerate(units, start=1):
+        assert round(sum(line["points"] for line in unit["lines"]), 4) == unit["total"]
+        same = [u for u in units if u["total"] == unit["total"]]
+        assert unit["rank"] == min(units.index(u) for u in same) + 1 <= place
+        assert "performance_adjustment" in unit["metrics"]
+        assert all(line["events"] or line["points"] == 0 for line in unit["lines"])
+
+
+def test_a_year_is_the_sum_of_its_quarters(sample: Path, sqlite_url: str) -> None:
+    """Under a quarterly rulebook the year's total is the sum of the four quarters' totals."""
+    ledger("import", str(sample), db=sqlite_url)
+    known = ("--known-at", "2030-01-01T00:00:00Z")
+
+    def totals(period: str) -> dict[str, float]:
+        out = ledger(
+            "score", "--rulebook", "yinchuan-2018", "--period", period, "--format", "json", *known,
+            db=sqlite_url,
+        ).stdout
+        return {u["unit"]: u["total"] for u in json.loads(out)["units"]}
+
+    year = totals("2019")
+    quarters = [totals(f"2019-Q{q}") for q in range(1, 5)]
+    for unit, total in year.items():
+        assert total == pytest.approx(sum(q.get(unit, 0) for q in quarters))
+
+
+def test_table_csv_and_explain(sample: Path, sqlite_url: str) -> None:
+    """The table, CSV and explanation name units, totals, clauses and the acts behind each line."""
+    ledger("import", str(sample), db=sqlite_url)
+    base = ("--rulebook", "yinchuan-2018", "--period", "2019-Q3")
+    table = ledger("score", *base, db=sqlite_url).stdout
+    assert "xingqing" in table and "sha256" in table
+    csv = ledger("score", *base, "--format", "csv", db=sqlite_url).stdout.splitlines()
+    assert csv[0].startswith("rank,unit,name,class,total,performance_adjustment")
+    assert len(csv) > 50
+    text = ledger("explain", "--unit", "xingqing", *base, db=sqlite_url).stdout
+    assert "[9.1-quota]" in text and "[9.2-adoption]" in text and "acts: yc2019-" in text
+
+
+def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_url: str) -> None:
+    """A file with bad lines stores nothing and the error names each bad line and its field."""
+    good = {"id": "u1", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq",
+            "name": "兴庆区", "class": "county"}  # fmt: skip
+    lines = [
+        json.dumps(good, ensure_ascii=False),
+        json.dumps({"type": "report.filed", "occurred_on": "2019-02-30", "unit": "xq", "report": "R",
+                    "title": "t"}),  # fmt: skip
+        json.dumps({"type": "report.filed", "occurred_on": "2019-02-03", "unit": "nobody", "report": "R",
+                    "title": "t"}),  # fmt: skip
+        "{not json",
+    ]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ledger("import", str(bad), db=database_url, check=False)
+    assert result.returncode == 1
+    assert "line 2, field 'occurred_on'" in result.stderr
+    assert "line 4" in result.stderr and "not valid JSON" in result.stderr
+    assert "nothing was stored" in result.stderr
+    assert ledger("events", db=database_url).stdout == ""
+
+
+def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
+    """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
+    result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
+    assert result.returncode == 2 and "unknown rulebook 'nope'" in result.stderr
+    result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
+    assert result.returncode == 2 and "month 13" in result.stderr
+    result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
+    assert result.returncode == 2 and "cadence" in result.stderr
+    result = ledger("events", db="mysql://x", check=False)
+    assert result.returncode == 2 and "neither sqlite" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rulebooks_lists_every_shipped_version(sqlite_url: str) -> None:
+    """`ledger rulebooks` lists each shipped rulebook with its version, window and sha256."""
+    out = subprocess.run(
+        [sys.executable, "-m", "ledger", "rulebooks", "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    books = {b["id"]: b for b in json.loads(out)}
+    assert {"yinchuan-2018", "district-info", "county-info"} <= set(books)
+    assert books["yinchuan-2018"]["effective_from"] == "2018-06-01"
+    assert books["yinchuan-2018"]["document"] == "银政办发〔2018〕94号"
+
+
+def test_events_filters(sample: Path, sqlite_url: str) -> None:
+    """`ledger events` filters by unit, type and occurred_on range."""
+    ledger("import", str(sample), db=sqlite_url)
+    out = ledger(
+        "events", "--unit", "xingqing", "--type", "report.filed", "--from", "2019-07-01", "--to", "2019-09-30",
+        db=sqlite_url,
+    ).stdout  # fmt: skip
+    acts = [json.loads(line) for line in out.splitlines()]
+    assert acts and all(a["unit"] == "xingqing" and a["type"] == "report.filed" for a in acts)
+    assert all("2019-07-01" <= a["occurred_on"] <= "2019-09-30" for a in acts)
