@@ -219,8 +219,11 @@ def events(
 
 
 @app.command()
-def rulebooks(fmt: Format = "table") -> None:
-    """The rulebooks the ledger knows: ids, versions, effective windows and sha256."""
+def rulebooks(fmt: Format = "table", db: Db = None) -> None:
+    """The rulebooks the ledger knows: ids, versions, effective windows and sha256.
+
+    Rulebooks are files, not acts: --db is accepted like on every command and changes nothing here.
+    """
 
     def body() -> None:
         books = [b.describe() for b in Catalogue.load().all()]
