@@ -18,6 +18,8 @@ from ledger import render
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
 from ledger.rulebooks import Catalogue
 from ledger.services import Ledger, Settings
+from ledger.store.tokens import Tokens
+from ledger.tokens import check_name, check_role, new_token
 
 app = typer.Typer(
     help="An event-sourced scoring ledger for 政务信息工作考核: acts in, explained scores out.",
@@ -247,6 +249,77 @@ def rulebooks(fmt: Format = "table", db: Db = None) -> None:
         Console(width=max(160, Console().width)).print(table)
 
     run(body)
+
+
+token_app = typer.Typer(help="Bearer tokens for the HTTP service (only their hashes are stored).")
+app.add_typer(token_app, name="token")
+
+
+@contextmanager
+def tokens_at(db: str | None) -> Iterator[Tokens]:
+    with ledger_at(db) as ledger:
+        yield Tokens(ledger.store)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option("--role", help="office, auditor, admin or unit:<unit>.")],
+    name: Annotated[str, typer.Option("--name", help="Who holds it (unique).")],
+    db: Db = None,
+) -> None:
+    """Make a token and print it once; it cannot be shown again."""
+
+    def body() -> None:
+        token = new_token()
+        with tokens_at(db) as tokens:
+            tokens.create(token, check_name(name), check_role(role))
+        typer.echo(token)
+        err.print(f"token {name!r} ({role}) created; store it now, it is not shown again", highlight=False)
+
+    run(body)
+
+
+@token_app.command("list")
+def token_list(db: Db = None) -> None:
+    """Every token's name, role, creation and revocation time (never the token)."""
+
+    def body() -> None:
+        with tokens_at(db) as tokens:
+            for record in tokens.list():
+                state = f"revoked {record.revoked_at}" if record.revoked_at else "active"
+                typer.echo(f"{record.name}\t{record.role}\tcreated {record.created_at}\t{state}")
+
+    run(body)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")], db: Db = None) -> None:
+    """Revoke a token: it stops working at once."""
+
+    def body() -> None:
+        with tokens_at(db) as tokens:
+            record = tokens.revoke(name)
+        typer.echo(f"{record.name}: revoked {record.revoked_at}")
+
+    run(body)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    db: Db = None,
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /docs) with uvicorn."""
+    import os
+
+    import uvicorn
+
+    os.environ["LEDGER_DATABASE_URL"] = Settings.from_env(db).database_url
+    uvicorn.run(
+        "ledger.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -134,25 +135,75 @@ class Ledger:
         types: Sequence[str] = (),
         occurred_from: str | None = None,
         occurred_to: str | None = None,
+        recorded_from: str | None = None,
         known_at: str | None = None,
+        after: int = 0,
     ) -> Iterator[StoredAct]:
+        """Stored acts in position order, filtered. `unit` selects the acts that concern the unit: those
+        naming it, those about its reports, and the voids of those."""
         for kind in types:
             if kind not in VOCABULARY:
-                raise LedgerError(
-                    f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})"
-                )
+                raise LedgerError(f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
         low = parse_day(occurred_from, "from") if occurred_from else None
         high = parse_day(occurred_to, "to") if occurred_to else None
+        since = parse_instant(recorded_from) if recorded_from else None
         cut = parse_instant(known_at) if known_at else None
-        for act in self.store.read(types=types, known_at=cut):
+        reports: set[str] = set()
+        own: set[str] = set()
+        if unit:
+            reports = {
+                a.fields["report"]
+                for a in self.store.read(types=["report.filed"], known_at=cut)
+                if a.fields["unit"] == unit
+            }
+        read_types = list(types) + (["event.voided"] if unit and types else [])
+        for act in self.store.read(after, types=read_types, known_at=cut):
             f = act.fields
-            if unit and f.get("unit") != unit and unit not in f.get("units", ()):
-                continue
+            if unit:
+                mine = (
+                    f.get("unit") == unit
+                    or unit in f.get("units", ())
+                    or f.get("report") in reports
+                    or f.get("target") in own
+                )
+                if not mine:
+                    continue
+                own.add(act.id)
+                if types and act.type not in types:
+                    continue
             if report and f.get("report") != report:
                 continue
             if (low and act.occurred_on < low) or (high and act.occurred_on > high):
                 continue
+            if since and act.recorded_at < since:
+                continue
             yield act
+
+    def units(self, known_at: str | None = None) -> dict[str, dict[str, Any]]:
+        """Every registered unit with its name and class history (voids applied)."""
+        cut = parse_instant(known_at) if known_at else None
+        kinds = ["unit.registered", "unit.reclassified", "event.voided"]
+        facts = gather(self.store.read(types=kinds, known_at=cut), dt.date.max)
+        return {
+            slug: {
+                "unit": slug,
+                "name": u.name,
+                "registered_on": u.registered_on.isoformat(),
+                "class": u.classes[-1][2],
+                "classes": [
+                    {"since": day.isoformat(), "class": cls, "act": act_id}
+                    for day, _, cls, act_id in u.classes
+                ],
+            }
+            for slug, u in sorted(facts.units.items())
+        }
+
+    def catalogue_entry(self, rulebook_id: str) -> list[dict[str, Any]]:
+        selection = self.catalogue.select(rulebook_id)
+        return [
+            {**b.describe(), "source": Path(b.source).name, "rulebook": b.model.model_dump(mode="json")}
+            for b in selection.versions
+        ]
 
 
 def parse_day(text: str, what: str) -> dt.date:

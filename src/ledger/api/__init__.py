@@ -1,0 +1,69 @@
+"""The ledger as an HTTP service: one FastAPI application, built by `create_app`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from ledger import __version__
+from ledger.api import metrics, problems
+from ledger.api.routes import events, reads
+from ledger.errors import LedgerError
+from ledger.services import Ledger, Settings
+from ledger.store.tokens import Tokens
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ledger = await run_in_threadpool(Ledger.open, settings)
+        app.state.ledger = ledger
+        app.state.tokens = Tokens(ledger.store)
+        try:
+            yield
+        finally:
+            ledger.close()
+
+    app = FastAPI(
+        title="ledger",
+        version=__version__,
+        summary="An event-sourced scoring ledger for 政务信息工作考核",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(events.router, prefix="/v1")
+    app.include_router(reads.router, prefix="/v1")
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        if request.url.path.startswith("/v1/") and not path.startswith("/v1/"):
+            path = "/v1" + path  # routes of an included router keep their own path
+        metrics.REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        metrics.LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The store is reachable")
+    def healthz(request: Request) -> Response:
+        try:
+            request.app.state.ledger.store.ping()
+        except LedgerError as e:
+            return problems.problem(503, f"the store is unreachable: {e}")
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return app

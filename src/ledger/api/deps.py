@@ -1,0 +1,54 @@
+"""Dependencies of the routes: the ledger, the caller's principal, and role checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ledger.api.problems import Problem
+from ledger.services import Ledger
+from ledger.store.tokens import Tokens
+from ledger.tokens import Principal
+
+bearer = HTTPBearer(auto_error=False, description="A token made by `ledger token create`.")
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "a bearer token is required (Authorization: Bearer <token>)")
+    tokens: Tokens = request.app.state.tokens
+    principal = tokens.authenticate(credentials.credentials)
+    if principal is None:
+        raise Problem(401, "the bearer token is unknown or revoked")
+    request.state.principal = principal
+    return principal
+
+
+def reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if principal.role == "admin":
+        raise Problem(403, "the admin role manages tokens and reads no acts or scores")
+    return principal
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ReaderDep = Annotated[Principal, Depends(reader)]
+
+
+def own_unit(principal: Principal, unit: str | None) -> str | None:
+    """The unit a reader may see: any for office and auditor, only its own for a unit token."""
+    if principal.unit is None:
+        return unit
+    if unit is not None and unit != principal.unit:
+        raise Problem(403, f"a token of unit {principal.unit!r} cannot read unit {unit!r}")
+    return principal.unit

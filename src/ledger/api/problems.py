@@ -1,0 +1,97 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), each naming what is wrong and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from ledger.errors import ActError, BatchRejected, LedgerError, NotFound, RulebookError, StoreUnavailable
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        self.status, self.detail, self.extra = status, detail, extra
+        super().__init__(detail)
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+    body.update(extra)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def act_errors(errors: list[ActError]) -> list[dict[str, Any]]:
+    return [{"item": e.where, "field": e.field, "message": e.message} for e in errors]
+
+
+def describe(errors: list[ActError], limit: int = 5) -> str:
+    parts = [
+        f"item {e.where}" + (f", field '{e.field}'" if e.field else "") + f": {e.message}"
+        for e in errors[:limit]
+    ]
+    more = f"; and {len(errors) - limit} more" if len(errors) > limit else ""
+    return f"{len(errors)} bad act(s), nothing was stored: " + "; ".join(parts) + more
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, e: Problem) -> Response:
+        return problem(e.status, e.detail, **e.extra)
+
+    @app.exception_handler(BatchRejected)
+    async def _rejected(_: Request, e: BatchRejected) -> Response:
+        return problem(409 if e.conflict else 422, describe(e.errors), errors=act_errors(e.errors))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, e: StoreUnavailable) -> Response:
+        return problem(503, f"{e}; appends are idempotent, so retrying is safe", headers={"Retry-After": "1"})
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, e: NotFound) -> Response:
+        return problem(404, str(e))
+
+    @app.exception_handler(RulebookError)
+    async def _rulebook(_: Request, e: RulebookError) -> Response:
+        return problem(422, str(e))
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(_: Request, e: LedgerError) -> Response:
+        return problem(400, str(e))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, e: HTTPException) -> Response:
+        return problem(e.status_code, str(e.detail), headers=getattr(e, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, e: Exception) -> Response:
+        return problem(500, f"an unexpected error ({type(e).__name__}); nothing was stored by this request")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, e: RequestValidationError) -> Response:
+        errors = [
+            {"where": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in e.errors()
+        ]
+        detail = "; ".join(f"{x['where']}: {x['message']}" for x in errors)
+        return problem(422, detail, errors=errors)

@@ -1,0 +1,142 @@
+"""POST /v1/events (append one act or a batch) and GET /v1/events (filter, page, stream)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from ledger.api import metrics
+from ledger.api.deps import LedgerDep, PrincipalDep, ReaderDep, own_unit
+from ledger.api.problems import Problem
+from ledger.api.schemas import ACT_BODY, AppendAnswer, EventPage
+from ledger.tokens import Principal
+
+router = APIRouter(tags=["events"])
+MAX_BATCH = 10_000
+MAX_BODY = 32 * 1024 * 1024
+NDJSON = "application/x-ndjson"
+
+
+async def read_body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise Problem(413, f"the body is {declared} bytes; the limit is {MAX_BODY}")
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise Problem(415, f"send acts as application/json, not {kind}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Problem(413, f"the body exceeds the limit of {MAX_BODY} bytes")
+        chunks.append(chunk)
+    try:
+        return orjson.loads(b"".join(chunks))
+    except orjson.JSONDecodeError as e:
+        raise Problem(400, f"the body is not valid JSON (UTF-8): {e}") from None
+
+
+def authorize_append(principal: Principal, items: list[Any]) -> None:
+    if principal.role == "office":
+        return
+    if principal.unit is None:
+        raise Problem(403, f"the {principal.role} role cannot append acts")
+    for where, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            continue  # the parser names it
+        if item.get("type") != "report.filed":
+            raise Problem(
+                403,
+                f"item {where}: a unit token may only file reports (report.filed), not {item.get('type')!r}",
+            )
+        if item.get("unit") != principal.unit:
+            raise Problem(
+                403, f"item {where}, field 'unit': a token of unit {principal.unit!r} files for itself only"
+            )
+
+
+@router.post(
+    "/events",
+    summary="Append one act or a batch (all or nothing) 报送/采用/批示…",
+    response_model=AppendAnswer,
+    status_code=201,
+    responses={
+        200: {"description": "every act was already stored (all duplicates)"},
+        400: {"description": "malformed JSON"},
+        401: {"description": "no valid token"},
+        403: {"description": "outside the token's role"},
+        409: {"description": "an id already stored with other content; nothing stored"},
+        413: {"description": "body or batch too large"},
+        422: {"description": "bad acts; nothing stored"},
+        503: {"description": "store unavailable; retry"},
+    },
+    openapi_extra={"requestBody": ACT_BODY},
+)
+async def append(request: Request, ledger: LedgerDep, principal: PrincipalDep) -> Response:
+    body = await read_body(request)
+    items = body if isinstance(body, list) else [body]
+    if len(items) > MAX_BATCH:
+        raise Problem(413, f"a batch holds at most {MAX_BATCH} acts, not {len(items)}")
+    if not items:
+        raise Problem(422, "the batch is empty")
+    authorize_append(principal, items)
+    receipts = await run_in_threadpool(ledger.append, items)
+    new = sum(r.status == "new" for r in receipts)
+    metrics.ACTS_APPENDED.inc(new)
+    answer = {"acts": [r.as_json() for r in receipts], "new": new, "duplicates": len(receipts) - new}
+    return Response(orjson.dumps(answer), status_code=201 if new else 200, media_type="application/json")
+
+
+@router.get(
+    "/events",
+    summary="Stored acts in position order, filtered; pages by position, or all as NDJSON",
+    response_model=EventPage,
+    responses={200: {"content": {NDJSON: {}}}},
+)
+def list_events(
+    request: Request,
+    ledger: LedgerDep,
+    principal: ReaderDep,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    report: Annotated[str | None, Query(max_length=128)] = None,
+    type: Annotated[list[str] | None, Query(max_length=20)] = None,  # noqa: A002 - the act field's name
+    occurred_from: Annotated[str | None, Query(max_length=10)] = None,
+    occurred_to: Annotated[str | None, Query(max_length=10)] = None,
+    recorded_from: Annotated[str | None, Query(max_length=40)] = None,
+    recorded_to: Annotated[str | None, Query(max_length=40)] = None,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    found = ledger.events(
+        unit=own_unit(principal, unit),
+        report=report,
+        types=type or (),
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+        recorded_from=recorded_from,
+        known_at=recorded_to,
+        after=after,
+    )
+    if NDJSON in request.headers.get("accept", ""):
+        first = next(found, None)  # raise bad filters as a problem before the stream starts
+
+        def lines() -> Iterator[bytes]:
+            if first is not None:
+                yield orjson.dumps(first.as_json()) + b"\n"
+                for act in found:
+                    yield orjson.dumps(act.as_json()) + b"\n"
+
+        return StreamingResponse(lines(), media_type=NDJSON)
+    page = []
+    for act in found:
+        if len(page) == limit:
+            break
+        page.append(act.as_json())
+    more = len(page) == limit and next(found, None) is not None
+    answer = {"acts": page, "next": page[-1]["position"] if more else None}
+    return Response(orjson.dumps(answer), media_type="application/json")

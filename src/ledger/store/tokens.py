@@ -1,0 +1,86 @@
+"""Token records beside the act store, in the same database (hashes only; tokens are not acts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.errors import LedgerError, NotFound
+from ledger.store.base import Store, utc_now
+from ledger.tokens import Principal, same_hash, token_hash
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS {table} (hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+    "role TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
+)
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
+
+
+class Tokens:
+    def __init__(self, store: Store) -> None:
+        self.datastore: Any = store.factory.datastore  # type: ignore[attr-defined]
+        postgres = store.url.startswith(("postgresql://", "postgres://"))
+        schema = getattr(store, "schema", None)
+        self.table = f'"{schema.strings[0]}".ledger_tokens' if postgres and schema else "ledger_tokens"
+        self.mark = "%s" if postgres else "?"
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SCHEMA.format(table=self.table))
+
+    def _sql(self, statement: str) -> str:
+        return statement.format(table=self.table).replace("?", self.mark)
+
+    def create(self, token: str, name: str, role: str) -> TokenRecord:
+        record = TokenRecord(name, role, utc_now(), None)
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self._sql("SELECT 1 FROM {table} WHERE name = ?"), (name,))
+            if c.fetchone():
+                raise LedgerError(f"a token named {name!r} already exists")
+            c.execute(
+                self._sql("INSERT INTO {table} VALUES (?, ?, ?, ?, NULL)"),
+                (token_hash(token), name, role, record.created_at),
+            )
+        return record
+
+    def list(self) -> list[TokenRecord]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._sql("SELECT name, role, created_at, revoked_at FROM {table} ORDER BY name"))
+            return [TokenRecord(r["name"], r["role"], r["created_at"], r["revoked_at"]) for r in c.fetchall()]
+
+    def revoke(self, name: str) -> TokenRecord:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql("UPDATE {table} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
+                (utc_now(), name),
+            )
+        for record in self.list():
+            if record.name == name:
+                return record
+        raise NotFound(f"no token named {name!r}")
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The principal of a live token, or None; the stored hash is compared in constant time."""
+        wanted = token_hash(token)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql("SELECT hash, name, role FROM {table} WHERE hash = ? AND revoked_at IS NULL"),
+                (wanted,),
+            )
+            row = c.fetchone()
+        if row is None or not same_hash(row["hash"], wanted):
+            return None
+        return Principal(row["name"], row["role"])
