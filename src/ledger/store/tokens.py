@@ -35,8 +35,12 @@ class Tokens:
     def __init__(self, store: Store) -> None:
         self.datastore: Any = store.factory.datastore  # type: ignore[attr-defined]
         postgres = store.url.startswith(("postgresql://", "postgres://"))
-        schema = getattr(store, "schema", None)
-        self.table = f'"{schema.strings[0]}".ledger_tokens' if postgres and schema else "ledger_tokens"
+        if postgres:
+            from ledger.store.postgres import environment
+
+            self.table = f'"{environment(store.url)["POSTGRES_SCHEMA"]}".ledger_tokens'
+        else:
+            self.table = "ledger_tokens"
         self.mark = "%s" if postgres else "?"
         with self.datastore.transaction(commit=True) as c:
             c.execute(SCHEMA.format(table=self.table))

@@ -1,0 +1,184 @@
+"""The HTTP API in process (FastAPI's TestClient over the real app), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.api import create_app
+from ledger.services import Settings
+from ledger.tokens import new_token
+
+UNITS = [
+    {"id": "u-xq", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xingqing",
+     "name": "兴庆区", "class": "county"},
+    {"id": "u-jf", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "jinfeng",
+     "name": "金凤区", "class": "county"},
+]  # fmt: skip
+
+
+class Api:
+    def __init__(self, client: TestClient, tokens: dict[str, str]) -> None:
+        self.client, self.tokens = client, tokens
+
+    def call(self, method: str, path: str, role: str | None = "office", **kw: Any) -> Any:
+        headers = kw.pop("headers", {})
+        if role:
+            headers["Authorization"] = f"Bearer {self.tokens[role]}"
+        return self.client.request(method, path, headers=headers, **kw)
+
+    def count(self) -> int:
+        return len(self.call("GET", "/v1/events?limit=1000", role="auditor").json()["acts"])
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        tokens = {}
+        for role in ("office", "auditor", "admin", "unit:xingqing"):
+            tokens[role] = new_token()
+            client.app.state.tokens.create(tokens[role], role.replace(":", "-"), role)  # type: ignore[attr-defined]
+        api = Api(client, tokens)
+        assert api.call("POST", "/v1/events", json=UNITS).status_code == 201
+        yield api
+
+
+def filing(report: str, unit: str = "xingqing", day: str = "2019-07-03", **extra: Any) -> dict[str, Any]:
+    return {"type": "report.filed", "occurred_on": day, "unit": unit, "report": report, "title": "标题", **extra}
+
+
+def test_append_batch_answers_each_act_and_duplicates(api: Api) -> None:
+    """A batch answers per act its id, position, recorded_at and new/duplicate; a retry is all duplicates."""
+    batch = [filing("R1", id="f1"), filing("R2", id="f2")]
+    first = api.call("POST", "/v1/events", json=batch)
+    assert first.status_code == 201
+    acts = first.json()["acts"]
+    assert [a["status"] for a in acts] == ["new", "new"]
+    assert acts[1]["position"] == acts[0]["position"] + 1
+    again = api.call("POST", "/v1/events", json=batch)
+    assert again.status_code == 200
+    assert again.json()["acts"] == [{**a, "status": "duplicate"} for a in acts]
+
+
+def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
+    """An id reused with other content is 409, and nothing else of that batch is stored."""
+    api.call("POST", "/v1/events", json=filing("R1", id="f1"))
+    before = api.count()
+    answer = api.call("POST", "/v1/events", json=[filing("R9", id="f9"), filing("R1", id="f1", day="2019-07-04")])
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "item 2, field 'id'" in answer.json()["detail"]
+    assert api.count() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "names"),
+    [
+        (b"{nope", 400, "not valid JSON"),
+        (b"[]", 422, "empty"),
+        (b'{"type": "report.filed", "occurred_on": "2019-13-01", "unit": "xingqing", "report": "R", "title": "t"}',
+         422, "item 1, field 'occurred_on'"),
+        (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
+        (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none", "publication": "guobao",'
+         b' "form": "item"}]', 422, "unknown report"),
+        (b"\xff\xfe", 400, "not valid JSON"),
+        (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
+    ],
+)  # fmt: skip
+def test_bad_bodies_get_clear_problems_and_store_nothing(api: Api, body: bytes, status: int, names: str) -> None:
+    """Malformed or invalid bodies get a problem+json naming what is wrong, and nothing is stored."""
+    before = api.count()
+    answer = api.call("POST", "/v1/events", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert names in answer.json()["detail"]
+    assert api.count() == before
+
+
+def test_oversized_batch_is_413(api: Api) -> None:
+    """A batch of more than 10,000 acts is refused with 413 before anything is checked."""
+    answer = api.call("POST", "/v1/events", json=[{"type": "x"}] * 10_001)
+    assert answer.status_code == 413
+
+
+def test_tokens_and_roles(api: Api) -> None:
+    """No token is 401; a unit files only for itself; auditor and admin cannot append; admin cannot read."""
+    assert api.call("POST", "/v1/events", role=None, json=filing("R1")).status_code == 401
+    bad = api.call("POST", "/v1/events", role=None, json=filing("R1"), headers={"Authorization": "Bearer lt_x"})
+    assert bad.status_code == 401
+    assert api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R1")).status_code == 201
+    other = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R2", unit="jinfeng"))
+    assert other.status_code == 403 and "field 'unit'" in other.json()["detail"]
+    adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "R1",
+                "publication": "guobao", "form": "item"}  # fmt: skip
+    assert api.call("POST", "/v1/events", role="unit:xingqing", json=adoption).status_code == 403
+    assert api.call("POST", "/v1/events", role="auditor", json=adoption).status_code == 403
+    assert api.call("POST", "/v1/events", role="admin", json=adoption).status_code == 403
+    assert api.call("GET", "/v1/events", role="admin").status_code == 403
+    assert api.call("POST", "/v1/events", role="office", json=adoption).status_code == 201
+
+
+def test_unit_token_reads_only_its_own(api: Api) -> None:
+    """A unit token sees its own acts (including adoptions of its reports) and scores, never another's."""
+    api.call("POST", "/v1/events", json=[filing("R1"), filing("J1", unit="jinfeng")])
+    api.call("POST", "/v1/events", json={"type": "report.adopted", "occurred_on": "2019-07-05", "report": "R1",
+                                         "publication": "guobao", "form": "item", "id": "a1"})  # fmt: skip
+    mine = api.call("GET", "/v1/events", role="unit:xingqing").json()["acts"]
+    assert {a.get("unit") for a in mine if a["type"] != "report.adopted"} == {"xingqing"}
+    assert "a1" in {a["id"] for a in mine}
+    assert api.call("GET", "/v1/events?unit=jinfeng", role="unit:xingqing").status_code == 403
+    scores = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3", role="unit:xingqing").json()
+    assert [u["unit"] for u in scores["units"]] == ["xingqing"]
+    bad = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&unit=jinfeng", role="unit:xingqing")
+    assert bad.status_code == 403
+    assert api.call("GET", "/v1/units/jinfeng", role="unit:xingqing").status_code == 403
+
+
+def test_revoked_token_stops_at_once(api: Api) -> None:
+    """Revoking a token makes its very next request 401."""
+    assert api.call("GET", "/v1/units", role="auditor").status_code == 200
+    api.client.app.state.tokens.revoke("auditor")  # type: ignore[attr-defined]
+    assert api.call("GET", "/v1/units", role="auditor").status_code == 401
+
+
+def test_event_filters_and_cursor_pages(api: Api) -> None:
+    """GET /v1/events filters and pages by position; NDJSON streams every match."""
+    api.call("POST", "/v1/events", json=[filing(f"R{i}", day=f"2019-0{1 + i % 9}-10") for i in range(25)])
+    pages, cursor = [], 0
+    while True:
+        page = api.call("GET", f"/v1/events?type=report.filed&limit=10&after={cursor}", role="auditor").json()
+        pages.append(page["acts"])
+        if page["next"] is None:
+            break
+        cursor = page["next"]
+    assert [len(p) for p in pages] == [10, 10, 5]
+    ranged = api.call("GET", "/v1/events?occurred_from=2019-03-01&occurred_to=2019-04-30", role="auditor")
+    assert all("2019-03-01" <= a["occurred_on"] <= "2019-04-30" for a in ranged.json()["acts"])
+    stream = api.call("GET", "/v1/events", role="auditor", headers={"Accept": "application/x-ndjson"})
+    assert stream.headers["content-type"].startswith("application/x-ndjson")
+    assert len(stream.text.splitlines()) == 27
+    assert api.call("GET", "/v1/events?type=bogus", role="auditor").status_code == 400
+
+
+def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
+    """Scores equal the CLI's JSON shape; units, rulebooks, /healthz and /metrics answer."""
+    api.call("POST", "/v1/events", json=[filing("R1", id="f1")])
+    scores = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&known_at=2099-01-01", role="auditor")
+    document = scores.json()
+    assert document["rulebook"]["id"] == "yinchuan-2018" and document["period"] == "2019-Q3"
+    assert {u["unit"] for u in document["units"]} == {"xingqing", "jinfeng"}
+    unit = api.call("GET", "/v1/units/xingqing", role="auditor").json()
+    assert unit["class"] == "county" and any(a["id"] == "f1" for a in unit["acts"])
+    assert api.call("GET", "/v1/units/nobody", role="auditor").status_code == 404
+    books = api.call("GET", "/v1/rulebooks", role="auditor").json()["rulebooks"]
+    assert {"yinchuan-2018", "district-info", "county-info"} <= {b["id"] for b in books}
+    one = api.call("GET", "/v1/rulebooks/yinchuan-2018", role="auditor").json()["versions"][0]
+    assert one["rulebook"]["classes"]["county"]["quota"] == 90
+    assert api.call("GET", "/v1/rulebooks/nope", role="auditor").status_code == 404
+    assert api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=20x9", role="auditor").status_code == 400
+    assert api.call("GET", "/healthz", role=None).json() == {"status": "ok"}
+    metrics = api.call("GET", "/metrics", role=None).text
+    assert "ledger_acts_appended_total" in metrics and 'route="/v1/events"' in metrics
