@@ -1,0 +1,86 @@
+"""Run a real `ledger serve` process for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ledger.rulebooks import Catalogue
+from ledger.store import open_store
+from ledger.store.tokens import Tokens
+from ledger.tokens import new_token
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Server:
+    url: str
+    tokens: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+    def client(self, role: str = "office", timeout: float = 60) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=timeout
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_tokens(database_url: str, roles: tuple[str, ...]) -> dict[str, str]:
+    tokens: dict[str, str] = {}
+    with open_store(database_url, Catalogue.load().publications()) as store:
+        registry = Tokens(store)
+        for role in roles:
+            tokens[role] = new_token()
+            registry.create(tokens[role], f"{role.replace(':', '-')}-{len(registry.list())}", role)
+    return tokens
+
+
+@contextmanager
+def serving(
+    database_url: str, workers: int = 1, roles: tuple[str, ...] = ("office", "auditor", "unit:xingqing")
+) -> Iterator[Server]:
+    tokens = make_tokens(database_url, roles)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),
+         "--db", database_url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"ledger serve did not start:\n{err}")
+            time.sleep(0.2)
+        yield Server(url, tokens, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
