@@ -1,6 +1,7 @@
 """The act vocabulary: what an office may record, and the shape each act must have.
 
-An act is an immutable fact about the year's information work (报送, 采用, 批示, 迟报/漏报/瞒报, 约稿, 通报批评).
+An act is an immutable fact about the year's information work
+(报送, 采用, 批示, 迟报/漏报/瞒报, 约稿, 通报批评).
 This module checks an act's own shape only; whether the units, reports and acts it names exist is the
 ledger index's business (`ledger.index`).
 """
@@ -23,7 +24,7 @@ SEVERITIES = ("late", "missed", "concealed")
 FORMS = ("item", "brief", "research", "combined")
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
 MAX_ID = 128
 MAX_TEXT = 2000
 FIRST_DATE = dt.date(1949, 10, 1)
@@ -163,7 +164,7 @@ ENVELOPE = ("id", "type", "occurred_on")
 
 def parse_date(value: Any) -> dt.date:
     """An ISO calendar date (YYYY-MM-DD) within the range the ledger accepts."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError(f"must be an ISO date YYYY-MM-DD, not {value!r}")
     try:
         day = dt.date.fromisoformat(value)
@@ -181,7 +182,7 @@ def parse_act(raw: Any, where: int) -> Act:
     kind = raw.get("type")
     if kind is None:
         raise ActError(where, "type", "is missing")
-    if kind not in VOCABULARY:
+    if not isinstance(kind, str) or kind not in VOCABULARY:
         raise ActError(
             where, "type", f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})"
         )

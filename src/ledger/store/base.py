@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -104,6 +105,9 @@ class Store(abc.ABC):
 
     def __init__(self, publications: Iterable[str]) -> None:
         self.index = LedgerIndex(publications)
+        # The head-row lock serialises writers across processes; this one serialises the threads sharing
+        # this store, whose index is also touched after the database commit (commit, remember, locate).
+        self._appending = threading.Lock()
 
     # --- backend primitives ---
 
@@ -138,6 +142,15 @@ class Store(abc.ABC):
 
         Raises BatchRejected (nothing stored) when any act is bad.
         """
+        with self._appending:
+            return self._append(acts, progress, clock)
+
+    def _append(
+        self,
+        acts: Sequence[tuple[int, Act]],
+        progress: Callable[[int], None] | None,
+        clock: Callable[[], str],
+    ) -> list[Receipt]:
         try:
             with self._write() as tx:
                 for position, state in tx.read_after(self.index.position):
