@@ -47,7 +47,14 @@ def api(database_url: str) -> Iterator[Api]:
 
 
 def filing(report: str, unit: str = "xingqing", day: str = "2019-07-03", **extra: Any) -> dict[str, Any]:
-    return {"type": "report.filed", "occurred_on": day, "unit": unit, "report": report, "title": "标题", **extra}
+    return {
+        "type": "report.filed",
+        "occurred_on": day,
+        "unit": unit,
+        "report": report,
+        "title": "标题",
+        **extra,
+    }
 
 
 def test_append_batch_answers_each_act_and_duplicates(api: Api) -> None:
@@ -67,7 +74,9 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
     """An id reused with other content is 409, and nothing else of that batch is stored."""
     api.call("POST", "/v1/events", json=filing("R1", id="f1"))
     before = api.count()
-    answer = api.call("POST", "/v1/events", json=[filing("R9", id="f9"), filing("R1", id="f1", day="2019-07-04")])
+    answer = api.call(
+        "POST", "/v1/events", json=[filing("R9", id="f9"), filing("R1", id="f1", day="2019-07-04")]
+    )
     assert answer.status_code == 409
     assert answer.headers["content-type"] == "application/problem+json"
     assert "item 2, field 'id'" in answer.json()["detail"]
@@ -79,16 +88,18 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
     [
         (b"{nope", 400, "not valid JSON"),
         (b"[]", 422, "empty"),
-        (b'{"type": "report.filed", "occurred_on": "2019-13-01", "unit": "xingqing", "report": "R", "title": "t"}',
-         422, "item 1, field 'occurred_on'"),
+        (b'{"type": "report.filed", "occurred_on": "2019-13-01", "unit": "xingqing", "report": "R",'
+         b' "title": "t"}', 422, "item 1, field 'occurred_on'"),
         (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
-        (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none", "publication": "guobao",'
-         b' "form": "item"}]', 422, "unknown report"),
+        (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none",'
+         b' "publication": "guobao", "form": "item"}]', 422, "unknown report"),
         (b"\xff\xfe", 400, "not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
     ],
 )  # fmt: skip
-def test_bad_bodies_get_clear_problems_and_store_nothing(api: Api, body: bytes, status: int, names: str) -> None:
+def test_bad_bodies_get_clear_problems_and_store_nothing(
+    api: Api, body: bytes, status: int, names: str
+) -> None:
     """Malformed or invalid bodies get a problem+json naming what is wrong, and nothing is stored."""
     before = api.count()
     answer = api.call("POST", "/v1/events", content=body, headers={"content-type": "application/json"})
@@ -107,7 +118,9 @@ def test_oversized_batch_is_413(api: Api) -> None:
 def test_tokens_and_roles(api: Api) -> None:
     """No token is 401; a unit files only for itself; auditor and admin cannot append; admin cannot read."""
     assert api.call("POST", "/v1/events", role=None, json=filing("R1")).status_code == 401
-    bad = api.call("POST", "/v1/events", role=None, json=filing("R1"), headers={"Authorization": "Bearer lt_x"})
+    bad = api.call(
+        "POST", "/v1/events", role=None, json=filing("R1"), headers={"Authorization": "Bearer lt_x"}
+    )
     assert bad.status_code == 401
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R1")).status_code == 201
     other = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R2", unit="jinfeng"))
@@ -124,15 +137,18 @@ def test_tokens_and_roles(api: Api) -> None:
 def test_unit_token_reads_only_its_own(api: Api) -> None:
     """A unit token sees its own acts (including adoptions of its reports) and scores, never another's."""
     api.call("POST", "/v1/events", json=[filing("R1"), filing("J1", unit="jinfeng")])
-    api.call("POST", "/v1/events", json={"type": "report.adopted", "occurred_on": "2019-07-05", "report": "R1",
-                                         "publication": "guobao", "form": "item", "id": "a1"})  # fmt: skip
+    adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "R1",
+                "publication": "guobao", "form": "item", "id": "a1"}  # fmt: skip
+    api.call("POST", "/v1/events", json=adoption)
     mine = api.call("GET", "/v1/events", role="unit:xingqing").json()["acts"]
     assert {a.get("unit") for a in mine if a["type"] != "report.adopted"} == {"xingqing"}
     assert "a1" in {a["id"] for a in mine}
     assert api.call("GET", "/v1/events?unit=jinfeng", role="unit:xingqing").status_code == 403
     scores = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3", role="unit:xingqing").json()
     assert [u["unit"] for u in scores["units"]] == ["xingqing"]
-    bad = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&unit=jinfeng", role="unit:xingqing")
+    bad = api.call(
+        "GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&unit=jinfeng", role="unit:xingqing"
+    )
     assert bad.status_code == 403
     assert api.call("GET", "/v1/units/jinfeng", role="unit:xingqing").status_code == 403
 
@@ -166,7 +182,9 @@ def test_event_filters_and_cursor_pages(api: Api) -> None:
 def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
     """Scores equal the CLI's JSON shape; units, rulebooks, /healthz and /metrics answer."""
     api.call("POST", "/v1/events", json=[filing("R1", id="f1")])
-    scores = api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&known_at=2099-01-01", role="auditor")
+    scores = api.call(
+        "GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&known_at=2099-01-01", role="auditor"
+    )
     document = scores.json()
     assert document["rulebook"]["id"] == "yinchuan-2018" and document["period"] == "2019-Q3"
     assert {u["unit"] for u in document["units"]} == {"xingqing", "jinfeng"}

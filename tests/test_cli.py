@@ -81,7 +81,14 @@ def test_a_year_is_the_sum_of_its_quarters(sample: Path, sqlite_url: str) -> Non
 
     def totals(period: str) -> dict[str, float]:
         out = ledger(
-            "score", "--rulebook", "yinchuan-2018", "--period", period, "--format", "json", *known,
+            "score",
+            "--rulebook",
+            "yinchuan-2018",
+            "--period",
+            period,
+            "--format",
+            "json",
+            *known,
             db=sqlite_url,
         ).stdout
         return {u["unit"]: u["total"] for u in json.loads(out)["units"]}
@@ -107,14 +114,28 @@ def test_table_csv_and_explain(sample: Path, sqlite_url: str) -> None:
 
 def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_url: str) -> None:
     """A file with bad lines stores nothing and the error names each bad line and its field."""
-    good = {"id": "u1", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq",
-            "name": "兴庆区", "class": "county"}  # fmt: skip
+    good = {
+        "id": "u1",
+        "type": "unit.registered",
+        "occurred_on": "2019-01-01",
+        "unit": "xq",
+        "name": "兴庆区",
+        "class": "county",
+    }
     lines = [
         json.dumps(good, ensure_ascii=False),
-        json.dumps({"type": "report.filed", "occurred_on": "2019-02-30", "unit": "xq", "report": "R",
-                    "title": "t"}),  # fmt: skip
-        json.dumps({"type": "report.filed", "occurred_on": "2019-02-03", "unit": "nobody", "report": "R",
-                    "title": "t"}),  # fmt: skip
+        json.dumps(
+            {"type": "report.filed", "occurred_on": "2019-02-30", "unit": "xq", "report": "R", "title": "t"}
+        ),
+        json.dumps(
+            {
+                "type": "report.filed",
+                "occurred_on": "2019-02-03",
+                "unit": "nobody",
+                "report": "R",
+                "title": "t",
+            }
+        ),
         "{not json",
     ]
     bad = tmp_path / "bad.jsonl"
@@ -144,8 +165,11 @@ def test_rulebooks_lists_every_shipped_version(sqlite_url: str) -> None:
     """`ledger rulebooks` lists each shipped rulebook with its version, window and sha256."""
     out = subprocess.run(
         [sys.executable, "-m", "ledger", "rulebooks", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     books = {b["id"]: b for b in json.loads(out)}
     assert {"yinchuan-2018", "district-info", "county-info"} <= set(books)
     assert books["yinchuan-2018"]["effective_from"] == "2018-06-01"
@@ -156,9 +180,30 @@ def test_events_filters(sample: Path, sqlite_url: str) -> None:
     """`ledger events` filters by unit, type and occurred_on range."""
     ledger("import", str(sample), db=sqlite_url)
     out = ledger(
-        "events", "--unit", "xingqing", "--type", "report.filed", "--from", "2019-07-01", "--to", "2019-09-30",
+        "events",
+        "--unit",
+        "xingqing",
+        "--type",
+        "report.filed",
+        "--from",
+        "2019-07-01",
+        "--to",
+        "2019-09-30",
         db=sqlite_url,
-    ).stdout  # fmt: skip
+    ).stdout
     acts = [json.loads(line) for line in out.splitlines()]
     assert acts and all(a["unit"] == "xingqing" and a["type"] == "report.filed" for a in acts)
     assert all("2019-07-01" <= a["occurred_on"] <= "2019-09-30" for a in acts)
+
+
+def test_reimporting_a_file_without_ids_changes_nothing(tmp_path: Path, sqlite_url: str) -> None:
+    """Acts without ids get ids derived from their content, so a second import stores nothing new,
+    while two identical acts in one file both count."""
+    register = {"type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "兴庆区",
+                "class": "county"}  # fmt: skip
+    missed = {"type": "commission.missed", "occurred_on": "2019-03-01", "unit": "xq"}
+    path = tmp_path / "no-ids.jsonl"
+    path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (register, missed, missed)) + "\n")
+    assert "3 acts, 3 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+    assert "3 acts, 0 new, 3 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+    assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 3

@@ -32,17 +32,11 @@ T = TypeVar("T")
 
 Db = Annotated[
     str | None,
-    typer.Option(
-        "--db", help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db)."
-    ),
+    typer.Option("--db", help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db)."),
 ]
-RulebookOpt = Annotated[
-    str, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
-]
+RulebookOpt = Annotated[str, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2019, 2019-H1, 2019-Q3 or 2019-07.")]
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Count acts that happened on or before this date.")
-]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Count acts that happened on or before this date.")]
 KnownAt = Annotated[
     str | None,
     typer.Option(
@@ -78,9 +72,7 @@ def run(action: Callable[[], T]) -> T:
 
 @app.command("import")
 def import_(
-    file: Annotated[
-        Path, typer.Argument(help="A JSON Lines file of acts, one per line (- for stdin).")
-    ],
+    file: Annotated[Path, typer.Argument(help="A JSON Lines file of acts, one per line (- for stdin).")],
     db: Db = None,
 ) -> None:
     """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
@@ -90,9 +82,7 @@ def import_(
         lines = data.splitlines()
         with ledger_at(db) as ledger, _progress(len(lines)) as tick:
             result = ledger.import_lines(lines, progress=tick)
-        typer.echo(
-            f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate"
-        )
+        typer.echo(f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate")
 
     run(body)
 
@@ -195,9 +185,7 @@ def events(
     unit: Annotated[str | None, typer.Option("--unit")] = None,
     report: Annotated[str | None, typer.Option("--report")] = None,
     kind: Annotated[list[str] | None, typer.Option("--type", help="Act type; repeatable.")] = None,
-    occurred_from: Annotated[
-        str | None, typer.Option("--from", help="Occurred on or after.")
-    ] = None,
+    occurred_from: Annotated[str | None, typer.Option("--from", help="Occurred on or after.")] = None,
     occurred_to: Annotated[str | None, typer.Option("--to", help="Occurred on or before.")] = None,
     known_at: KnownAt = None,
     db: Db = None,

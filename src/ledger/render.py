@@ -23,11 +23,7 @@ def number(value: Decimal) -> int | float:
 def board_json(board: Board, known_at: str, unit: str | None = None) -> dict[str, Any]:
     ranks = _ranks(board.units)
     main = board.selection.versions[0] if board.selection.pinned else _main(board)
-    units = [
-        _unit_json(s, ranks[s.unit.unit])
-        for s in board.units
-        if unit is None or s.unit.unit == unit
-    ]
+    units = [_unit_json(s, ranks[s.unit.unit]) for s in board.units if unit is None or s.unit.unit == unit]
     return {
         "rulebook": main.identity(),
         "rulebooks_used": [b.identity() for b in sorted(board.used, key=lambda b: b.version)],
@@ -125,8 +121,6 @@ def explanation(document: dict[str, Any]) -> str:
             out.append(f"      {li['clause']['wording']}")
             events = li["events"]
             if events:
-                shown = ", ".join(events[:8]) + (
-                    f" … (+{len(events) - 8})" if len(events) > 8 else ""
-                )
+                shown = ", ".join(events[:8]) + (f" … (+{len(events) - 8})" if len(events) > 8 else "")
                 out.append(f"      acts: {shown}")
     return "\n".join(out) + "\n"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,11 +37,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
-        return cls(
-            database_url=database_url
-            or os.environ.get("LEDGER_DATABASE_URL")
-            or DEFAULT_DATABASE_URL
-        )
+        return cls(database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 
 @dataclass(frozen=True)
@@ -69,9 +68,7 @@ class Ledger:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def append(
-        self, raw: Sequence[Any], progress: Callable[[int], None] | None = None
-    ) -> list[Receipt]:
+    def append(self, raw: Sequence[Any], progress: Callable[[int], None] | None = None) -> list[Receipt]:
         """Check and store a batch of JSON acts (all or nothing); `where` counts from 1."""
         acts: list[tuple[int, Act]] = []
         errors: list[ActError] = []
@@ -104,7 +101,7 @@ class Ledger:
                 errors.append(e)
         if errors:
             raise BatchRejected(errors)
-        return ImportResult(self.store.append(acts, progress=progress))
+        return ImportResult(self.store.append(with_file_ids(acts), progress=progress))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -204,6 +201,24 @@ class Ledger:
             {**b.describe(), "source": Path(b.source).name, "rulebook": b.model.model_dump(mode="json")}
             for b in selection.versions
         ]
+
+
+IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
+
+
+def with_file_ids(acts: list[tuple[int, Act]]) -> list[tuple[int, Act]]:
+    """Give a file's id-less acts ids derived from their content (and, for identical acts, their order),
+    so that importing the same file again finds them stored and changes nothing."""
+    seen: Counter[bytes] = Counter()
+    out = []
+    for where, act in acts:
+        if not act.id_given:
+            content = act.content()
+            seen[content] += 1
+            derived = uuid.uuid5(IMPORTED, f"{hashlib.sha256(content).hexdigest()}#{seen[content]}")
+            act = replace(act, id=str(derived))
+        out.append((where, act))
+    return out
 
 
 def parse_day(text: str, what: str) -> dt.date:

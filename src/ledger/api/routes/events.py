@@ -104,7 +104,7 @@ def list_events(
     principal: ReaderDep,
     unit: Annotated[str | None, Query(max_length=64)] = None,
     report: Annotated[str | None, Query(max_length=128)] = None,
-    type: Annotated[list[str] | None, Query(max_length=20)] = None,  # noqa: A002 - the act field's name
+    type: Annotated[list[str] | None, Query(max_length=20)] = None,
     occurred_from: Annotated[str | None, Query(max_length=10)] = None,
     occurred_to: Annotated[str | None, Query(max_length=10)] = None,
     recorded_from: Annotated[str | None, Query(max_length=40)] = None,
@@ -132,7 +132,7 @@ def list_events(
                     yield orjson.dumps(act.as_json()) + b"\n"
 
         return StreamingResponse(lines(), media_type=NDJSON)
-    page = []
+    page: list[dict[str, Any]] = []
     for act in found:
         if len(page) == limit:
             break
