@@ -59,6 +59,7 @@ class StoredAct:
     occurred_on: dt.date
     recorded_at: str
     fields: Mapping[str, Any]
+    chain: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -23,6 +23,4 @@ def open_store(url: str, publications: Iterable[str]) -> Store:
         from ledger.store.postgres import PostgresStore
 
         return PostgresStore(url, publications)
-    raise LedgerError(
-        f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB"
-    )
+    raise LedgerError(f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,17 +33,26 @@ def originator_id(act_id: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, act_id)
 
 
-def encode(act: Act, recorded_at: str) -> bytes:
-    return orjson.dumps(
-        {
-            "id": act.id,
-            "type": act.type,
-            "occurred_on": act.occurred_on.isoformat(),
-            "recorded_at": recorded_at,
-            "fields": act.fields,
-        },
-        option=orjson.OPT_SORT_KEYS,
-    )
+GENESIS = "0" * 64
+
+
+def link(previous: str, position: int, body: dict[str, Any]) -> str:
+    """The hash chain: each act's hash covers its content, position, recorded time and the previous hash."""
+    content = orjson.dumps({**body, "position": position}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(previous.encode() + b"\n" + content).hexdigest()
+
+
+def encode(act: Act, recorded_at: str, position: int, previous: str) -> tuple[bytes, str]:
+    """The stored state of an act at a position, and its chain hash."""
+    body = {
+        "id": act.id,
+        "type": act.type,
+        "occurred_on": act.occurred_on.isoformat(),
+        "recorded_at": recorded_at,
+        "fields": act.fields,
+    }
+    chain = link(previous, position, body)
+    return orjson.dumps({**body, "chain": chain}, option=orjson.OPT_SORT_KEYS), chain
 
 
 def decode(position: int, state: bytes) -> StoredAct:
@@ -54,6 +64,7 @@ def decode(position: int, state: bytes) -> StoredAct:
         occurred_on=dt.date.fromisoformat(d["occurred_on"]),
         recorded_at=d["recorded_at"],
         fields=d["fields"],
+        chain=d.get("chain", ""),
     )
 
 
@@ -87,6 +98,7 @@ class WriteTransaction(abc.ABC):
 
     position: int
     recorded_at: str
+    chain: str
 
     @abc.abstractmethod
     def read_after(self, position: int) -> Iterable[tuple[int, bytes]]: ...
@@ -95,7 +107,7 @@ class WriteTransaction(abc.ABC):
     def insert(self, rows: Sequence[Row]) -> None: ...
 
     @abc.abstractmethod
-    def set_head(self, position: int, recorded_at: str) -> None: ...
+    def set_head(self, position: int, recorded_at: str, chain: str) -> None: ...
 
 
 class Store(abc.ABC):
@@ -115,9 +127,7 @@ class Store(abc.ABC):
     def _write(self) -> AbstractContextManager[WriteTransaction]: ...
 
     @abc.abstractmethod
-    def _select(
-        self, after: int, limit: int, types: Sequence[str] = ()
-    ) -> Sequence[tuple[int, bytes]]: ...
+    def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]: ...
 
     @abc.abstractmethod
     def head(self) -> tuple[int, str | None]:
@@ -159,15 +169,14 @@ class Store(abc.ABC):
                 recorded_at = max(clock(), tx.recorded_at)
                 rows: list[Row] = []
                 receipts: list[Receipt] = []
-                position = tx.position
+                position, chain = tx.position, tx.chain or GENESIS
                 new_ids: dict[str, int] = {}
                 for (_, act), is_new in zip(acts, fresh, strict=True):
                     if is_new:
                         position += 1
                         new_ids[act.id] = position
-                        rows.append(
-                            (position, originator_id(act.id), act.type, encode(act, recorded_at))
-                        )
+                        state, chain = encode(act, recorded_at, position, chain)
+                        rows.append((position, originator_id(act.id), act.type, state))
                         receipts.append(Receipt(act.id, position, recorded_at, "new"))
                     else:
                         receipts.append(Receipt(act.id, 0, "", "duplicate"))
@@ -176,7 +185,7 @@ class Store(abc.ABC):
                     if progress:
                         progress(min(start + 2000, len(rows)))
                 if rows:
-                    tx.set_head(position, recorded_at)
+                    tx.set_head(position, recorded_at, chain)
         except BatchRejected:
             raise
         except BaseException:
@@ -211,6 +220,28 @@ class Store(abc.ABC):
             if len(rows) < batch:
                 return
             after = rows[-1][0]
+
+    def verify(self) -> tuple[int, int | None, str]:
+        """Walk the hash chain: (acts checked, first position where stored history was altered, removed
+        or reordered, or None, and what was found there)."""
+        previous, expected, checked = GENESIS, 1, 0
+        for act in self.read():
+            if act.position != expected:
+                return checked, expected, f"position {expected} is missing (next stored is {act.position})"
+            body = {
+                "id": act.id,
+                "type": act.type,
+                "occurred_on": act.occurred_on.isoformat(),
+                "recorded_at": act.recorded_at,
+                "fields": act.fields,
+            }
+            if link(previous, act.position, body) != act.chain:
+                return checked, act.position, f"act {act.id!r} does not match its hash"
+            previous, expected, checked = act.chain, expected + 1, checked + 1
+        position, _ = self.head()
+        if position != checked:
+            return checked, checked + 1, f"the head says {position} acts, the chain holds {checked}"
+        return checked, None, "the chain is intact"
 
     def __enter__(self) -> Store:
         return self

@@ -50,18 +50,18 @@ class PostgresWrite(WriteTransaction):
         cursor.execute("SET LOCAL lock_timeout = '30s'")
         cursor.execute(
             sql.SQL(
-                "UPDATE {} SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at"
+                "UPDATE {} SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at, chain"
             ).format(self.head)
         )
         row = cursor.fetchone()
         assert row is not None
         self.position, self.recorded_at = int(row["position"]), str(row["recorded_at"])
+        self.chain = str(row["chain"])
 
     def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
         self.c.execute(
             sql.SQL(
-                "SELECT notification_id, state FROM {} WHERE notification_id > %s "
-                "ORDER BY notification_id"
+                "SELECT notification_id, state FROM {} WHERE notification_id > %s ORDER BY notification_id"
             ).format(self.events),
             (position,),
         )
@@ -75,10 +75,12 @@ class PostgresWrite(WriteTransaction):
             for position, oid, topic, state in rows:
                 out.write_row((position, oid, 1, topic, state))
 
-    def set_head(self, position: int, recorded_at: str) -> None:
+    def set_head(self, position: int, recorded_at: str, chain: str) -> None:
         self.c.execute(
-            sql.SQL("UPDATE {} SET position = %s, recorded_at = %s WHERE id = 1").format(self.head),
-            (position, recorded_at),
+            sql.SQL("UPDATE {} SET position = %s, recorded_at = %s, chain = %s WHERE id = 1").format(
+                self.head
+            ),
+            (position, recorded_at, chain),
         )
 
 
@@ -102,12 +104,12 @@ class PostgresStore(Store):
                     sql.SQL(
                         "CREATE TABLE IF NOT EXISTS {}.ledger_head ("
                         "id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL, "
-                        "recorded_at text NOT NULL, appends bigint NOT NULL)"
+                        "recorded_at text NOT NULL, appends bigint NOT NULL, chain text NOT NULL)"
                     ).format(self.schema)
                 )
                 c.execute(
                     sql.SQL(
-                        "INSERT INTO {}.ledger_head VALUES (1, 0, '', 0) ON CONFLICT DO NOTHING"
+                        "INSERT INTO {}.ledger_head VALUES (1, 0, '', 0, '') ON CONFLICT DO NOTHING"
                     ).format(self.schema)
                 )
         except FAULTS as e:
@@ -121,9 +123,7 @@ class PostgresStore(Store):
         except FAULTS as e:
             raise unavailable(e) from e
 
-    def _select(
-        self, after: int, limit: int, types: Sequence[str] = ()
-    ) -> Sequence[tuple[int, bytes]]:
+    def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         try:
             notes = self.recorder.select_notifications(
                 after, limit, topics=tuple(types), inclusive_of_start=False
@@ -163,6 +163,4 @@ def _create_schema(env: dict[str, str]) -> None:
         connect_timeout=5,
         autocommit=True,
     ) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
-        )
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))

@@ -17,7 +17,7 @@ from ledger.store.base import Row, Store, WriteTransaction, unavailable
 HEAD = (
     "CREATE TABLE IF NOT EXISTS ledger_head ("
     "id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, "
-    "recorded_at TEXT NOT NULL, appends INTEGER NOT NULL)"
+    "recorded_at TEXT NOT NULL, appends INTEGER NOT NULL, chain TEXT NOT NULL)"
 )
 
 
@@ -27,15 +27,13 @@ class SQLiteWrite(WriteTransaction):
         self.table = table
         # A write first: it takes SQLite's write lock (waiting out other writers) before any read.
         cursor.execute(
-            "UPDATE ledger_head SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at"
+            "UPDATE ledger_head SET appends = appends + 1 WHERE id = 1 RETURNING position, recorded_at, chain"
         )
         row = cursor.fetchone()
-        self.position, self.recorded_at = int(row[0]), str(row[1])
+        self.position, self.recorded_at, self.chain = int(row[0]), str(row[1]), str(row[2])
 
     def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
-        self.c.execute(
-            f"SELECT rowid, state FROM {self.table} WHERE rowid > ? ORDER BY rowid", (position,)
-        )
+        self.c.execute(f"SELECT rowid, state FROM {self.table} WHERE rowid > ? ORDER BY rowid", (position,))
         return [(int(r[0]), bytes(r[1])) for r in self.c.fetchall()]
 
     def insert(self, rows: Sequence[Row]) -> None:
@@ -45,10 +43,10 @@ class SQLiteWrite(WriteTransaction):
             [(p, oid.hex, topic, state) for p, oid, topic, state in rows],
         )
 
-    def set_head(self, position: int, recorded_at: str) -> None:
+    def set_head(self, position: int, recorded_at: str, chain: str) -> None:
         self.c.execute(
-            "UPDATE ledger_head SET position = ?, recorded_at = ? WHERE id = 1",
-            (position, recorded_at),
+            "UPDATE ledger_head SET position = ?, recorded_at = ?, chain = ? WHERE id = 1",
+            (position, recorded_at, chain),
         )
 
 
@@ -75,7 +73,7 @@ class SQLiteStore(Store):
             self.recorder = recorder
             with factory.datastore.transaction(commit=True) as c:
                 c.execute(HEAD)
-                c.execute("INSERT OR IGNORE INTO ledger_head VALUES (1, 0, '', 0)")
+                c.execute("INSERT OR IGNORE INTO ledger_head VALUES (1, 0, '', 0, '')")
         except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
             raise unavailable(e) from e
 
@@ -87,13 +85,9 @@ class SQLiteStore(Store):
         except (OperationalError, sqlite3.OperationalError) as e:
             raise unavailable(e) from e
 
-    def _select(
-        self, after: int, limit: int, types: Sequence[str] = ()
-    ) -> Sequence[tuple[int, bytes]]:
+    def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         try:
-            notes = self.recorder.select_notifications(
-                after, limit, topics=types, inclusive_of_start=False
-            )
+            notes = self.recorder.select_notifications(after, limit, topics=types, inclusive_of_start=False)
         except (OperationalError, sqlite3.OperationalError) as e:
             raise unavailable(e) from e
         return [(n.id, n.state) for n in notes]
