@@ -16,10 +16,11 @@ from rich.table import Table
 
 from ledger import render
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
-from ledger.rulebooks import Catalogue
-from ledger.services import Ledger, Settings
+from ledger.rulebooks import Catalogue, load_rulebook
+from ledger.services import Ledger, Settings, selection_of
 from ledger.store.tokens import Tokens
 from ledger.tokens import check_name, check_role, new_token
+from ledger.whatif import diff_rulebooks
 
 app = typer.Typer(
     help="An event-sourced scoring ledger for 政务信息工作考核: acts in, explained scores out.",
@@ -235,6 +236,100 @@ def rulebooks(fmt: Format = "table", db: Db = None) -> None:
                 b["sha256"],
             )
         Console(width=max(160, Console().width)).print(table)
+
+    run(body)
+
+
+@app.command()
+def whatif(
+    base: Annotated[str, typer.Option("--base", help="The rulebook in force (ID or ID@VERSION).")],
+    draft: Annotated[str, typer.Option("--draft", help="The draft: ID, ID@VERSION or a .toml file.")],
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    fmt: Format = "table",
+    db: Db = None,
+) -> None:
+    """Score the same acts under a base and a draft rulebook (what-if); writes nothing."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            document = ledger.whatif(base, draft, period, as_of, known_at)
+        if fmt == "json":
+            sys.stdout.buffer.write(render.dumps(document))
+        elif fmt == "csv":
+            sys.stdout.write(render.whatif_csv(document))
+        elif fmt == "table":
+            _whatif_table(document)
+        else:
+            raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+
+    run(body)
+
+
+def _whatif_table(document: dict[str, Any]) -> None:
+    b, d = document["base"], document["draft"]
+    title = (
+        f"what-if {document['period']}: {b['id']} v{b['version']} → {d['id']} v{d['version']}"
+        f" · as of {document['as_of']}"
+    )
+    table = Table(title=title, caption=f"draft sha256 {d['sha256']}")
+    for name in ("unit", "name", "base", "draft", "difference", "rank", "rank change", "where it comes from"):
+        table.add_column(name, justify="right" if name in ("base", "draft", "difference") else "left")
+    for u in document["units"]:
+        moved = u["rank_change"]
+        sources = "; ".join(f"{c['clause']['id']} {c['difference']:+}" for c in u["clauses"])
+        table.add_row(
+            u["unit"],
+            u["name"],
+            str(u["base_total"]),
+            str(u["draft_total"]),
+            f"{u['difference']:+}" if u["difference"] else "0",
+            f"{u['base_rank']} → {u['draft_rank']}",
+            f"↑{moved}" if moved > 0 else (f"↓{-moved}" if moved < 0 else ""),
+            sources,
+        )
+    Console(width=max(160, Console().width)).print(table)
+
+
+rulebook_app = typer.Typer(help="Check and compare rulebook drafts.")
+app.add_typer(rulebook_app, name="rulebook")
+
+
+@rulebook_app.command("check")
+def rulebook_check(file: Annotated[Path, typer.Argument(help="A rulebook .toml file.")]) -> None:
+    """Validate a rulebook draft: every key, with the file and key named when something is wrong."""
+
+    def body() -> None:
+        book = load_rulebook(file)
+        typer.echo(f"{file}: {book.ref} is valid ({len(book.model.clauses)} clauses, sha256 {book.sha256})")
+
+    run(body)
+
+
+@rulebook_app.command("diff")
+def rulebook_diff(
+    a: Annotated[str, typer.Argument(help="ID, ID@VERSION or a .toml file.")],
+    b: Annotated[str, typer.Argument(help="ID, ID@VERSION or a .toml file.")],
+    fmt: Format = "table",
+) -> None:
+    """List the clauses (and classes, publications, window) that differ between two rulebooks."""
+
+    def body() -> None:
+        catalogue = Catalogue.load()
+        left, right = selection_of(catalogue, a).latest, selection_of(catalogue, b).latest
+        changes = diff_rulebooks(left, right)
+        if fmt == "json":
+            sys.stdout.buffer.write(render.dumps(changes))
+            return
+        typer.echo(
+            f"{left.ref} ({left.sha256[:12]}) → {right.ref} ({right.sha256[:12]}): {len(changes)} change(s)"
+        )
+        for change in changes:
+            typer.echo(f"  {change['change']:8} {change['where']}")
+            if change["change"] == "changed":
+                typer.echo(f"           from {orjson.dumps(change['from']).decode()}")
+                typer.echo(f"           to   {orjson.dumps(change['to']).decode()}")
 
     run(body)
 

@@ -124,3 +124,17 @@ def explanation(document: dict[str, Any]) -> str:
                 shown = ", ".join(events[:8]) + (f" … (+{len(events) - 8})" if len(events) > 8 else "")
                 out.append(f"      acts: {shown}")
     return "\n".join(out) + "\n"
+
+
+def whatif_csv(document: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["unit", "name", "base_total", "draft_total", "difference", "base_rank", "draft_rank", "rank_change"]
+    )
+    for u in document["units"]:
+        writer.writerow(
+            [u["unit"], u["name"], u["base_total"], u["draft_total"], u["difference"], u["base_rank"],
+             u["draft_rank"], u["rank_change"]]
+        )  # fmt: skip
+    return out.getvalue()

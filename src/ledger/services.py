@@ -19,9 +19,10 @@ from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
 from ledger.errors import ActError, BatchRejected, LedgerError
 from ledger.periods import parse_period
 from ledger.render import board_json
-from ledger.rulebooks import Catalogue
+from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
 from ledger.store import Receipt, Store, open_store
 from ledger.store.base import utc_now
+from ledger.whatif import compare
 from projections.facts import gather
 from projections.scoring import score
 
@@ -114,15 +115,39 @@ class Ledger:
         unit: str | None = None,
     ) -> dict[str, Any]:
         """The scores of a period under a rulebook, as it stood on `as_of`, as known at `known_at`."""
-        selection = self.catalogue.select(rulebook)
+        selection = self.selection(rulebook)
         span = parse_period(period)
         day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
         facts = gather(self.store.read(known_at=cut), day)
         if unit is not None and unit not in facts.units:
             raise LedgerError(f"unit {unit!r} is not registered as of {day}")
-        board = score(facts, selection, span, day)
-        return board_json(board, cut, unit)
+        return board_json(score(facts, selection, span, day), cut, unit)
+
+    def whatif(
+        self,
+        base: str,
+        draft: str | Rulebook,
+        period: str,
+        as_of: str | None = None,
+        known_at: str | None = None,
+    ) -> dict[str, Any]:
+        """The same acts scored under a base and a draft rulebook, compared. Writes nothing."""
+        base_selection = self.selection(base)
+        draft_selection = (
+            Selection((draft,), pinned=True) if isinstance(draft, Rulebook) else self.selection(draft)
+        )
+        span = parse_period(period)
+        day = parse_day(as_of, "as-of") if as_of else span.end
+        cut = parse_instant(known_at) if known_at else utc_now()
+        facts = gather(self.store.read(known_at=cut), day)
+        before = board_json(score(facts, base_selection, span, day), cut)
+        after = board_json(score(facts, draft_selection, span, day), cut)
+        return compare(before, after)
+
+    def selection(self, name: str) -> Selection:
+        """A catalogue rulebook (`ID` or `ID@VERSION`), or a rulebook file's path (pinned)."""
+        return selection_of(self.catalogue, name)
 
     def events(
         self,
@@ -219,6 +244,12 @@ def with_file_ids(acts: list[tuple[int, Act]]) -> list[tuple[int, Act]]:
             act = replace(act, id=str(derived))
         out.append((where, act))
     return out
+
+
+def selection_of(catalogue: Catalogue, name: str) -> Selection:
+    if name.endswith(".toml") or os.sep in name:
+        return Selection((load_rulebook(Path(name)),), pinned=True)
+    return catalogue.select(name)
 
 
 def parse_day(text: str, what: str) -> dt.date:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from ledger import __version__
 from ledger.api import metrics, problems
-from ledger.api.routes import events, reads
+from ledger.api.routes import events, reads, whatif
 from ledger.errors import LedgerError
 from ledger.services import Ledger, Settings
 from ledger.store.tokens import Tokens
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(events.router, prefix="/v1")
     app.include_router(reads.router, prefix="/v1")
+    app.include_router(whatif.router, prefix="/v1")
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

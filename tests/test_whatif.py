@@ -1,0 +1,120 @@
+"""What-if projections and rulebook drafts: CLI, services and HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ledger.api import create_app
+from ledger.rulebooks import load_rulebook, shipped_directory
+from ledger.services import Ledger, Settings
+from ledger.tokens import new_token
+from ledger.whatif import diff_rulebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = shipped_directory() / "yinchuan-2018.toml"
+
+
+def draft(tmp_path: Path, old: str, new: str) -> Path:
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / f"draft-{len(list(tmp_path.glob('draft-*')))}.toml"
+    path.write_text(text.replace(old, new).replace("version = 1\n", "version = 2\n", 1), encoding="utf-8")
+    return path
+
+
+def year(ledger: Ledger) -> None:
+    """Two counties: xq meets its quota in Q1 only and has one adoption; jf misses the quota twice
+    but has three 《国报信息》 adoptions."""
+    acts: list[dict[str, Any]] = [
+        {"type": "unit.registered", "occurred_on": "2019-01-01", "unit": u, "name": n, "class": "county"}
+        for u, n in (("xq", "兴庆区"), ("jf", "金凤区"))
+    ]
+    acts += [
+        {"id": f"f{i}", "type": "report.filed", "occurred_on": "2019-02-01", "unit": "xq", "report": f"X{i}",
+         "title": "信息"}
+        for i in range(90)
+    ]  # fmt: skip
+    acts.append({"type": "report.adopted", "occurred_on": "2019-02-02", "report": "X0",
+                 "publication": "yinchuan-zwxx", "form": "item"})  # fmt: skip
+    for i in range(3):
+        acts.append({"id": f"j{i}", "type": "report.filed", "occurred_on": "2019-04-01", "unit": "jf",
+                     "report": f"J{i}", "title": "信息"})  # fmt: skip
+        acts.append({"type": "report.adopted", "occurred_on": "2019-04-02", "report": f"J{i}",
+                     "publication": "guobao", "form": "item"})  # fmt: skip
+    ledger.append(acts)
+
+
+def test_whatif_compares_units_and_clauses_and_writes_nothing(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """Doubling the quota points moves xq (10 → 20 base points) above jf; the clause behind the change
+    is named, and the ledger's head is untouched."""
+    year(sqlite_ledger)
+    head = sqlite_ledger.store.head()
+    document = sqlite_ledger.whatif(
+        "yinchuan-2018", load_rulebook(draft(tmp_path, "met = 10", "met = 20")), "2019"
+    )
+    assert sqlite_ledger.store.head() == head
+    assert document["draft"]["version"] == 2
+    units = {u["unit"]: u for u in document["units"]}
+    xq, jf = units["xq"], units["jf"]
+    assert (xq["base_total"], xq["draft_total"], xq["difference"]) == (13, 23, 10)
+    assert (jf["base_total"], jf["draft_total"]) == (15, 15)
+    assert (xq["base_rank"], xq["draft_rank"], xq["rank_change"]) == (2, 1, 1)
+    assert xq["clauses"] == [
+        {"clause": {"id": "9.1-quota", "wording": xq["clauses"][0]["clause"]["wording"]},
+         "base": 10, "draft": 20, "difference": 10}
+    ]  # fmt: skip
+    assert jf["clauses"] == []
+    assert document["units"][0]["rank_change"] != 0  # rank changes first
+
+
+def test_rulebook_diff_names_the_changed_clause(tmp_path: Path) -> None:
+    """`diff` lists exactly the clause whose points changed, with both values."""
+    changes = diff_rulebooks(
+        load_rulebook(SHIPPED), load_rulebook(draft(tmp_path, "points = -3", "points = -5"))
+    )
+    assert [(c["where"], c["change"], c["fields"]) for c in changes] == [
+        ("clauses.9.3-commission", "changed", ["points"])
+    ]
+
+
+def test_rulebook_check_and_diff_commands(tmp_path: Path) -> None:
+    """`ledger rulebook check` accepts a valid draft and names the key of a bad one."""
+    good = draft(tmp_path, "met = 10", "met = 20")
+    ok = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(good)],
+                        capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert ok.returncode == 0 and "yinchuan-2018@2 is valid" in ok.stdout
+    bad = draft(tmp_path, "met = 10", 'met = "ten"')
+    result = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(bad)],
+                            capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert result.returncode == 2 and "clauses[0].met" in result.stderr
+    diff = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "diff", "yinchuan-2018", str(good)],
+                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert "changed  clauses.9.1-quota" in diff.stdout
+
+
+def test_whatif_over_http(tmp_path: Path, sqlite_url: str) -> None:
+    """POST /v1/whatif takes the draft as TOML; a bad draft is 422 naming the key; units may not use it."""
+    with TestClient(create_app(Settings(database_url=sqlite_url))) as client:
+        tokens = {role: new_token() for role in ("office", "auditor", "unit:xq")}
+        for role, token in tokens.items():
+            client.app.state.tokens.create(token, role.replace(":", "-"), role)  # type: ignore[attr-defined]
+        year(client.app.state.ledger)  # type: ignore[attr-defined]
+        text = draft(tmp_path, "met = 10", "met = 20").read_bytes()
+        params = {"base": "yinchuan-2018", "period": "2019"}
+
+        def post(role: str, body: bytes) -> Any:
+            headers = {"Authorization": f"Bearer {tokens[role]}", "Content-Type": "application/toml"}
+            return client.post("/v1/whatif", params=params, content=body, headers=headers)
+
+        answer = post("auditor", text)
+        assert answer.status_code == 200
+        assert {u["unit"]: u["difference"] for u in answer.json()["units"]} == {"xq": 10, "jf": 0}
+        bad = post("office", text.replace(b"met = 20", b"met = [1]"))
+        assert bad.status_code == 422 and "clauses[0].met" in bad.json()["detail"]
+        assert post("office", b"id = ").status_code == 422
+        assert post("unit:xq", text).status_code == 403
