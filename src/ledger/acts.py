@@ -184,9 +184,7 @@ def parse_act(raw: Any, where: int) -> Act:
     if kind is None:
         raise ActError(where, "type", "is missing")
     if not isinstance(kind, str) or kind not in VOCABULARY:
-        raise ActError(
-            where, "type", f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})"
-        )
+        raise ActError(where, "type", f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
     spec = VOCABULARY[kind]
     for key in raw:
         if key not in spec and key not in ENVELOPE:
@@ -220,9 +218,7 @@ def parse_act(raw: Any, where: int) -> Act:
     if kind == "report.adopted":
         combined = fields["form"] == "combined"
         if combined and "units" not in fields:
-            raise ActError(
-                where, "units", "is missing (a combined adoption lists its credited units)"
-            )
+            raise ActError(where, "units", "is missing (a combined adoption lists its credited units)")
         if not combined and "units" in fields:
             raise ActError(where, "units", "is only for form 'combined'")
     return Act(id=act_id, type=kind, occurred_on=occurred_on, fields=fields, id_given=id_given)

@@ -19,11 +19,7 @@ class ActError(LedgerError):
 
     def __str__(self) -> str:
         place = f"line {self.where}"
-        return (
-            f"{place}, field '{self.field}': {self.message}"
-            if self.field
-            else f"{place}: {self.message}"
-        )
+        return f"{place}, field '{self.field}': {self.message}" if self.field else f"{place}: {self.message}"
 
 
 class BatchRejected(LedgerError):

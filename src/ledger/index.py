@@ -133,24 +133,20 @@ class LedgerIndex:
                 raise ActError(
                     where,
                     "occurred_on",
-                    f"{act.occurred_on} is before report {f['report']!r} was filed "
-                    f"({filing.filed_on})",
+                    f"{act.occurred_on} is before report {f['report']!r} was filed ({filing.filed_on})",
                 )
         if kind == "report.adopted" and f["publication"] not in self.publications:
             raise ActError(
                 where,
                 "publication",
-                f"unknown publication {f['publication']!r} "
-                f"(known: {', '.join(sorted(self.publications))})",
+                f"unknown publication {f['publication']!r} (known: {', '.join(sorted(self.publications))})",
             )
         if kind == "event.voided":
             target = self.acts.get(f["target"])
             if target is None:
                 raise ActError(where, "target", f"unknown act {f['target']!r}")
             if target[1] == "event.voided":
-                raise ActError(
-                    where, "target", f"{f['target']!r} is a void; a void cannot be voided"
-                )
+                raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
             if f["target"] in self.voided:
                 raise ActError(where, "target", f"{f['target']!r} is already voided")
 
@@ -160,9 +156,7 @@ class LedgerIndex:
 
     # --- the fold itself ----------------------------------------------------------------------
 
-    def _apply(
-        self, act_id: str, kind: str, occurred_on: dt.date, f: Any, content_digest: bytes
-    ) -> None:
+    def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any, content_digest: bytes) -> None:
         self._set(self.acts, act_id, (content_digest, kind))
         if kind == "unit.registered":
             self._set(self.units, f["unit"], act_id)
