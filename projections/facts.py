@@ -50,11 +50,11 @@ class Facts:
     by_type: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
     adoptions_of: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
 
-    def credited_units(self, report: str) -> list[str]:
-        """Who earns a report's bonuses: the units of its combined adoptions, else the filer."""
+    def credited_units(self, report: str, on: dt.date) -> list[str]:
+        """Who earns a report's bonuses on a day: its combined adoptions' units by then, else the filer."""
         combined: list[str] = []
         for adoption in self.adoptions_of.get(report, ()):
-            if adoption.fields["form"] == "combined":
+            if adoption.fields["form"] == "combined" and adoption.occurred_on <= on:
                 combined += [u for u in adoption.fields["units"] if u not in combined]
         if combined:
             return combined

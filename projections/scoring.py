@@ -181,6 +181,10 @@ class Scorer:
 
     def quota_criticisms(self) -> None:
         """Runs of consecutive cadence periods below quota, judged from the unit's registration on."""
+        if not self.periods or not any(
+            isinstance(c, QuotaCriticism) for b in self.selection.versions for c in b.model.clauses
+        ):
+            return  # nothing of the period judged yet, or no version criticises runs below quota
         for s in self.scores.values():
             run: list[Period] = []
             span = self.period.split(self.cadence)[0]
@@ -191,7 +195,7 @@ class Scorer:
                 history.insert(0, back)
                 back = back.previous(self.cadence)
             for span in history + self.periods:
-                if span.end > self.as_of or span.start < s.unit.registered_on.replace(day=1):
+                if span.end > self.as_of or span.end < s.unit.registered_on:
                     continue
                 book = self.book_on(span.end)
                 if book is None:
@@ -276,7 +280,7 @@ class Scorer:
                     events = [act.id]
                 else:
                     points, detail, events = self.multiple_of_adoption(clause, book, act)
-                for unit in self.facts.credited_units(report):
+                for unit in self.facts.credited_units(report, act.occurred_on):
                     if unit in self.scores:
                         self.scores[unit].add(clause, book, label, detail, points or ZERO, events)
 
@@ -312,7 +316,7 @@ class Scorer:
         for act_type, kind in kinds.items():
             for act, book in self.acts(act_type):
                 units = (
-                    self.facts.credited_units(act.fields["report"])
+                    self.facts.credited_units(act.fields["report"], act.occurred_on)
                     if "report" in act.fields
                     else [act.fields["unit"]]
                 )
@@ -381,7 +385,7 @@ class Scorer:
             yuan = publication.reward_for(act.fields["form"]) if publication else None
             total += yuan or ZERO
         for act, _ in self.acts("endorsement.received"):
-            if s.unit.unit in self.facts.credited_units(act.fields["report"]):
+            if s.unit.unit in self.facts.credited_units(act.fields["report"], act.occurred_on):
                 total += lookup_level(clause.endorsements, act.fields["level"]) or ZERO
         return total
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ledger.acts import FIRST_DATE, LAST_DATE
 from ledger.errors import LedgerError
 
 CADENCES = ("month", "quarter", "half", "year")
@@ -56,6 +57,10 @@ def parse_period(text: str) -> Period:
             f"period {text!r} is not one of YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM (e.g. 2019-Q3)"
         )
     year = int(match["year"])
+    if not FIRST_DATE.year <= year <= LAST_DATE.year:
+        raise LedgerError(
+            f"period {text!r} is outside the ledger's years ({FIRST_DATE.year} to {LAST_DATE.year})"
+        )
     if match["half"]:
         return _period(year, 6 * int(match["half"]) - 5, "half")
     if match["quarter"]:

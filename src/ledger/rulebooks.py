@@ -16,9 +16,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ledger.acts import FORMS, LEVELS, SEVERITIES
 from ledger.errors import NotFound, RulebookError
@@ -28,14 +37,23 @@ Level = Literal["national", "region", "province", "city", "district", "county"]
 Severity = Literal["late", "missed", "concealed"]
 FormKey = Literal["default", "item", "brief", "research", "combined"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Points = Decimal
 
-assert set(Level.__args__) == set(LEVELS) and set(Severity.__args__) == set(SEVERITIES)
-assert set(FormKey.__args__) == {"default", *FORMS}
+
+def _number(value: Any) -> Decimal:
+    """Points are TOML numbers; a string or a boolean where points belong is a wrong type, not converted."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"must be a number, not {type(value).__name__}")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+Points = Annotated[Decimal, BeforeValidator(_number)]
+
+assert set(get_args(Level)) == set(LEVELS) and set(get_args(Severity)) == set(SEVERITIES)
+assert set(get_args(FormKey)) == {"default", *FORMS}
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class UnitClass(Strict):
@@ -50,18 +68,18 @@ class Publication(Strict):
     reward_yuan: dict[FormKey, Points] = {}
 
     def points_for(self, form: str) -> Points | None:
-        return self.points.get(form, self.points.get("default"))  # type: ignore[call-overload]
+        table: Mapping[Any, Points] = self.points
+        return table.get(form, table.get("default"))
 
     def reward_for(self, form: str) -> Points | None:
-        return self.reward_yuan.get(form, self.reward_yuan.get("default"))  # type: ignore[call-overload]
+        table: Mapping[Any, Points] = self.reward_yuan
+        return table.get(form, table.get("default"))
 
 
 class ClauseBase(Strict):
     id: str = Field(min_length=1)
     wording: str = Field(min_length=1, description="the seed's own sentence")
-    reading: str | None = Field(
-        default=None, description="the reading chosen where it is ambiguous"
-    )
+    reading: str | None = Field(default=None, description="the reading chosen where it is ambiguous")
 
 
 class FilingQuota(ClauseBase):
@@ -153,15 +171,26 @@ class RulebookModel(Strict):
     publications: dict[Slug, Publication] = {}
     clauses: list[Clause] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> RulebookModel:
-        assert self.cadence in CADENCES
-        if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError("effective_to is before effective_from")
-        ids = [c.id for c in self.clauses]
+    @field_validator("effective_to")
+    @classmethod
+    def _window(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("effective_from")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"effective_to ({end}) is before effective_from ({start})")
+        return end
+
+    @field_validator("clauses")
+    @classmethod
+    def _unique_ids(cls, clauses: list[Clause]) -> list[Clause]:
+        ids = [c.id for c in clauses]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"clause ids must be unique; repeated: {', '.join(dupes)}")
+        return clauses
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RulebookModel:
+        assert self.cadence in CADENCES
         return self
 
 
@@ -232,6 +261,8 @@ def _path(loc: Iterable[Any]) -> str:
     """A pydantic error location as a key path: `clauses[3].points` (the union's tag left out)."""
     out, previous = "", None
     for part in loc:
+        if part == "[key]":
+            continue  # the dict key itself is wrong: the path already ends with it
         if isinstance(part, int):
             out += f"[{part}]"
         elif not (isinstance(previous, int) and part in CLAUSE_KINDS):
@@ -319,7 +350,7 @@ def default_directories() -> list[Path]:
     return [shipped_directory(), *(Path(p) for p in extra.split(os.pathsep) if p)]
 
 
-def lookup_level(table: Mapping[str, Points], level: str) -> Points | None:
+def lookup_level(table: Mapping[Any, Points], level: str) -> Points | None:
     """A level's entry, where 自治区 (region) and 省 (province) stand for the same tier."""
     if level in table:
         return table[level]

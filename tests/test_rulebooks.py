@@ -1,0 +1,192 @@
+"""Rulebooks as data: each file loads, is identified by its bytes, and a bad draft is named precisely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from ledger.errors import NotFound, RulebookError
+from ledger.rulebooks import Catalogue, load_rulebook, parse_rulebook, shipped_directory
+
+SHIPPED = sorted(shipped_directory().glob("*.toml"))
+TEST_RULEBOOKS = Path(__file__).parent / "rulebooks"
+COUNTY = (shipped_directory() / "county-info.toml").read_text(encoding="utf-8")
+YINCHUAN = (shipped_directory() / "yinchuan-2018.toml").read_text(encoding="utf-8")
+
+
+def test_the_three_seed_rulebooks_are_shipped() -> None:
+    """yinchuan-2018, district-info and county-info ship with the package, and the catalogue knows them."""
+    assert {p.stem for p in SHIPPED} >= {"yinchuan-2018", "district-info", "county-info"}
+    assert {b.ref for b in Catalogue.load([shipped_directory()]).all()} >= {
+        "yinchuan-2018@1",
+        "district-info@1",
+        "county-info@1",
+    }
+
+
+@pytest.mark.parametrize("path", SHIPPED + sorted(TEST_RULEBOOKS.glob("*.toml")), ids=lambda p: p.name)
+def test_every_rulebook_loads_and_is_identified_by_the_sha256_of_its_bytes(path: Path) -> None:
+    """Each file validates, and its identity is (id, version, sha256 of the file's exact bytes)."""
+    book = load_rulebook(path)
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert book.identity() == {"id": book.id, "version": book.version, "sha256": book.sha256}
+    assert book.source == str(path)
+    for clause in book.model.clauses:
+        assert clause.wording.strip(), f"{path.name}: clause {clause.id} quotes no seed text"
+
+
+def test_one_changed_byte_changes_the_identity() -> None:
+    """A trailing newline is enough to give a rulebook another sha256."""
+    first = parse_rulebook(COUNTY.encode(), "a.toml")
+    second = parse_rulebook((COUNTY + "\n").encode(), "b.toml")
+    assert first.model == second.model and first.sha256 != second.sha256
+
+
+def test_the_seeds_numbers_are_loaded_exactly() -> None:
+    """0.1 and 0.2 of 第九条(四) load as exact decimals, not binary floats."""
+    book = parse_rulebook(YINCHUAN.encode(), "yinchuan-2018.toml")
+    [adjustment] = [c for c in book.model.clauses if c.kind == "performance_adjustment"]  # type: ignore[attr-defined]
+    assert (str(adjustment.per_criticism), str(adjustment.zero_adoption_year)) == ("-0.1", "-0.2")  # type: ignore[attr-defined]
+
+
+def draft(base: str, old: str, new: str) -> bytes:
+    assert old in base, old
+    return base.replace(old, new, 1).encode("utf-8")
+
+
+# Each bad draft: the text it starts from, the change, and the key path the error must name.
+C, Y = COUNTY, YINCHUAN
+DRAFTS = {
+    "unknown top-level key": (C, 'cadence = "month"', 'cadence = "month"\nextends = "x.toml"', "extends"),
+    "unknown clause key": (C, "adoption_multiple = 2", 'adoption_multiple = 2\nformula = "2*x"',
+                           "clauses[1].formula"),
+    "unknown publication key": (C, 'level = "county"', 'level = "county"\nweight = 2',
+                                "publications.county.weight"),
+    "points as text": (Y, "points = -3", 'points = "-3"', "clauses[5].points"),
+    "points as a boolean": (Y, "points = 2\n", "points = true\n", "clauses[4].points"),
+    "quota as text": (Y, "quota = 90", 'quota = "90"', "classes.county.quota"),
+    "fractional quota": (Y, "quota = 40", "quota = 40.5", "classes.department.quota"),
+    "negative quota": (Y, "quota = 10", "quota = -10", "classes.vertical.quota"),
+    "version as text": (C, "version = 1", 'version = "1"', "version"),
+    "date as text": (C, "effective_from = 2000-01-01", 'effective_from = "2000-01-01"', "effective_from"),
+    "unknown level": (C, 'level = "county"', 'level = "township"', "publications.county.level"),
+    "unknown form": (C, "points = { default = 2 }", "points = { default = 2, longform = 4 }",
+                     "publications.county.points.longform"),
+    "unknown clause kind": (C, 'kind = "endorsement"', 'kind = "bonus"', "clauses[1]"),
+    "bad cadence": (C, 'cadence = "month"', 'cadence = "week"', "cadence"),
+    "bad id": (C, 'id = "county-info"', 'id = "County Info"', "id"),
+    "missing title": (C, 'title = "政务信息工作考核、通报办法"\n', "", "title"),
+    "missing clause key": (C, 'credit = "each"\n', "", "clauses[0].credit"),
+    "missing wording": (Y, 'wording = "被评选为优秀信息的每条加2分"\n', "", "clauses[4].wording"),
+    "duplicate clause ids": (C, 'id = "1.3-endorsement"', 'id = "1.3-adoption"', "clauses"),
+    "window ends before it starts": (C, "effective_from = 2000-01-01",
+                                     "effective_from = 2019-01-01\neffective_to = 2018-12-31",
+                                     "effective_to"),
+    "endorsement with both rules": (C, "adoption_multiple = 2",
+                                    "adoption_multiple = 2\npoints = { city = 3 }", "clauses[1]"),
+    "endorsement with neither rule": (C, "adoption_multiple = 2", "", "clauses[1]"),
+    "no clauses": (C, C[C.index("[[clauses]]"):], "", "clauses"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", DRAFTS)
+def test_a_bad_draft_is_refused_naming_the_file_and_the_key(name: str) -> None:
+    """An invalid rulebook raises RulebookError whose message starts with the file and names the key path."""
+    base, old, new, key = DRAFTS[name]
+    with pytest.raises(RulebookError) as error:
+        parse_rulebook(draft(base, old, new), "drafts/bad.toml")
+    message = str(error.value)
+    assert message.startswith("drafts/bad.toml: ")
+    assert re.search(rf"key '{re.escape(key)}'", message), message
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        (draft(COUNTY, "version = 1", "version = = 1"), r"not valid TOML: .*line 4"),
+        (draft(COUNTY, "[classes.town]", "[classes.town]\n[classes.town]"), "not valid TOML"),
+        (COUNTY.encode("gb18030"), "not UTF-8 text"),
+        (b"\xff\xfe" + COUNTY.encode("utf-16-le"), "not UTF-8 text"),
+    ],
+    ids=["syntax", "table-defined-twice", "gb18030", "utf-16"],
+)
+def test_a_file_that_is_not_utf8_toml_is_refused_naming_the_file(content: bytes, complaint: str) -> None:
+    """Broken TOML and text in another encoding are RulebookErrors that name the file."""
+    with pytest.raises(RulebookError, match=rf"^drafts/bad\.toml: {complaint}"):
+        parse_rulebook(content, "drafts/bad.toml")
+
+
+def test_a_rulebook_cannot_include_or_execute_anything(tmp_path: Path) -> None:
+    """Text that looks like code or an include stays text, and no key makes the loader read another file."""
+    # Whatever a rulebook's strings say, they are only quoted: nothing is run, nothing else is opened.
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch() $(touch {marker}) {{{{ 7*7 }}}}"
+    book = parse_rulebook(
+        draft(COUNTY, 'title = "政务信息工作考核、通报办法"', f"title = {payload!r}"), "x.toml"
+    )
+    assert book.model.title == payload and not marker.exists()
+    for key in ("include", "import", "extends", "exec"):
+        with pytest.raises(RulebookError, match=rf"key '{key}': Extra inputs are not permitted"):
+            parse_rulebook(
+                draft(COUNTY, 'cadence = "month"', f'cadence = "month"\n{key} = "{marker}"'), "x.toml"
+            )
+    assert not marker.exists()
+
+
+def test_an_unreadable_path_is_a_rulebook_error(tmp_path: Path) -> None:
+    """A rulebook path that cannot be read is reported with the path."""
+    with pytest.raises(RulebookError, match=re.escape(f"{tmp_path / 'gone.toml'}: cannot be read")):
+        load_rulebook(tmp_path / "gone.toml")
+
+
+# --- the catalogue: families, versions, selection ------------------------------------------------------
+
+
+def test_a_catalogue_loads_several_directories_and_orders_each_familys_versions() -> None:
+    """Shipped and test rulebooks load together: county-info has v1 (shipped) and v2 (test-only)."""
+    catalogue = Catalogue.load([shipped_directory(), TEST_RULEBOOKS])
+    selection = catalogue.select("county-info")
+    assert [b.version for b in selection.versions] == [1, 2] and not selection.pinned
+    assert selection.latest.version == 2
+    assert catalogue.publications() >= {"guobao", "zhengwu", "state-council"}
+
+
+def test_selecting_by_id_follows_effective_windows_and_by_version_pins_one() -> None:
+    """`county-info` gives v1 before 2019-07-01 and v2 from then; `county-info@1` gives v1 for any day."""
+    catalogue = Catalogue.load([shipped_directory(), TEST_RULEBOOKS])
+    family = catalogue.select("county-info")
+    assert family.for_day(dt.date(2019, 6, 30)).version == 1  # type: ignore[union-attr]
+    assert family.for_day(dt.date(2019, 7, 1)).version == 2  # type: ignore[union-attr]
+    assert family.for_day(dt.date(1999, 12, 31)) is None
+    pinned = catalogue.select("county-info@1")
+    assert pinned.pinned and pinned.for_day(dt.date(2030, 1, 1)).version == 1  # type: ignore[union-attr]
+    yinchuan = catalogue.select("yinchuan-2018")
+    assert yinchuan.for_day(dt.date(2018, 5, 31)) is None  # 第十一条 本办法自2018年6月1日起执行
+    assert yinchuan.for_day(dt.date(2018, 6, 1)) is yinchuan.latest
+
+
+def test_unknown_rulebooks_and_versions_are_not_found_with_what_is_known() -> None:
+    """Naming a family or version that does not exist lists the ones that do."""
+    catalogue = Catalogue.load([shipped_directory()])
+    with pytest.raises(NotFound, match=r"unknown rulebook 'shanghai' \(known: county-info, district-info"):
+        catalogue.select("shanghai")
+    with pytest.raises(NotFound, match=r"'yinchuan-2018' has no version '2' \(versions: 1\)"):
+        catalogue.select("yinchuan-2018@2")
+
+
+def test_a_version_defined_twice_is_refused(tmp_path: Path) -> None:
+    """Two files claiming the same id and version make the catalogue fail, naming the second file."""
+    (tmp_path / "copy.toml").write_text(COUNTY, encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"copy\.toml: county-info@1 is defined twice"):
+        Catalogue.load([shipped_directory(), tmp_path])
+
+
+def test_a_bad_file_in_a_directory_fails_the_whole_catalogue(tmp_path: Path) -> None:
+    """One invalid rulebook among good ones stops the load and is named."""
+    (tmp_path / "broken.toml").write_bytes(draft(COUNTY, 'id = "county-info"', 'id = "county-x"\nfoo = 1'))
+    with pytest.raises(RulebookError, match=r"broken\.toml: key 'foo'"):
+        Catalogue.load([shipped_directory(), tmp_path])
