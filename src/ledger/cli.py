@@ -108,6 +108,61 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 @app.command()
+def export(
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
+    db: Db = None,
+) -> None:
+    """Write the whole ledger as JSON Lines: acts, positions, recorded times and chain hashes."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            if out is None:
+                for line in ledger.export():
+                    sys.stdout.buffer.write(line)
+                return
+            with out.open("wb") as f:
+                count = sum(f.write(line) > 0 for line in ledger.export())
+        err.print(f"{out}: {count} acts exported", highlight=False)
+
+    run(body)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `ledger export`.")],
+    db: Db = None,
+) -> None:
+    """Load an export into an empty ledger: the same positions, recorded times and hash chain."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            count = ledger.restore(_read(file).splitlines())
+            checked, broken, what = ledger.store.verify()
+        typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")
+        if broken is not None:
+            raise typer.Exit(4)
+
+    run(body)
+
+
+@app.command()
+def verify(db: Db = None) -> None:
+    """Walk the hash chain and report the first position where stored history was altered, removed or
+    reordered."""
+
+    def body() -> None:
+        with ledger_at(db) as ledger:
+            checked, broken, what = ledger.store.verify()
+        if broken is None:
+            typer.echo(f"ok: {checked} acts, {what}")
+            return
+        err.print(f"[red]altered:[/red] position {broken}: {what} ({checked} acts verified before it)")
+        raise typer.Exit(4)
+
+    run(body)
+
+
+@app.command()
 def score(
     rulebook: RulebookOpt,
     period: PeriodOpt,

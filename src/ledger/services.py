@@ -27,6 +27,7 @@ from projections.facts import gather
 from projections.scoring import score
 
 CHINA = ZoneInfo("Asia/Shanghai")
+EXPORTED = {"position", "recorded_at", "chain", "id", "type", "occurred_on"}
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
 
 
@@ -103,6 +104,42 @@ class Ledger:
         if errors:
             raise BatchRejected(errors)
         return ImportResult(self.store.append(with_file_ids(acts), progress=progress))
+
+    def export(self) -> Iterator[bytes]:
+        """The whole ledger as JSON Lines: every act with its position, recorded time and chain hash."""
+        for act in self.store.read():
+            yield orjson.dumps({**act.as_json(), "chain": act.chain}) + b"\n"
+
+    def restore(self, lines: Iterable[bytes]) -> int:
+        """Load an export into an empty ledger; the same chain results, or nothing is stored."""
+        records: list[tuple[int, Act, int, str, str]] = []
+        errors: list[ActError] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = orjson.loads(line)
+                if not isinstance(item, dict) or not item.keys() >= EXPORTED:
+                    raise ActError(number, None, f"an export line holds {', '.join(sorted(EXPORTED))}")
+                position, recorded_at, chain = (
+                    item.pop("position"),
+                    item.pop("recorded_at"),
+                    item.pop("chain"),
+                )
+                if (
+                    not isinstance(position, int)
+                    or not isinstance(recorded_at, str)
+                    or not isinstance(chain, str)
+                ):
+                    raise ActError(number, "position", "position, recorded_at and chain are malformed")
+                records.append((number, parse_act(item, number), position, recorded_at, chain))
+            except orjson.JSONDecodeError as e:
+                errors.append(ActError(number, None, f"not valid JSON ({e})"))
+            except ActError as e:
+                errors.append(e)
+        if errors:
+            raise BatchRejected(errors)
+        return self.store.restore(records)
 
     # --- reading -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import sql
 
-from ledger.store.base import Row, Store, WriteTransaction, unavailable
+from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
 
 FAULTS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
@@ -91,29 +91,57 @@ class PostgresStore(Store):
         env = environment(url)
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
         try:
-            if env["POSTGRES_SCHEMA"] != "public":
-                _create_schema(env)
-            factory = InfrastructureFactory.construct(Environment("ledger", env))
-            assert isinstance(factory, PostgresFactory)
-            self.factory = factory
-            recorder = factory.application_recorder()
-            assert isinstance(recorder, PostgresApplicationRecorder)
-            self.recorder = recorder
-            with factory.datastore.transaction(commit=True) as c:
-                c.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {}.ledger_head ("
-                        "id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL, "
-                        "recorded_at text NOT NULL, appends bigint NOT NULL, chain text NOT NULL)"
-                    ).format(self.schema)
-                )
-                c.execute(
-                    sql.SQL(
-                        "INSERT INTO {}.ledger_head VALUES (1, 0, '', 0, '') ON CONFLICT DO NOTHING"
-                    ).format(self.schema)
-                )
+            with _setting_up(env):
+                self._set_up(env)
         except FAULTS as e:
             raise unavailable(e) from e
+
+    def _set_up(self, env: dict[str, str]) -> None:
+        """Create the tables, head row and triggers (once; other processes wait on the set-up lock)."""
+        factory = InfrastructureFactory.construct(Environment("ledger", env))
+        assert isinstance(factory, PostgresFactory)
+        self.factory = factory
+        recorder = factory.application_recorder()
+        assert isinstance(recorder, PostgresApplicationRecorder)
+        self.recorder = recorder
+        with factory.datastore.transaction(commit=True) as c:
+            c.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {}.ledger_head ("
+                    "id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL, "
+                    "recorded_at text NOT NULL, appends bigint NOT NULL, chain text NOT NULL)"
+                ).format(self.schema)
+            )
+            c.execute(
+                sql.SQL("INSERT INTO {}.ledger_head VALUES (1, 0, '', 0, '') ON CONFLICT DO NOTHING").format(
+                    self.schema
+                )
+            )
+            self._refuse_changes(c, recorder.events_table_name)
+            c.execute(TOKENS.format(table=f'"{env["POSTGRES_SCHEMA"]}".ledger_tokens'))
+
+    def _refuse_changes(self, c: Any, table: str) -> None:
+        """A trigger makes the acts table append-only: UPDATE, DELETE and TRUNCATE raise."""
+        events = sql.SQL("{}.{}").format(self.schema, sql.Identifier(table))
+        function = sql.SQL("{}.ledger_refuse_change").format(self.schema)
+        c.execute(
+            sql.SQL(
+                "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'the act ledger is append-only: % is refused', TG_OP; END $$"
+            ).format(function)
+        )
+        c.execute(
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER ledger_append_only BEFORE UPDATE OR DELETE ON {} "
+                "FOR EACH ROW EXECUTE FUNCTION {}()"
+            ).format(events, function)
+        )
+        c.execute(
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON {} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {}()"
+            ).format(events, function)
+        )
 
     @contextmanager
     def _write(self) -> Iterator[WriteTransaction]:
@@ -153,7 +181,13 @@ class PostgresStore(Store):
         self.factory.close()
 
 
-def _create_schema(env: dict[str, str]) -> None:
+SET_UP_LOCK = 74_231_017  # pg_advisory_lock key: one process at a time creates the tables
+
+
+@contextmanager
+def _setting_up(env: dict[str, str]) -> Iterator[None]:
+    """Hold a session advisory lock while the schema is made, so that workers starting together on a new
+    database do not race each other's CREATE statements."""
     with psycopg.connect(
         dbname=env["POSTGRES_DBNAME"],
         host=env["POSTGRES_HOST"],
@@ -163,4 +197,12 @@ def _create_schema(env: dict[str, str]) -> None:
         connect_timeout=5,
         autocommit=True,
     ) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
+        conn.execute("SELECT pg_advisory_lock(%s)", (SET_UP_LOCK,))
+        try:
+            if env["POSTGRES_SCHEMA"] != "public":
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
+                )
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SET_UP_LOCK,))

@@ -12,7 +12,7 @@ from eventsourcing.persistence import InfrastructureFactory, InterfaceError, Ope
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from eventsourcing.utils import Environment
 
-from ledger.store.base import Row, Store, WriteTransaction, unavailable
+from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
 
 HEAD = (
     "CREATE TABLE IF NOT EXISTS ledger_head ("
@@ -74,6 +74,14 @@ class SQLiteStore(Store):
             with factory.datastore.transaction(commit=True) as c:
                 c.execute(HEAD)
                 c.execute("INSERT OR IGNORE INTO ledger_head VALUES (1, 0, '', 0, '')")
+                c.execute(TOKENS.format(table="ledger_tokens"))
+                for operation in ("UPDATE", "DELETE"):
+                    c.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS ledger_refuse_{operation.lower()} "
+                        f"BEFORE {operation} ON {recorder.events_table_name} "
+                        "BEGIN SELECT RAISE(ABORT, "
+                        f"'the act ledger is append-only: {operation} is refused'); END"
+                    )
         except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
             raise unavailable(e) from e
 

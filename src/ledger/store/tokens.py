@@ -14,11 +14,6 @@ from ledger.errors import LedgerError, NotFound
 from ledger.store.base import Store, unavailable, utc_now
 from ledger.tokens import Principal, same_hash, token_hash
 
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS {table} (hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-    "role TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
-)
-
 
 @dataclass(frozen=True)
 class TokenRecord:
@@ -56,8 +51,6 @@ class Tokens:
         else:
             self.table = "ledger_tokens"
         self.mark = "%s" if postgres else "?"
-        with self._transaction(commit=True) as c:
-            c.execute(SCHEMA.format(table=self.table))
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[Any]:
