@@ -207,3 +207,21 @@ def test_reimporting_a_file_without_ids_changes_nothing(tmp_path: Path, sqlite_u
     assert "3 acts, 3 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
     assert "3 acts, 0 new, 3 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
     assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 3
+
+
+def test_import_a_register_and_write_templates(tmp_path: Path, sqlite_url: str) -> None:
+    """`ledger template` writes the blank registers; `ledger import` takes a filled CSV register and
+    names each bad row by number and Chinese column."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger", "template", "--out", str(tmp_path / "t")],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert "报送登记.xlsx" in result.stdout
+    units = tmp_path / "units.csv"
+    units.write_text("单位代码,单位名称,单位类别,登记日期\nxq,兴庆区,county,2019/1/1\n", encoding="utf-8")
+    assert "1 new" in ledger("import", str(units), db=sqlite_url).stdout
+    filings = tmp_path / "filings.csv"
+    filings.write_text("报送日期,报送单位,信息编号,标题\n2019-03-01,xq,R1,标题\n2019-03-01,nobody,R2,标题\n")
+    bad = ledger("import", str(filings), db=sqlite_url, check=False)
+    assert bad.returncode == 1 and "row 3, column 报送单位 (unit): unknown unit 'nobody'" in bad.stderr
+    assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 1

@@ -18,6 +18,7 @@ from ledger import render
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
 from ledger.rulebooks import Catalogue, load_rulebook
 from ledger.services import Ledger, Settings, selection_of
+from ledger.spreadsheets import import_sheet, write_templates
 from ledger.store.tokens import Tokens
 from ledger.tokens import check_name, check_role, new_token
 from ledger.whatif import diff_rulebooks
@@ -73,12 +74,22 @@ def run(action: Callable[[], T]) -> T:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A JSON Lines file of acts, one per line (- for stdin).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON Lines (one act per line; - for stdin), or a register as .csv or .xlsx."),
+    ],
     db: Db = None,
 ) -> None:
     """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
 
     def body() -> None:
+        if file.suffix.lower() in (".csv", ".xlsx"):
+            with ledger_at(db) as ledger, _progress(0) as tick:
+                result = import_sheet(ledger, file, progress=tick)
+            typer.echo(
+                f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate"
+            )
+            return
         data = sys.stdin.buffer.read() if str(file) == "-" else _read(file)
         lines = data.splitlines()
         with ledger_at(db) as ledger, _progress(len(lines)) as tick:
@@ -105,6 +116,21 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("acts", total=total)
         yield lambda done: progress.update(task, completed=done)
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the blank templates into.")] = Path(
+        "templates"
+    ),
+) -> None:
+    """Write the blank register templates (单位登记, 报送登记, 采用登记, 批示登记) as CSV and XLSX."""
+
+    def body() -> None:
+        for path in write_templates(out):
+            typer.echo(str(path))
+
+    run(body)
 
 
 @app.command()
