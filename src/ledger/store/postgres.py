@@ -12,14 +12,23 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from eventsourcing.persistence import InfrastructureFactory, InterfaceError, OperationalError
+from eventsourcing.persistence import InfrastructureFactory, InterfaceError, InternalError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import sql
 
 from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
 
-FAULTS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+# The database cannot take the request now (down, refusing connections, read-only, disk full): the client
+# may retry. Programming errors are not among these.
+FAULTS = (
+    OperationalError,
+    InterfaceError,
+    InternalError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg.errors.ReadOnlySqlTransaction,
+)
 
 
 def environment(url: str) -> dict[str, str]:
@@ -91,20 +100,29 @@ class PostgresStore(Store):
         env = environment(url)
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
         try:
-            with _setting_up(env):
-                self._set_up(env)
+            if _ready(env):  # made before: open without DDL (a read replica takes none)
+                self._open(env, create=False)
+            else:
+                with _setting_up(env):
+                    self._set_up(env)
         except FAULTS as e:
             raise unavailable(e) from e
 
-    def _set_up(self, env: dict[str, str]) -> None:
-        """Create the tables, head row and triggers (once; other processes wait on the set-up lock)."""
-        factory = InfrastructureFactory.construct(Environment("ledger", env))
+    def _open(self, env: dict[str, str], *, create: bool) -> PostgresApplicationRecorder:
+        factory = InfrastructureFactory.construct(
+            Environment("ledger", {**env, "CREATE_TABLE": "yes" if create else "no"})
+        )
         assert isinstance(factory, PostgresFactory)
         self.factory = factory
         recorder = factory.application_recorder()
         assert isinstance(recorder, PostgresApplicationRecorder)
         self.recorder = recorder
-        with factory.datastore.transaction(commit=True) as c:
+        return recorder
+
+    def _set_up(self, env: dict[str, str]) -> None:
+        """Create the tables, head row and triggers (once; other processes wait on the set-up lock)."""
+        recorder = self._open(env, create=True)
+        with self.factory.datastore.transaction(commit=True) as c:
             c.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {}.ledger_head ("
@@ -181,14 +199,8 @@ class PostgresStore(Store):
         self.factory.close()
 
 
-SET_UP_LOCK = 74_231_017  # pg_advisory_lock key: one process at a time creates the tables
-
-
-@contextmanager
-def _setting_up(env: dict[str, str]) -> Iterator[None]:
-    """Hold a session advisory lock while the schema is made, so that workers starting together on a new
-    database do not race each other's CREATE statements."""
-    with psycopg.connect(
+def _connect(env: dict[str, str]) -> psycopg.Connection[Any]:
+    return psycopg.connect(
         dbname=env["POSTGRES_DBNAME"],
         host=env["POSTGRES_HOST"],
         port=env["POSTGRES_PORT"],
@@ -196,7 +208,27 @@ def _setting_up(env: dict[str, str]) -> Iterator[None]:
         password=env["POSTGRES_PASSWORD"],
         connect_timeout=5,
         autocommit=True,
-    ) as conn:
+    )
+
+
+def _ready(env: dict[str, str]) -> bool:
+    """Whether the ledger's tables were made already (the tokens table is made last)."""
+    with _connect(env) as conn:
+        row = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL", (f'"{env["POSTGRES_SCHEMA"]}".ledger_tokens',)
+        )
+        found = row.fetchone()
+    return bool(found and found[0])
+
+
+SET_UP_LOCK = 74_231_017  # pg_advisory_lock key: one process at a time creates the tables
+
+
+@contextmanager
+def _setting_up(env: dict[str, str]) -> Iterator[None]:
+    """Hold a session advisory lock while the schema is made, so that workers starting together on a new
+    database do not race each other's CREATE statements."""
+    with _connect(env) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SET_UP_LOCK,))
         try:
             if env["POSTGRES_SCHEMA"] != "public":

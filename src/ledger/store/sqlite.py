@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, InterfaceError, OperationalError
+from eventsourcing.persistence import InfrastructureFactory, InterfaceError, InternalError, OperationalError
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from eventsourcing.utils import Environment
 
+from ledger.errors import StoreUnavailable
 from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
 
 HEAD = (
@@ -83,6 +85,9 @@ class SQLiteStore(Store):
                         f"'the act ledger is append-only: {operation} is refused'); END"
                     )
         except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
+            folder = Path(path).resolve().parent
+            if folder.is_dir() and not os.access(folder, os.W_OK):
+                raise StoreUnavailable(f"the database {path} is on a read-only file system: {e}") from e
             raise unavailable(e) from e
 
     @contextmanager
@@ -90,13 +95,13 @@ class SQLiteStore(Store):
         try:
             with self.factory.datastore.transaction(commit=True) as c:
                 yield SQLiteWrite(c, self.recorder.events_table_name)
-        except (OperationalError, sqlite3.OperationalError) as e:
+        except (OperationalError, InternalError, sqlite3.OperationalError) as e:
             raise unavailable(e) from e
 
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         try:
             notes = self.recorder.select_notifications(after, limit, topics=types, inclusive_of_start=False)
-        except (OperationalError, sqlite3.OperationalError) as e:
+        except (OperationalError, InternalError, sqlite3.OperationalError) as e:
             raise unavailable(e) from e
         return [(n.id, n.state) for n in notes]
 
