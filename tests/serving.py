@@ -52,7 +52,10 @@ def make_tokens(database_url: str, roles: tuple[str, ...]) -> dict[str, str]:
 
 @contextmanager
 def serving(
-    database_url: str, workers: int = 1, roles: tuple[str, ...] = ("office", "auditor", "unit:xingqing")
+    database_url: str,
+    workers: int = 1,
+    roles: tuple[str, ...] = ("office", "auditor", "unit:xingqing"),
+    log: Path | None = None,
 ) -> Iterator[Server]:
     tokens = make_tokens(database_url, roles)
     port = free_port()
@@ -60,8 +63,8 @@ def serving(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),
          "--db", database_url],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log.open("ab") if log else subprocess.DEVNULL,
+        stderr=log.open("ab") if log else subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -74,7 +77,7 @@ def serving(
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                err = process.stderr.read().decode() if process.stderr else ""
+                err = process.stderr.read().decode() if process.stderr else str(log)
                 raise RuntimeError(f"ledger serve did not start:\n{err}")
             time.sleep(0.2)
         yield Server(url, tokens, process)

@@ -8,8 +8,10 @@ import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import psycopg
 import pytest
@@ -129,3 +131,17 @@ def postgres_base() -> str:
             pytest.fail("LEDGER_REQUIRE_POSTGRES is set but LEDGER_TEST_POSTGRES_URL is not")
         pytest.skip("LEDGER_TEST_POSTGRES_URL is not set")
     return url
+
+
+def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
+    """The server's log holds no bearer token, valid or not, after appends, reads and refusals."""
+    log = tmp_path / "serve.log"
+    with serving(sqlite_url, log=log) as server, server.client() as office:
+        office.post("/v1/events", json=REGISTER)
+        office.get("/v1/events")
+        bogus = "lt_" + "x" * 43
+        httpx.get(f"{server.url}/v1/units", headers={"Authorization": f"Bearer {bogus}"})
+        tokens = [*server.tokens.values(), bogus]
+    text = log.read_text()
+    assert "/v1/events" in text  # the access log was written
+    assert not any(token in text for token in tokens)
