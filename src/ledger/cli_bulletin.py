@@ -1,0 +1,137 @@
+"""`ledger bulletin`: make the 《政务信息采用情况通报》 as HTML, PDF or XLSX with its manifest, and
+`ledger bulletin verify MANIFEST`: make it again and say whether it is identical and still current."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write
+from ledger.cli import AsOf, Db, KnownAt, err, ledger_at, run
+from ledger.errors import LedgerError
+
+bulletin_app = typer.Typer(
+    help=(
+        "The bulletin (《政务信息采用情况通报》): `ledger bulletin --rulebook ID --period P --format pdf "
+        "--out FILE` makes it with FILE.manifest.json; `ledger bulletin verify MANIFEST` checks it."
+    ),
+    invoke_without_command=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+RulebookArg = Annotated[
+    str | None, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
+]
+PeriodArg = Annotated[str | None, typer.Option("--period", help="2019, 2019-H1, 2019-Q3 or 2019-07.")]
+FormatArg = Annotated[
+    str | None,
+    typer.Option("--format", help="html, pdf or xlsx (default: from the --out file's suffix)."),
+]
+OutArg = Annotated[
+    Path | None, typer.Option("--out", help="The document to write; its manifest goes to FILE.manifest.json.")
+]
+NumberArg = Annotated[
+    str | None,
+    typer.Option("--number", help="The issue line under the masthead (default: e.g. 2019年第3期)."),
+]
+
+
+@bulletin_app.callback()
+def bulletin(
+    ctx: typer.Context,
+    rulebook: RulebookArg = None,
+    period: PeriodArg = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    fmt: FormatArg = None,
+    out: OutArg = None,
+    number: NumberArg = None,
+    db: Db = None,
+) -> None:
+    """Make the bulletin of a period (通报): title, issuing office, the ranked table of units with filed
+    counts, adoptions by publication, endorsements and scores, and the units criticised; with a manifest
+    (FILE.manifest.json) naming the acts, rulebook and engine it was made from."""
+    if ctx.invoked_subcommand is not None:
+        given = [
+            name
+            for name, value in (
+                ("--rulebook", rulebook),
+                ("--period", period),
+                ("--as-of", as_of),
+                ("--known-at", known_at),
+                ("--format", fmt),
+                ("--out", out),
+                ("--number", number),
+            )
+            if value is not None
+        ]
+        if given:
+            raise typer.BadParameter(
+                f"{', '.join(given)} make a bulletin; `bulletin {ctx.invoked_subcommand}` takes none of them"
+            )
+        ctx.obj = db
+        return
+
+    def body() -> None:
+        missing = [
+            n for n, v in (("--rulebook", rulebook), ("--period", period), ("--out", out)) if v is None
+        ]
+        if missing:
+            raise LedgerError(
+                f"give {', '.join(missing)} to make a bulletin (or `ledger bulletin verify MANIFEST`)"
+            )
+        assert rulebook is not None and period is not None and out is not None
+        kind = fmt or out.suffix.lower().lstrip(".")
+        if kind not in FORMATS:
+            raise LedgerError(
+                f"--format {kind!r} is not one of {', '.join(FORMATS)}"
+                if fmt
+                else f"--out {out} has no .html, .pdf or .xlsx suffix: give --format"
+            )
+        request = Request(rulebook, period, kind, as_of, known_at, number)
+        with ledger_at(db) as ledger:
+            issued = issue(ledger, request)
+        written = write(issued, out)
+        b = issued.bulletin
+        typer.echo(f"{out}: {b.title}{b.subtitle}, {len(b.rows)} units, sha256 {issued.sha256}")
+        typer.echo(f"{written}: position {b.position}, known at {b.known_at}")
+
+    run(body)
+
+
+@bulletin_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    manifest: Annotated[Path, typer.Argument(help="A bulletin's FILE.manifest.json (or the document FILE).")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    db: Db = None,
+) -> None:
+    """Make a bulletin again from its manifest: identical? And as the ledger knows the period now, which
+    units' figures differ and which acts recorded since explain it. Exit 0: identical and current;
+    1: identical but superseded by acts recorded since; 4: not identical (history, rulebook, engine,
+    renderer or the file itself differ)."""
+
+    def body() -> None:
+        if fmt not in ("text", "json"):
+            raise LedgerError(f"--format {fmt!r} is not one of text, json")
+        path = manifest if manifest.name.endswith(".manifest.json") else manifest_path(manifest)
+        with ledger_at(db if db is not None else ctx.obj) as ledger:
+            result = verify_file(ledger, path)
+        if fmt == "json":
+            sys.stdout.buffer.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2) + b"\n")
+        else:
+            for line in result.report():
+                typer.echo(line)
+        if result.exit_code:
+            err.print(
+                f"{path}: {'superseded' if result.exit_code == 1 else 'not identical'}", highlight=False
+            )
+            raise typer.Exit(result.exit_code)
+
+    run(body)
