@@ -17,6 +17,7 @@ from ledger.api.routes import events, reads, whatif
 from ledger.errors import LedgerError
 from ledger.services import Ledger, Settings
 from ledger.store.tokens import Tokens
+from ledger.web import pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events.router, prefix="/v1")
     app.include_router(reads.router, prefix="/v1")
     app.include_router(whatif.router, prefix="/v1")
+    app.include_router(pages.router)
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

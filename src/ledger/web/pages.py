@@ -1,0 +1,11 @@
+"""The web pages, served by the same application as the API: one router for `create_app` to include."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ledger.web.routes import assets, auth, ranking, rulebooks, units, whatif
+
+router = APIRouter(include_in_schema=False)
+for module in (assets, auth, ranking, units, whatif, rulebooks):
+    router.include_router(module.router)

@@ -1,0 +1,180 @@
+"""Score documents and acts shaped for the pages: totals per cadence period, table columns, acts in words.
+
+Nothing here scores: it regroups the lines a score document already holds and names what acts say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from ledger.acts import StoredAct
+from ledger.errors import LedgerError
+from ledger.periods import parse_period
+from ledger.rulebooks import Catalogue
+from ledger.web import words
+
+CHINA = ZoneInfo("Asia/Shanghai")
+FIELD_NAMES = {
+    "unit": "单位",
+    "name": "名称",
+    "class": "类别",
+    "report": "信息编号",
+    "title": "标题",
+    "publication": "刊物",
+    "form": "形式",
+    "units": "综合单位",
+    "level": "批示级别",
+    "notifier": "通报机关",
+    "severity": "情形",
+    "target": "作废对象",
+    "reason": "原因",
+}
+
+
+def china_time(instant: str) -> str:
+    """A stored UTC instant (…Z) as China time, to the second."""
+    try:
+        moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except ValueError:
+        return instant
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def act_href(act_id: str) -> str:
+    return "#act-" + quote(act_id, safe="-_.~")
+
+
+def quarter_of(label: str) -> str:
+    start = parse_period(label).start
+    return f"{start.year}-Q{(start.month + 2) // 3}"
+
+
+def cadence_labels(period: str, cadence: str) -> list[str]:
+    """The cadence periods a period is made of ([] when it is shorter than the cadence)."""
+    try:
+        return [p.label for p in parse_period(period).split(cadence)]
+    except LedgerError:
+        return []
+
+
+def chart_periods(year: str, cadence: str) -> tuple[list[str], Callable[[str], str] | None]:
+    """The bars of a year's chart: the cadence periods, or quarters when the cadence is monthly."""
+    if cadence == "month":
+        return [f"{year}-Q{q}" for q in range(1, 5)], quarter_of
+    return cadence_labels(year, cadence), None
+
+
+def period_totals(
+    unit: Mapping[str, Any], labels: Sequence[str], fold: Callable[[str], str] | None = None
+) -> list[float]:
+    """A unit's points per period: the sum of its lines in each (lines outside the labels left out)."""
+    sums = dict.fromkeys(labels, Decimal(0))
+    for line in unit["lines"]:
+        key = fold(line["period"]) if fold else line["period"]
+        if key in sums:
+            sums[key] += Decimal(str(line["points"]))
+    return [float(v) for v in sums.values()]
+
+
+def table_periods(board: Mapping[str, Any], cadence: str) -> list[str]:
+    """Per-period columns for the ranking table: when the period holds two to four cadence periods."""
+    labels = cadence_labels(board["period"], cadence)
+    return labels if 2 <= len(labels) <= 4 else []
+
+
+def clause_parameters(clause: Any) -> dict[str, Any]:
+    """A clause's parameters: everything but its id, kind, wording and reading."""
+    hidden = {"id", "kind", "wording", "reading"}
+    return {k: v for k, v in clause.model_dump(mode="json", exclude_none=True).items() if k not in hidden}
+
+
+def names_in(units: Iterable[Mapping[str, Any]], key: str) -> list[str]:
+    return sorted({name for u in units for name in u[key]})
+
+
+def publication_names(catalogue: Catalogue) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for book in catalogue.all():
+        for slug, publication in book.model.publications.items():
+            names.setdefault(slug, publication.name)
+    return names
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    text: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class ActView:
+    id: str
+    href: str
+    type: str
+    kind: str
+    occurred_on: dt.date
+    recorded_at: str
+    fields: list[Field]
+    voided_by: str | None
+    after_as_of: bool
+
+    @property
+    def month(self) -> str:
+        return f"{self.occurred_on.year}年{self.occurred_on.month}月"
+
+    @property
+    def tip(self) -> str:
+        return f"{self.id} · {self.kind} · 发生 {self.occurred_on} · 记录 {china_time(self.recorded_at)}"
+
+
+def describe_acts(
+    acts: Sequence[StoredAct], publications: Mapping[str, str], as_of: dt.date | None
+) -> list[ActView]:
+    """Acts in words, oldest first: their fields named in Chinese, voided ones marked with their void."""
+    titles = {a.fields["report"]: a.fields["title"] for a in acts if a.type == "report.filed"}
+    voids = {a.fields["target"]: a.id for a in acts if a.type == "event.voided"}
+    views = []
+    for act in sorted(acts, key=lambda a: (a.occurred_on, a.position)):
+        fields = [_field(name, value, act, titles, publications) for name, value in act.fields.items()]
+        views.append(
+            ActView(
+                id=act.id,
+                href=act_href(act.id),
+                type=act.type,
+                kind=words.act_type(act.type),
+                occurred_on=act.occurred_on,
+                recorded_at=act.recorded_at,
+                fields=fields,
+                voided_by=voids.get(act.id),
+                after_as_of=as_of is not None and act.occurred_on > as_of,
+            )
+        )
+    return views
+
+
+def _field(
+    name: str, value: Any, act: StoredAct, titles: Mapping[str, str], publications: Mapping[str, str]
+) -> Field:
+    label = FIELD_NAMES.get(name, name)
+    if name == "target":
+        return Field(label, str(value), act_href(str(value)))
+    if name == "publication":
+        return Field(label, f"{publications.get(value, value)} ({value})")
+    if name in ("level", "notifier"):
+        return Field(label, words.LEVELS.get(value, value))
+    if name == "form":
+        return Field(label, words.FORMS.get(value, value))
+    if name == "severity":
+        return Field(label, words.SEVERITIES.get(value, value))
+    if name == "units":
+        return Field(label, "、".join(value))
+    if name == "report" and act.type != "report.filed" and value in titles:
+        return Field(label, f"{value}《{titles[value]}》")
+    return Field(label, str(value))

@@ -1,0 +1,116 @@
+"""The what-if page (假设分析): the same acts under a base rulebook and a draft, side by side.
+
+The draft is a catalogue version or TOML pasted into the form; nothing is written. For the office and
+auditor roles only, as POST /v1/whatif is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ledger.api.deps import LedgerDep
+from ledger.errors import LedgerError, NotFound, RulebookError
+from ledger.rulebooks import Rulebook, parse_rulebook
+from ledger.services import Ledger
+from ledger.tokens import Principal
+from ledger.web import charts
+from ledger.web.forms import book_of, default_rulebook, default_year, read_form, rulebook_choices
+from ledger.web.routes.auth import ViewerDep
+from ledger.web.templating import PageError, PageRoute, page
+from ledger.whatif import diff_rulebooks
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+MAX_DRAFT = 1024 * 1024
+MAX_FORM = 4 * MAX_DRAFT  # percent-encoding makes a UTF-8 draft up to three times longer
+
+
+def _office_or_auditor(viewer: Principal) -> None:
+    if not viewer.reads_all:
+        raise PageError(403, "假设分析 what-if 只供信息科和审计 (office, auditor) 使用。", viewer)
+
+
+@router.get("/whatif")
+def whatif_form(ledger: LedgerDep, viewer: ViewerDep) -> Response:
+    _office_or_auditor(viewer)
+    form = {"base": default_rulebook(ledger), "period": default_year(ledger), "source": "catalogue"}
+    return _page(ledger, viewer, form, 200, "", None)
+
+
+@router.post("/whatif")
+async def whatif(request: Request, ledger: LedgerDep, viewer: ViewerDep) -> Response:
+    _office_or_auditor(viewer)
+    form = await read_form(request, MAX_FORM)
+    choices = dict(rulebook_choices(ledger.catalogue))
+    base = form.get("base", "")
+    if base not in choices:
+        return _page(ledger, viewer, form, 400, f"未知的基准考核办法 unknown base rulebook {base!r}", None)
+    try:
+        draft = _draft(form, choices)
+        document = await run_in_threadpool(
+            ledger.whatif,
+            base,
+            draft,
+            form.get("period", "").strip()[:20],
+            form.get("as_of", "").strip()[:20] or None,
+            form.get("known_at", "").strip()[:40] or None,
+        )
+    except RulebookError as e:
+        return _page(ledger, viewer, form, 422, f"草案无效 invalid draft: {e}", None)
+    except LedgerError as e:
+        return _page(ledger, viewer, form, 404 if isinstance(e, NotFound) else 400, str(e), None)
+    return _page(ledger, viewer, form, 200, "", {**document, "draft_book": draft})
+
+
+def _draft(form: dict[str, str], choices: dict[str, str]) -> str | Rulebook:
+    if form.get("source") == "toml":
+        text = form.get("draft_toml", "")
+        if not text.strip():
+            raise RulebookError("draft: 请粘贴草案的 TOML 文本 (the draft is empty)")
+        content = text.encode("utf-8", "surrogatepass")
+        if len(content) > MAX_DRAFT:
+            raise RulebookError(f"draft: 草案超过 {MAX_DRAFT // 1024} KiB")
+        return parse_rulebook(content, "draft")
+    name = form.get("draft", "")
+    if name not in choices:
+        raise RulebookError(f"draft: 请从目录中选择草案 (unknown rulebook {name!r})")
+    return name
+
+
+def _page(
+    ledger: Ledger, viewer: Principal, form: dict[str, str], status: int, error: str, result: Any
+) -> Response:
+    context: dict[str, Any] = {"form": form, "choices": rulebook_choices(ledger.catalogue), "result": result}
+    if result is not None:
+        context.update(_sides(ledger, result))
+    return page("whatif.html", status, viewer=viewer, nav="whatif", error=error, **context)
+
+
+def _sides(ledger: Ledger, result: dict[str, Any]) -> dict[str, Any]:
+    """Both rulebooks, their differences key by key, and the chart of the units' differences."""
+    base = book_of(ledger.catalogue, result["base"])
+    draft = result["draft_book"]
+    if not isinstance(draft, Rulebook):
+        draft = book_of(ledger.catalogue, result["draft"])
+    changes = diff_rulebooks(base, draft) if base and draft else []
+    moved = [u for u in result["units"] if u["difference"]]
+    rows = [(u["name"], float(u["difference"])) for u in sorted(moved, key=lambda u: -u["difference"])]
+    caption = f"{result['period']} 草案与基准的总分差 draft minus base"
+    return {
+        "base_book": base,
+        "draft_side": draft,
+        "changes": [{**c, "from": _shown(c["from"]), "to": _shown(c["to"])} for c in changes],
+        "rank_changes": sum(1 for u in result["units"] if u["rank_change"]),
+        "chart": charts.diverging_bars(rows, caption) if rows else None,
+        "chart_caption": caption,
+    }
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

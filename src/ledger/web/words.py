@@ -1,0 +1,114 @@
+"""The words a reader meets on the pages: Chinese terms with the English ones beside them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACT_TYPES = {
+    "unit.registered": ("单位登记", "registered"),
+    "unit.reclassified": ("类别调整", "reclassified"),
+    "report.filed": ("报送", "filed"),
+    "report.adopted": ("采用", "adopted"),
+    "endorsement.received": ("批示", "endorsement"),
+    "report.excellent": ("优秀信息", "excellent"),
+    "late_report.notified": ("迟报/漏报/瞒报", "late notice"),
+    "commission.missed": ("约稿未完成", "commission missed"),
+    "criticism.notified": ("通报批评", "criticism"),
+    "event.voided": ("作废", "voided"),
+}
+LEVELS = {
+    "national": "国家级",
+    "region": "自治区级",
+    "province": "省级",
+    "city": "市级",
+    "district": "区级",
+    "county": "县级",
+}
+FORMS = {
+    "item": "单条",
+    "brief": "简讯",
+    "research": "综合调研",
+    "combined": "综合多个单位",
+    "default": "默认",
+}
+SEVERITIES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
+CADENCES = {"month": "按月", "quarter": "按季度", "half": "按半年", "year": "按年"}
+CLAUSE_KINDS = {
+    "filing_quota": "报送数量 filing quota",
+    "quota_criticism": "连续未完成报送任务 quota criticism",
+    "adoption": "采用 adoption",
+    "endorsement": "批示 endorsement",
+    "excellent": "优秀信息 excellent",
+    "commission_missed": "约稿未完成 commission missed",
+    "criticism": "通报批评 criticism",
+    "late_notice": "迟报/漏报/瞒报 late notice",
+    "performance_adjustment": "年终绩效考核 performance adjustment",
+    "reward": "奖励 reward",
+    "deductions": "扣分与评先 deductions",
+}
+PARAMETERS = {
+    "met": "完成任务得分",
+    "missed": "未完成任务得分",
+    "run": "连续季度数",
+    "points": "分值",
+    "credit": "重复采用",
+    "combined_points": "综合信息分值",
+    "adoption_multiple": "采用分值的倍数",
+    "per_criticism": "每次通报批评",
+    "zero_adoption_year": "全年零采用",
+    "metric": "指标",
+    "endorsements": "批示奖励（元）",
+    "ineligible_at": "扣分达此数不得评先",
+    "criticized_at": "扣分达此数通报批评",
+}
+CREDITS = {"highest": "只记最高分 highest", "each": "每次采用均计分 each"}
+METRICS = {
+    "performance_adjustment": "绩效考核调整 performance",
+    "reward_yuan": "奖励（元）reward",
+    "deductions": "扣分 deductions",
+}
+FLAGS = {"eligible_for_award": "可评先进 eligible", "criticized": "通报批评 criticized"}
+ROLES = {"office": "信息科 office", "auditor": "审计 auditor", "admin": "管理员 admin"}
+
+
+def act_type(kind: str) -> str:
+    chinese, english = ACT_TYPES.get(kind, (kind, ""))
+    return f"{chinese} {english}".strip()
+
+
+def label(key: Any) -> str:
+    """A rulebook key in words: a parameter, level, severity or form; unknown keys stay as they are."""
+    text = str(key)
+    for table in (PARAMETERS, LEVELS, SEVERITIES, FORMS):
+        if text in table:
+            return table[text]
+    return text
+
+
+def role(role_name: str) -> str:
+    if role_name.startswith("unit:"):
+        return f"单位 unit · {role_name.removeprefix('unit:')}"
+    return ROLES.get(role_name, role_name)
+
+
+def metric(name: str) -> str:
+    return METRICS.get(name, name)
+
+
+def flag(name: str) -> str:
+    return FLAGS.get(name, name)
+
+
+def grade(unit: dict[str, Any]) -> tuple[str, str]:
+    """The grade (等次) shown for a unit, with a style class: the score's own grade when it carries one,
+    otherwise the verdict of its flags (award eligibility, criticism)."""
+    if unit.get("grade"):
+        return str(unit["grade"]), "grade"
+    flags = unit.get("flags", {})
+    if flags.get("criticized"):
+        return "通报批评", "bad"
+    if flags.get("eligible_for_award") is True:
+        return "可评先进", "good"
+    if flags.get("eligible_for_award") is False:
+        return "不可评先进", "warn"
+    return "—", ""
