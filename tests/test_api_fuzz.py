@@ -46,7 +46,7 @@ def test_no_server_errors_and_rejections_store_nothing(live: tuple[Server, str])
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case: schemathesis.Case) -> None:
             before = head(url)
             response = case.call(base_url=server.url, headers=auth)
