@@ -205,7 +205,7 @@ class LaterAct:
 @dataclass
 class Verification:
     manifest: dict[str, Any]
-    rebuilt_sha256: str
+    rebuilt_sha256: str | None  # None when the ledger holds none of the acts it was made from
     identical: bool  # made again from the same prefix, the document is byte-identical
     history_intact: bool  # the act at the manifest's position is the one it was made from
     rulebook_now: dict[str, Any]
@@ -268,7 +268,9 @@ class Verification:
             f"bulletin {book['id']} v{book['version']} · {m['period']} · as of {m['as_of']} · known at "
             f"{m['known_at']} · position {m['position']} · {m['format']}"
         ]
-        if self.identical:
+        if self.rebuilt_sha256 is None:
+            out.append("NOT identical: the ledger holds none of the acts the bulletin was made from")
+        elif self.identical:
             out.append(
                 f"identical: made again from the same acts, the document has sha256 {self.rebuilt_sha256}"
             )
@@ -358,9 +360,11 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
             f"the ledger's act at position {position} is not the one the bulletin was made from "
             "(missing, or another chain hash): this is not the same history"
         )
-    if again is None:
-        raise LedgerError("the ledger holds none of the acts the bulletin was made from")
-    rulebook_now = again.manifest["rulebook"]
+    if not everything:
+        raise LedgerError("the ledger holds no acts: the bulletin cannot be made again from it")
+    current = Request(base.rulebook, base.period, base.format, base.as_of, None, base.number)
+    now = _make(ledger, current, everything) if since or again is None else again
+    rulebook_now = now.manifest["rulebook"]
     if rulebook_now.get("sha256") != manifest["rulebook"].get("sha256"):
         notes.append(
             f"rulebook {rulebook_now['id']} v{rulebook_now['version']} has sha256 "
@@ -368,29 +372,25 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
         )
     if manifest.get("engine_version") != __version__:
         notes.append(f"engine version is {__version__} now, {manifest.get('engine_version')} in the manifest")
-    renderer_now = again.manifest["renderer"]
+    renderer_now = now.manifest["renderer"]
     if manifest.get("renderer") is not None and renderer_now != manifest["renderer"]:
         notes.append(
             f"renderer is {orjson.dumps(renderer_now).decode()} now, "
             f"{orjson.dumps(manifest['renderer']).decode()} in the manifest"
         )
-    now = again
-    if since:
-        current = Request(base.rulebook, base.period, base.format, base.as_of, None, base.number)
-        now = _make(ledger, current, everything)
     changed_now = compare(manifest["units"], now.manifest["units"])
     file_sha = None
     if document_file is not None and document_file.is_file():
         file_sha = hashlib.sha256(document_file.read_bytes()).hexdigest()
     return Verification(
         manifest=manifest,
-        rebuilt_sha256=again.sha256,
-        identical=again.sha256 == manifest["document"]["sha256"],
+        rebuilt_sha256=again.sha256 if again else None,
+        identical=again is not None and again.sha256 == manifest["document"]["sha256"],
         history_intact=intact,
         rulebook_now=rulebook_now,
         engine_now=__version__,
         renderer_now=renderer_now,
-        changed_then=compare(manifest["units"], again.manifest["units"]),
+        changed_then=compare(manifest["units"], again.manifest["units"]) if again else [],
         recorded_since=len(since),
         changed_now=changed_now,
         explaining=explain(everything, since, {c.unit for c in changed_now}),

@@ -1,0 +1,587 @@
+"""The bulletin (《政务信息采用情况通报》): figures, formats, byte-identical rebuilds, verify, command."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+import ledger.cli  # noqa: F401  (the ledger command is imported before its bulletin commands)
+from ledger import __version__
+from ledger.acts import parse_act
+from ledger.bulletin import (
+    FONT_ENV,
+    Request,
+    find_cjk_font,
+    issue,
+    manifest_path,
+    pdfdoc,
+    period_name,
+    verify_file,
+    write,
+)
+from ledger.cli_bulletin import bulletin_app
+from ledger.errors import LedgerError
+from ledger.periods import parse_period
+from ledger.rulebooks import Catalogue
+from ledger.services import Ledger
+from ledger.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+EARLY = "2020-01-01T00:00:00.000000Z"  # a recorded time before any test's bulletin
+BOOK = "yinchuan-2018"
+Act = dict[str, Any]
+Make = Callable[..., Act]
+PUBLICATIONS = [
+    "yinchuan-zwxx",
+    "yinchuan-ztxx",
+    "forwarded-region",
+    "guobao",
+    "ningxia-kuaibao",
+    "ningxia-chenbao",
+]
+
+
+def _has_font() -> bool:
+    try:
+        find_cjk_font()
+    except LedgerError:
+        return False
+    return True
+
+
+needs_font = pytest.mark.skipif(
+    not _has_font(), reason=f"no CJK font (install fonts-wqy-microhei or set {FONT_ENV})"
+)
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed"
+)
+
+
+def filings(act: Make, unit: str, count: int, day: str, tag: str = "") -> list[Act]:
+    return [
+        act("report.filed", day, id=f"f-{unit}{tag}-{i}", unit=unit, report=f"{unit}{tag}-{i}", title="信息")
+        for i in range(count)
+    ]
+
+
+def year(act: Make) -> list[Act]:
+    """A small known 2019 under yinchuan-2018 (vertical class: quota 10 a quarter).
+
+    Q3 totals: 甲局 29 = quota 10 + 《银川政务信息》 3 + 《银川专题信息》 5 + 《国报信息》 5 + a combined
+    《银川政务信息》 3 + a city endorsement 3; 乙局 14 = 10 + a brief 1 + the combined adoption 3 (a duplicate
+    adoption is voided); 丁局 7 = 10 − 3 for a missed commission, criticised by the city; 丙局 0 = quota
+    missed in Q2 and Q3, hence criticised (连续2个季度未完成).
+    """
+
+    def reg(unit: str, name: str, day: str) -> Act:
+        return act("unit.registered", day, id=f"reg-{unit}", unit=unit, name=name, **{"class": "vertical"})
+
+    def adopt(day: str, report: str, publication: str, form: str = "item", **more: Any) -> Act:
+        return act("report.adopted", day, report=report, publication=publication, form=form, **more)
+
+    return [
+        reg("alpha", "甲局", "2019-07-01"),
+        reg("beta", "乙局", "2019-07-01"),
+        reg("gamma", "丙局", "2019-04-01"),
+        reg("delta", "丁局", "2019-07-01"),
+        *filings(act, "gamma", 5, "2019-05-10", "q2"),
+        *filings(act, "alpha", 10, "2019-07-05"),
+        *filings(act, "beta", 10, "2019-07-08"),
+        *filings(act, "gamma", 5, "2019-08-01"),
+        *filings(act, "delta", 10, "2019-07-09"),
+        act("report.filed", "2019-10-08", id="f-alpha-q4", unit="alpha", report="alpha-q4", title="四季度"),
+        adopt("2019-07-10", "alpha-0", "yinchuan-zwxx", id="ad-a0"),
+        adopt("2019-07-11", "alpha-1", "yinchuan-ztxx", id="ad-a1"),
+        adopt("2019-08-12", "alpha-2", "guobao", id="ad-a2"),
+        adopt("2019-08-15", "alpha-3", "yinchuan-zwxx", "combined", units=["alpha", "beta"], id="ad-a3"),
+        adopt("2019-07-20", "beta-0", "yinchuan-zwxx", "brief", id="ad-b0"),
+        adopt("2019-07-21", "beta-1", "ningxia-kuaibao", id="ad-dup"),
+        act("event.voided", "2019-07-25", id="void-dup", target="ad-dup", reason="重复登记"),
+        act("endorsement.received", "2019-08-01", id="en-a0", report="alpha-0", level="city"),
+        act("commission.missed", "2019-09-02", id="cm-delta", unit="delta"),
+        act("criticism.notified", "2019-08-20", id="cr-delta", unit="delta", notifier="city"),
+    ]
+
+
+HEADERS = ["《银川政务信息》", "《银川专题信息》", "采编上报自治区", "《国报信息》", "《宁夏政务快报》"]
+HEADERS += ["《宁夏政务晨报》"]
+EXPECTED = {  # unit: (rank, name, filed, adoptions per publication, endorsements, total)
+    "alpha": (1, "甲局", 10, [2, 1, 0, 1, 0, 0], 1, 29),
+    "beta": (2, "乙局", 10, [2, 0, 0, 0, 0, 0], 0, 14),
+    "delta": (3, "丁局", 10, [0, 0, 0, 0, 0, 0], 0, 7),
+    "gamma": (4, "丙局", 5, [0, 0, 0, 0, 0, 0], 0, 0),
+}
+
+
+@pytest.fixture
+def known(sqlite_ledger: Ledger, act: Make) -> Ledger:
+    sqlite_ledger.append(year(act))
+    return sqlite_ledger
+
+
+class Cells(HTMLParser):
+    """The ranked table's body rows (by data-unit) and the criticised units' list items."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self.criticised: dict[str, str] = {}
+        self.headers: list[str] = []
+        self._row: str | None = None
+        self._item: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        unit = dict(attrs).get("data-unit")
+        if tag == "tr" and unit:
+            self._row = unit
+            self.rows[unit] = []
+        elif tag == "li" and unit:
+            self._item = unit
+            self.criticised[unit] = ""
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            if tag == "td" and self._row:
+                self.rows[self._row].append(text)
+            elif tag == "th":
+                self.headers.append(text)
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+        elif tag == "li":
+            self._item = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._item:
+            self.criticised[self._item] += data
+
+
+def parse_html(content: bytes) -> Cells:
+    parser = Cells()
+    parser.feed(content.decode("utf-8"))
+    return parser
+
+
+def test_html_table_holds_the_known_years_figures(known: Ledger) -> None:
+    """The HTML bulletin's ranked table gives each unit's rank, filings, adoptions by publication,
+    endorsements and total exactly as computed by hand, in rank order."""
+    issued = issue(known, Request(BOOK, "2019-Q3", "html"))
+    page = parse_html(issued.content)
+    assert list(page.rows) == ["alpha", "beta", "delta", "gamma"]
+    for unit, (rank, name, filed, adoptions, endorsed, total) in EXPECTED.items():
+        expected = [str(rank), name, str(filed), *map(str, adoptions), str(sum(adoptions)), str(endorsed)]
+        assert page.rows[unit] == [*expected, str(total)], unit
+    score = {
+        u["unit"]: u["total"]
+        for u in known.score(BOOK, "2019-Q3", known_at=issued.bulletin.known_at)["units"]
+    }
+    assert score == {unit: e[5] for unit, e in EXPECTED.items()}
+    assert page.headers[:6] == ["排名", "单位", "报送数", "采用数", "批示", "得分"]
+    assert page.headers[6:13] == [*HEADERS, "合计"]
+
+
+def test_html_names_the_criticised_units_and_why(known: Ledger) -> None:
+    """通报批评 lists the unit two quarters below quota and the unit the city criticised, no other."""
+    page = parse_html(issue(known, Request(BOOK, "2019-Q3", "html")).content)
+    assert set(page.criticised) == {"gamma", "delta"}
+    assert "连续2个季度未完成信息报送任务（2019年第二季度、2019年第三季度）" in page.criticised["gamma"]
+    assert "受到市级通报批评（2019年8月20日）" in page.criticised["delta"]
+
+
+def test_html_is_a_chinese_bulletin_with_its_provenance(known: Ledger) -> None:
+    """The page carries the title, issuer, period, issue number, rulebook document and sha256, and no external
+    asset."""
+    issued = issue(known, Request(BOOK, "2019-Q3", "html"))
+    text = issued.content.decode("utf-8")
+    book = Catalogue.load().select(BOOK).latest
+    for piece in (
+        "政务信息采用情况通报",
+        "银川市人民政府办公厅",
+        "2019年第三季度",
+        "2019年第3期",
+        "银政办发〔2018〕94号",
+    ):
+        assert piece in text
+    assert book.sha256 in text
+    assert f"第{issued.bulletin.position}条记录" in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "<style>" in text and "@page" in text
+
+
+def test_the_period_is_named_in_chinese() -> None:
+    """Years, halves, quarters and months are named as a bulletin names them."""
+    names = {p: period_name(parse_period(p)) for p in ("2019", "2019-H1", "2019-H2", "2019-Q3", "2019-07")}
+    assert names == {
+        "2019": "2019年", "2019-H1": "2019年上半年", "2019-H2": "2019年下半年", "2019-Q3": "2019年第三季度",
+        "2019-07": "2019年7月",
+    }  # fmt: skip
+
+
+def test_as_of_inside_the_period_counts_only_acts_up_to_it(known: Ledger) -> None:
+    """A bulletin as of 2019-07-31 counts July's filings and adoptions only, and says so in its subtitle."""
+    issued = issue(known, Request(BOOK, "2019-Q3", "html", as_of="2019-07-31"))
+    page = parse_html(issued.content)
+    assert page.rows["gamma"][2] == "0"  # gamma filed in August
+    assert page.rows["alpha"][3:5] == ["1", "1"]  # the combined adoption is in August
+    assert "截至2019年7月31日" in issued.bulletin.subtitle
+
+
+def pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@needs_font
+@needs_poppler
+def test_pdf_renders_chinese(known: Ledger, tmp_path: Path) -> None:
+    """The PDF rasterises to a page with dark text and a red masthead; its text holds the Chinese names."""
+    from PIL import Image
+
+    out = tmp_path / "bulletin.pdf"
+    write(issue(known, Request(BOOK, "2019-Q3", "pdf")), out)
+    assert out.read_bytes().startswith(b"%PDF-")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True
+    )
+    png = next(tmp_path.glob("page*.png"))
+    image = Image.open(png).convert("RGB")
+    pixels = list(image.getdata())
+    dark = sum(1 for r, g, b in pixels if r + g + b < 240)
+    red = sum(1 for r, g, b in pixels if r > 150 and g < 90 and b < 90)
+    assert dark > 2000, "the page is blank"
+    assert red > 200, "the red masthead is missing"
+    text = pdf_text(out)
+    for piece in (
+        "政务信息采用情况通报",
+        "银川市人民政府办公厅",
+        "甲局",
+        "丙局",
+        "通报批评",
+        "2019年第三季度",
+    ):
+        assert piece in text
+
+
+@needs_font
+def test_pdf_reports_the_font_and_its_absence(known: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest names the embedded font; with no font to be found, the error names LEDGER_CJK_FONT."""
+    issued = issue(known, Request(BOOK, "2019-Q3", "pdf"))
+    assert issued.manifest["renderer"]["font"]["sha256"] == find_cjk_font().sha256
+    monkeypatch.setenv(FONT_ENV, "/nonexistent/font.ttc")
+    with pytest.raises(LedgerError, match=FONT_ENV):
+        issue(known, Request(BOOK, "2019-Q3", "pdf"))
+    monkeypatch.delenv(FONT_ENV)
+    monkeypatch.setattr(pdfdoc, "CANDIDATES", ())
+    with pytest.raises(LedgerError, match=FONT_ENV):
+        issue(known, Request(BOOK, "2019-Q3", "pdf"))
+
+
+def test_xlsx_has_the_chinese_table_and_notes(known: Ledger, tmp_path: Path) -> None:
+    """The workbook's sheet 通报 has the bold two-row Chinese header and each unit's numbers; 说明 holds the
+    provenance."""
+    out = tmp_path / "bulletin.xlsx"
+    write(issue(known, Request(BOOK, "2019-Q3", "xlsx")), out)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["通报", "说明"]
+    ws = wb["通报"]
+    assert ws["A1"].value == "政务信息采用情况通报（2019年第三季度）"
+    assert [ws.cell(4, c).value for c in (1, 2, 3, 4, 11, 12)] == [
+        "排名",
+        "单位",
+        "报送数",
+        "采用数",
+        "批示",
+        "得分",
+    ]
+    assert [ws.cell(5, c).value for c in range(4, 11)] == [*HEADERS, "合计"]
+    assert ws.cell(4, 1).font.b and ws.cell(5, 4).font.b
+    assert ws.column_dimensions["B"].width > 10
+    rows = {ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(1, 13)] for r in range(6, 10)}
+    for _, (rank, name, filed, adoptions, endorsed, total) in EXPECTED.items():
+        assert rows[name] == [rank, name, filed, *adoptions, sum(adoptions), endorsed, total]
+    column_a = [ws.cell(r, 1).value for r in range(10, ws.max_row + 1)]
+    assert "通报批评" in column_a and "丙局" in column_a and "丁局" in column_a
+    notes = {row[0]: row[1] for row in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert notes["规则 sha256"] == Catalogue.load().select(BOOK).latest.sha256
+    assert notes["发文机关"] == "银川市人民政府办公厅"
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx"])
+def test_rebuilds_are_byte_identical(known: Ledger, fmt: str, tmp_path: Path) -> None:
+    """The same acts, rulebook and known-at give the same bytes, whenever the document is made."""
+    if fmt == "pdf" and not _has_font():
+        pytest.skip("no CJK font")
+    first = issue(known, Request(BOOK, "2019-Q3", fmt))
+    second = issue(known, Request(BOOK, "2019-Q3", fmt, known_at=first.bulletin.known_at))
+    assert first.content == second.content
+    assert first.manifest["document"]["sha256"] == second.manifest["document"]["sha256"]
+    write(first, tmp_path / f"a.{fmt}")
+    write(second, tmp_path / f"b.{fmt}")
+    assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
+    if fmt == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(first.content)) as archive:
+            assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+            core = archive.read("docProps/core.xml").decode()
+        stamp = first.bulletin.known_at[:19]
+        assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}Z' in core
+        assert f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}Z' in core
+    if fmt == "pdf":
+        moment = first.bulletin.known_at
+        stamp = moment[0:4] + moment[5:7] + moment[8:10] + moment[11:13] + moment[14:16] + moment[17:19]
+        assert f"/CreationDate (D:{stamp}".encode() in first.content
+
+
+def test_manifest_names_what_the_bulletin_was_made_from(known: Ledger, tmp_path: Path) -> None:
+    """The manifest beside the document names the last position and its recorded time (the default
+    known-at), the rulebook's sha256, the engine version, the document's sha256 and each unit's figures."""
+    out = tmp_path / "q3.html"
+    issued = issue(known, Request(BOOK, "2019-Q3", "html"))
+    path = write(issued, out)
+    assert path == tmp_path / "q3.html.manifest.json"
+    manifest = orjson.loads(path.read_bytes())
+    position, recorded_at = known.store.head()
+    assert manifest["position"] == position
+    assert manifest["known_at"] == recorded_at
+    assert manifest["known_at_given"] is False
+    assert manifest["rulebook"]["sha256"] == Catalogue.load().select(BOOK).latest.sha256
+    assert manifest["engine_version"] == __version__
+    assert manifest["document"] == {
+        "file": "q3.html",
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "bytes": out.stat().st_size,
+    }
+    alpha = next(u for u in manifest["units"] if u["unit"] == "alpha")
+    assert alpha["rank"] == 1 and alpha["filed"] == 10 and alpha["endorsements"] == 1 and alpha["total"] == 29
+    assert alpha["adoptions"] == dict(zip(PUBLICATIONS, [2, 1, 0, 1, 0, 0], strict=True))
+    gamma = next(u for u in manifest["units"] if u["unit"] == "gamma")
+    assert gamma["criticised"] == ["连续2个季度未完成信息报送任务（2019年第二季度、2019年第三季度）"]
+
+
+def new_adoption(act: Make) -> Act:
+    return act(
+        "report.adopted",
+        "2019-09-10",
+        id="ad-late",
+        report="beta-2",
+        publication="ningxia-kuaibao",
+        form="item",
+    )
+
+
+def test_verify_identical_then_names_the_unit_and_act_recorded_since(
+    ledger: Ledger, act: Make, tmp_path: Path
+) -> None:
+    """On an unchanged ledger verify says identical and current; after an adoption is recorded, it still
+    makes the same document from the same acts, and names the unit whose figures changed and the new act
+    (on both backends)."""
+    ledger.append(year(act))
+    path = write(issue(ledger, Request(BOOK, "2019-Q3", "html")), tmp_path / "q3.html")
+    result = verify_file(ledger, path)
+    assert result.identical and result.current and result.history_intact and result.file_matches
+    assert result.exit_code == 0
+    assert result.report()[1].startswith("identical")
+
+    ledger.append([new_adoption(act)])
+    result = verify_file(ledger, path)
+    assert result.identical and not result.current
+    assert result.exit_code == 1
+    assert [c.unit for c in result.changed_now] == ["beta"]
+    figures = result.changed_now[0].figures
+    assert figures["total"] == (14, 17)
+    assert figures["adopted"] == (2, 3)
+    assert figures["adoptions"][1]["ningxia-kuaibao"] == 1
+    assert [(a.id, a.type, a.units) for a in result.explaining] == [("ad-late", "report.adopted", ("beta",))]
+    assert result.recorded_since == 1
+    text = "\n".join(result.report())
+    assert "beta 乙局" in text and "total 14 → 17" in text and "act ad-late (report.adopted" in text
+
+
+def test_verify_ignores_acts_that_change_nothing_in_the_bulletin(
+    known: Ledger, act: Make, tmp_path: Path
+) -> None:
+    """An act recorded since for another period leaves the bulletin identical and current."""
+    path = write(issue(known, Request(BOOK, "2019-Q3", "html")), tmp_path / "q3.html")
+    known.append([act("report.adopted", "2019-10-20", report="alpha-q4", publication="guobao", form="item")])
+    result = verify_file(known, path)
+    assert result.identical and result.current and result.exit_code == 0
+    assert result.recorded_since == 1
+    assert "none of the 1 act(s) recorded since changes its figures" in "\n".join(result.report())
+
+
+def test_verify_explains_a_void_recorded_since(known: Ledger, act: Make, tmp_path: Path) -> None:
+    """A void recorded since is named as the act that explains the voided adoption's unit's new figures."""
+    path = write(issue(known, Request(BOOK, "2019-Q3", "html")), tmp_path / "q3.html")
+    known.append([act("event.voided", "2019-10-02", id="void-a2", target="ad-a2", reason="登记有误")])
+    result = verify_file(known, path)
+    assert result.identical and not result.current
+    assert result.changed_now[0].unit == "alpha"
+    assert result.changed_now[0].figures["total"] == (29, 24)
+    assert [(a.id, a.units) for a in result.explaining] == [("void-a2", ("alpha",))]
+
+
+def test_verify_with_a_known_at_keeps_the_cut(known: Ledger, act: Make, tmp_path: Path) -> None:
+    """A bulletin made as known at an earlier time is made again from the acts known then, and the acts
+    recorded after it are reported as the ones that supersede it."""
+    first_head = known.store.head()
+    known.append([new_adoption(act)])
+    assert first_head[1] is not None
+    path = write(issue(known, Request(BOOK, "2019-Q3", "html", known_at=first_head[1])), tmp_path / "q3.html")
+    manifest = orjson.loads(path.read_bytes())
+    assert manifest["position"] == first_head[0] and manifest["known_at_given"] is True
+    result = verify_file(known, path)
+    assert result.identical and not result.current
+    assert [a.id for a in result.explaining] == ["ad-late"]
+
+
+def test_verify_reports_a_changed_rulebook(sqlite_ledger: Ledger, act: Make, tmp_path: Path) -> None:
+    """When the rulebook file changed since, the rebuild is not identical, the sha256 change is named and
+    the units whose figures it changes are listed."""
+    sqlite_ledger.append(year(act))
+    draft = tmp_path / "yinchuan-draft.toml"
+    draft.write_text(
+        (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = write(issue(sqlite_ledger, Request(str(draft), "2019-Q3", "html")), tmp_path / "q3.html")
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace('name = "《国报信息》"\nlevel = "national"\npoints = { default = 5 }',
+                                  'name = "《国报信息》"\nlevel = "national"\npoints = { default = 6 }'),
+                     encoding="utf-8")  # fmt: skip
+    result = verify_file(sqlite_ledger, path)
+    assert not result.identical and result.exit_code == 4
+    assert [(c.unit, c.figures) for c in result.changed_then] == [("alpha", {"total": (29, 30)})]
+    assert any("has sha256" in note for note in result.notes)
+
+
+def test_verify_detects_an_altered_document_file(known: Ledger, tmp_path: Path) -> None:
+    """A document file edited after it was written no longer matches its manifest."""
+    out = tmp_path / "q3.html"
+    path = write(issue(known, Request(BOOK, "2019-Q3", "html")), out)
+    out.write_bytes(out.read_bytes().replace("甲局".encode(), "甲厅".encode()))
+    result = verify_file(known, path)
+    assert result.identical and result.file_matches is False and result.exit_code == 4
+
+
+def test_verify_against_another_history(
+    known: Ledger, act: Make, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Checked against a ledger with other acts at its position, or none of its acts, verify says the
+    history is not the same."""
+    path = write(issue(known, Request(BOOK, "2019-Q3", "html")), tmp_path / "q3.html")
+    acts = year(act)
+    acts[4], acts[5] = acts[5], acts[4]  # the same acts in another order: other chain hashes
+    with open_store(f"sqlite:///{tmp_path / 'earlier.db'}", catalogue.publications()) as store:
+        store.append([(i, parse_act(a, i)) for i, a in enumerate(acts, 1)], clock=lambda: EARLY)
+        result = verify_file(Ledger(store, catalogue), path)
+    assert not result.history_intact and result.exit_code == 4
+    assert any("not the same history" in note for note in result.notes)
+    with open_store(f"sqlite:///{tmp_path / 'later.db'}", catalogue.publications()) as store:
+        Ledger(store, catalogue).append(acts)  # recorded after the bulletin was made: none of its acts
+        result = verify_file(Ledger(store, catalogue), path)
+    assert result.rebuilt_sha256 is None and not result.identical and result.exit_code == 4
+
+
+def test_an_empty_ledger_has_nothing_to_issue(sqlite_ledger: Ledger) -> None:
+    """A bulletin of a ledger without acts is refused with a clear error."""
+    with pytest.raises(LedgerError, match="nothing to issue"):
+        issue(sqlite_ledger, Request(BOOK, "2019-Q3", "html"))
+
+
+@pytest.fixture
+def cli_db(sqlite_url: str, act: Make, catalogue: Catalogue) -> Iterator[str]:
+    with open_store(sqlite_url, catalogue.publications()) as store:
+        Ledger(store, catalogue).append(year(act))
+    yield sqlite_url
+
+
+def test_command_makes_and_verifies_a_bulletin(
+    cli_db: str, act: Make, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """`bulletin --rulebook --period --out` writes the document and its manifest; `bulletin verify` exits 0,
+    then 1 naming the unit and act after an adoption is recorded."""
+    runner = CliRunner()
+    out = tmp_path / "q3.xlsx"
+    made = runner.invoke(
+        bulletin_app, ["--rulebook", BOOK, "--period", "2019-Q3", "--out", str(out), "--db", cli_db]
+    )
+    assert made.exit_code == 0, made.output
+    assert out.is_file() and manifest_path(out).is_file()
+    assert "政务信息采用情况通报（2019年第三季度）" in made.output
+    checked = runner.invoke(bulletin_app, ["verify", str(manifest_path(out)), "--db", cli_db])
+    assert checked.exit_code == 0, checked.output
+    assert "identical" in checked.output and "current" in checked.output
+    with open_store(cli_db, catalogue.publications()) as store:
+        Ledger(store, catalogue).append([new_adoption(act)])
+    checked = runner.invoke(bulletin_app, ["--db", cli_db, "verify", str(out), "--format", "json"])
+    assert checked.exit_code == 1
+    answer = orjson.loads(checked.stdout)
+    assert answer["identical"] is True and answer["current"] is False
+    assert [c["unit"] for c in answer["changed_now"]] == ["beta"]
+    assert [a["id"] for a in answer["explaining"]] == ["ad-late"]
+
+
+def test_command_refuses_incomplete_or_mixed_options(cli_db: str, tmp_path: Path) -> None:
+    """Without --rulebook/--period/--out, with an unknown format, with make options before verify, or with a
+    missing manifest, the command says what is wrong."""
+    runner = CliRunner()
+    missing = runner.invoke(bulletin_app, ["--period", "2019-Q3", "--db", cli_db])
+    assert missing.exit_code == 2 and "--rulebook" in missing.output
+    unknown = runner.invoke(
+        bulletin_app,
+        ["--rulebook", BOOK, "--period", "2019-Q3", "--out", str(tmp_path / "x.doc"), "--db", cli_db],
+    )
+    assert unknown.exit_code == 2 and "--format" in unknown.output
+    mixed = runner.invoke(bulletin_app, ["--period", "2019-Q3", "verify", str(tmp_path / "x.manifest.json")])
+    assert mixed.exit_code == 2
+    absent = runner.invoke(bulletin_app, ["verify", str(tmp_path / "none.manifest.json"), "--db", cli_db])
+    assert absent.exit_code == 2 and "cannot be read" in absent.output
+
+
+@pytest.fixture(scope="module")
+def sample_acts() -> list[Act]:
+    spec = importlib.util.spec_from_file_location("sample_year", ROOT / "scripts" / "sample_year.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    acts: list[Act] = module.generate(2019, 7)
+    return acts
+
+
+@needs_font
+@needs_poppler
+def test_sample_year_bulletin_spans_pages_with_repeated_header(
+    sqlite_ledger: Ledger, sample_acts: list[Act], tmp_path: Path
+) -> None:
+    """A realistic 银川 city-year gives a multi-page PDF whose table header repeats on each page, with page
+    numbers, and every format verifies identical."""
+    sqlite_ledger.append(sample_acts)
+    for fmt in ("html", "pdf", "xlsx"):
+        path = write(issue(sqlite_ledger, Request(BOOK, "2019", fmt)), tmp_path / f"2019.{fmt}")
+        assert verify_file(sqlite_ledger, path).exit_code == 0
+    pages = pdf_text(tmp_path / "2019.pdf").split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    assert sum("排名" in p for p in pages) >= 2
+    assert re.search(rf"—\s*1\s*/\s*{len(pages)}\s*—", pages[0])
