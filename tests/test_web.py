@@ -1,0 +1,583 @@
+"""The web pages: plain HTTP checks of sign-in, roles and errors, then a real Chromium driving a served
+sample year (pickers, sorting, a score line's acts, what-if, a rulebook), with screenshots.
+
+Browser tests need Debian's `chromium` and `chromium-driver`; without them they skip, unless
+LEDGER_REQUIRE_BROWSER is set (as CI sets it), when they fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.api import create_app
+from ledger.rulebooks import Catalogue
+from ledger.services import Ledger, Settings
+from ledger.tokens import new_token
+from tests.serving import Server, serving
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+REQUIRE_BROWSER = os.environ.get("LEDGER_REQUIRE_BROWSER", "") not in ("", "0")
+SHOTS = Path("/tmp/web-shots")
+ROLES = ("office", "auditor", "unit:xingqing", "admin")
+UNITS_IN_SAMPLE = 58
+LINKS = re.compile(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+
+
+def sample_year() -> list[dict[str, Any]]:
+    spec = importlib.util.spec_from_file_location("sample_year", ROOT / "scripts" / "sample_year.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    acts: list[dict[str, Any]] = module.generate(2019, 7)
+    return acts
+
+
+def filled_database(directory: Path) -> str:
+    """A SQLite ledger holding the generated 银川 city-year 2019."""
+    url = f"sqlite:///{directory / 'ledger.db'}"
+    ledger = Ledger.open(Settings(database_url=url))
+    try:
+        ledger.append(sample_year())
+    finally:
+        ledger.close()
+    return url
+
+
+def draft_toml(**replace: str) -> str:
+    """The shipped yinchuan-2018 rulebook as a draft, with some of its text replaced."""
+    text = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+# Quotas worth 30 instead of 10: units that file steadily overtake units that rely on adoptions.
+RICHER_QUOTA = {"met = 10": "met = 30"}
+BAD_CADENCE = {'cadence = "quarter"': 'cadence = "weekly"'}
+
+
+def outside_links(html: str, own: str = "") -> list[str]:
+    """The src, href and action values of a page that point anywhere but the page's own server."""
+    found = []
+    for link in LINKS.findall(html):
+        if link.startswith(("/", "#", "?")) and not link.startswith("//"):
+            continue
+        if own and link.startswith(own + "/"):
+            continue
+        found.append(link)
+    return found
+
+
+# --- plain HTTP: sign-in, roles and readable errors ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    url = filled_database(tmp_path_factory.mktemp("web-http"))
+    application = create_app(Settings(database_url=url))
+    with TestClient(application) as client:
+        tokens = {role: new_token() for role in (*ROLES, "revocable")}
+        for role, token in tokens.items():
+            application.state.tokens.create(
+                token, role.replace(":", "-"), "office" if role == "revocable" else role
+            )
+        yield client, tokens
+
+
+@pytest.fixture
+def http(app: tuple[TestClient, dict[str, str]]) -> Iterator[TestClient]:
+    client, _ = app
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
+def sign_in(client: TestClient, token: str) -> None:
+    answer = client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+@pytest.fixture
+def tokens(app: tuple[TestClient, dict[str, str]]) -> dict[str, str]:
+    return app[1]
+
+
+@pytest.mark.parametrize("path", ["/", "/units/xingqing?period=2019-Q3", "/whatif", "/rulebooks"])
+def test_pages_send_a_stranger_to_sign_in(http: TestClient, path: str) -> None:
+    """Without a session cookie every page redirects to /login, remembering where it was going."""
+    answer = http.get(path, follow_redirects=False)
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    assert location.startswith("/login?next=")
+    assert http.get(location).status_code == 200
+
+
+def test_signing_in_sets_a_strict_httponly_cookie_and_returns_to_the_page(
+    http: TestClient, tokens: dict[str, str]
+) -> None:
+    """A good token sets an HttpOnly, SameSite=Strict cookie and goes back to the page asked for."""
+    answer = http.post(
+        "/login", data={"token": tokens["office"], "next": "/rulebooks"}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/rulebooks"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
+    assert http.get("/rulebooks").status_code == 200
+
+
+def test_signing_in_goes_nowhere_but_this_site(http: TestClient, tokens: dict[str, str]) -> None:
+    """A `next` naming another host, or a scheme-relative path, lands on the ranking instead."""
+    for target in ("https://elsewhere.example/", "//elsewhere.example/", "/\\elsewhere.example"):
+        answer = http.post("/login", data={"token": tokens["office"], "next": target}, follow_redirects=False)
+        assert answer.headers["location"] == "/"
+
+
+def test_a_bad_token_is_refused_on_the_page(http: TestClient) -> None:
+    """An unknown token is answered 401 with the sign-in form and a readable reason; no cookie is set."""
+    answer = http.post("/login", data={"token": "lt_not-a-token"}, follow_redirects=False)
+    assert answer.status_code == 401
+    assert "令牌无效" in answer.text and "set-cookie" not in answer.headers
+
+
+def test_a_revoked_token_signs_the_reader_out(app: tuple[TestClient, dict[str, str]]) -> None:
+    """Once its token is revoked, the next page sends the reader to /login and clears the cookie."""
+    client, tokens = app
+    client.cookies.clear()
+    sign_in(client, tokens["revocable"])
+    assert client.get("/rulebooks").status_code == 200
+    client.app.state.tokens.revoke("revocable")  # type: ignore[attr-defined]
+    answer = client.get("/rulebooks", follow_redirects=False)
+    assert answer.status_code == 303 and "expired=1" in answer.headers["location"]
+    assert (
+        'ledger_session=""' in answer.headers["set-cookie"]
+        or "max-age=0" in answer.headers["set-cookie"].lower()
+    )
+    client.cookies.clear()
+
+
+def test_the_admin_role_sees_a_readable_refusal(http: TestClient, tokens: dict[str, str]) -> None:
+    """An admin token cannot sign in to the pages: it reads no acts or scores (403 on the form)."""
+    answer = http.post("/login", data={"token": tokens["admin"]}, follow_redirects=False)
+    assert answer.status_code == 403 and "管理员" in answer.text
+    http.cookies.set("ledger_session", tokens["admin"])
+    for path in ("/", "/units/xingqing", "/whatif", "/rulebooks/yinchuan-2018"):
+        page = http.get(path)
+        assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+        assert "管理员" in page.text
+
+
+def test_a_unit_token_sees_only_its_own_unit(http: TestClient, tokens: dict[str, str]) -> None:
+    """unit:xingqing ranks only itself, reads its own page, and gets readable 403s elsewhere."""
+    sign_in(http, tokens["unit:xingqing"])
+    ranking = http.get("/?rulebook=yinchuan-2018&period=2019")
+    assert ranking.status_code == 200
+    assert re.findall(r'data-unit="([^"]+)"', ranking.text) == ["xingqing"]
+    assert http.get("/units/xingqing").status_code == 200
+    other = http.get("/units/jinfeng")
+    assert other.status_code == 403 and "只能查看本单位" in other.text
+    assert http.get("/whatif").status_code == 403
+    assert http.post("/whatif", data={"base": "yinchuan-2018"}).status_code == 403
+
+
+def test_office_sees_every_unit(http: TestClient, tokens: dict[str, str]) -> None:
+    """The office ranking lists every registered unit, ranked, with the rulebook's identity."""
+    sign_in(http, tokens["office"])
+    page = http.get("/?rulebook=yinchuan-2018&period=2019")
+    assert page.status_code == 200
+    assert len(re.findall(r'data-unit="', page.text)) == UNITS_IN_SAMPLE
+    assert Catalogue.load().select("yinchuan-2018").latest.sha256 in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "says"),
+    [
+        ("period=2019-Q5", 400, "is not one of"),
+        ("period=2019-07", 400, "shorter than the rulebook's cadence"),
+        ("rulebook=nonesuch", 400, "unknown rulebook"),
+        ("rulebook=..%2Frulebooks%2Fyinchuan-2018.toml", 400, "unknown rulebook"),
+        ("rulebook=yinchuan-2018%402", 400, "unknown rulebook"),
+        ("as_of=2019-13-01", 400, "as-of date"),
+        ("known_at=yesterday", 400, "known-at"),
+        ("period=" + "9" * 50, 400, "过长"),
+    ],
+)
+def test_bad_picker_values_are_explained_on_the_page(
+    http: TestClient, tokens: dict[str, str], query: str, status: int, says: str
+) -> None:
+    """A bad rulebook, period, date or time shows the pickers and a readable error, never a 500."""
+    sign_in(http, tokens["auditor"])
+    for path in ("/", "/units/xingqing"):
+        page = http.get(f"{path}?{query}")
+        assert page.status_code == status, page.text
+        assert says in page.text.replace("&#39;", "'") and 'id="pick-period"' in page.text
+
+
+def test_unknown_units_and_rulebooks_are_readable_404s(http: TestClient, tokens: dict[str, str]) -> None:
+    """A unit or rulebook that does not exist is a 404 page naming it."""
+    sign_in(http, tokens["office"])
+    for path, name in (("/units/nobody", "nobody"), ("/rulebooks/nonesuch", "nonesuch")):
+        page = http.get(path)
+        assert page.status_code == 404 and name in page.text
+        assert page.headers["content-type"].startswith("text/html")
+
+
+def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]) -> None:
+    """A pasted draft is scored beside its base: units whose rank changes come first."""
+    sign_in(http, tokens["office"])
+    form = {
+        "base": "yinchuan-2018",
+        "period": "2019",
+        "source": "toml",
+        "draft_toml": draft_toml(**RICHER_QUOTA),
+    }
+    page = http.post("/whatif", data=form)
+    assert page.status_code == 200, page.text
+    changes = int(re.search(r'id="rank-changes">(\d+)<', page.text).group(1))  # type: ignore[union-attr]
+    assert changes > 0
+    rows = re.findall(r'<tr class="(moved|)">', page.text)
+    assert rows[:changes] == ["moved"] * changes and "moved" not in rows[changes:]
+    assert "clauses.9.1-quota" in page.text  # the rulebooks' difference, key by key
+
+
+def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: dict[str, str]) -> None:
+    """An invalid draft is a 422 page quoting the RulebookError, which names the key; the text is kept."""
+    sign_in(http, tokens["auditor"])
+    form = {
+        "base": "yinchuan-2018",
+        "period": "2019",
+        "source": "toml",
+        "draft_toml": draft_toml(**BAD_CADENCE),
+    }
+    page = http.post("/whatif", data=form)
+    assert page.status_code == 422
+    assert "key &#39;cadence&#39;" in page.text and "weekly" in page.text
+    broken = http.post("/whatif", data={**form, "draft_toml": "id = [unclosed"})
+    assert broken.status_code == 422 and "not valid TOML" in broken.text
+
+
+def test_whatif_refuses_what_the_catalogue_does_not_hold(http: TestClient, tokens: dict[str, str]) -> None:
+    """A draft or base outside the catalogue (a server path, say) is refused on the page, unread."""
+    sign_in(http, tokens["office"])
+    form = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "/etc/x.toml"}
+    assert http.post("/whatif", data=form).status_code == 422
+    assert http.post("/whatif", data={**form, "base": "rulebooks/x.toml"}).status_code == 400
+    assert http.post("/whatif", data={**form, "draft": "county-info", "period": "2019-Q9"}).status_code == 400
+    assert (
+        http.post("/whatif", content=b"{}", headers={"content-type": "application/json"}).status_code == 415
+    )
+
+
+def test_pages_name_no_other_host_and_forbid_fetching_one(http: TestClient, tokens: dict[str, str]) -> None:
+    """No page links a script, style, font or image elsewhere, and each forbids it by its CSP."""
+    sign_in(http, tokens["office"])
+    for path in ("/", "/units/xingqing", "/whatif", "/rulebooks", "/rulebooks/district-info", "/login"):
+        page = http.get(path)
+        assert page.status_code == 200
+        assert outside_links(page.text) == [], path
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+    for name, kind in (
+        ("ledger.css", "text/css"),
+        ("sort.js", "text/javascript"),
+        ("favicon.svg", "image/svg"),
+    ):
+        asset = http.get(f"/static/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)
+        text = asset.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert "http://" not in text and "https://" not in text
+    assert http.get("/static/../pyproject.toml").status_code == 404
+    assert http.get("/static/nothing.js").status_code == 404
+
+
+# --- a real browser ------------------------------------------------------------------------------
+
+
+def need_browser() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if not missing:
+        return
+    reason = f"{' and '.join(missing)} missing: install Debian's chromium and chromium-driver"
+    if REQUIRE_BROWSER:
+        pytest.fail(f"LEDGER_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    need_browser()
+    with serving(filled_database(tmp_path_factory.mktemp("web-served")), roles=ROLES) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots go to a temporary directory and, to look at after a run, to /tmp/web-shots."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--window-size=1280,1000", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--lang=zh-CN",
+    ):  # fmt: skip
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Visit:
+    """A browser signed in with one role, checking after every page that nothing left the server."""
+
+    def __init__(self, driver: Any, server: Server, shots: Path) -> None:
+        self.driver, self.server, self.shots = driver, server, shots
+
+    def sign_in(self, role: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.driver.delete_all_cookies()
+        self.get("/")
+        assert "/login" in self.driver.current_url
+        self.driver.find_element(By.ID, "token").send_keys(self.server.tokens[role])
+        self.driver.find_element(By.ID, "login-submit").click()
+        self.wait_for("table, .error")
+
+    def get(self, path: str) -> None:
+        self.driver.get(self.server.url + path)
+        self.check_local()
+
+    def wait_for(self, css: str, timeout: float = 30) -> Any:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def check_local(self) -> None:
+        """No request went to another host (Chrome's performance log), and no src/href names one."""
+        requested = []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                requested.append(message["params"]["request"]["url"])
+        strangers = [u for u in requested if not u.startswith((self.server.url + "/", "data:", "about:"))]
+        assert strangers == []
+        assert outside_links(self.driver.page_source, self.server.url) == []
+
+    def shoot(self, name: str, *, full: bool = True, limit: int = 4000) -> Path:
+        """A PNG of the page (the whole page up to `limit` px high), here and in /tmp/web-shots."""
+        path = self.shots / f"{name}.png"
+        if full:
+            size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], limit), "scale": 1}
+            shot = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+            )
+            path.write_bytes(base64.b64decode(shot["data"]))
+        else:
+            self.driver.save_screenshot(str(path))
+        assert path.stat().st_size > 10_000
+        shutil.copy(path, SHOTS / path.name)
+        return path
+
+    def fits_1280(self) -> None:
+        width = self.driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 1280, f"the page is {width} px wide"
+
+
+@pytest.fixture
+def visit(browser: Any, server: Server, shots: Path) -> Visit:
+    browser.get_log("performance")  # forget the earlier tests' requests
+    return Visit(browser, server, shots)
+
+
+def rows(visit: Visit) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return list(visit.driver.find_elements(By.CSS_SELECTOR, "#ranking tbody tr"))
+
+
+def test_ranking_pickers_change_the_period(visit: Visit) -> None:
+    """Signed in as the office, the ranking lists every unit; picking 2019-Q3 shows that quarter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    visit.sign_in("office")
+    assert len(rows(visit)) == UNITS_IN_SAMPLE
+    visit.check_local()
+    visit.fits_1280()
+    visit.shoot("ranking")
+    Select(visit.driver.find_element(By.ID, "pick-rulebook")).select_by_value("yinchuan-2018")
+    period = visit.driver.find_element(By.ID, "pick-period")
+    period.clear()
+    period.send_keys("2019-Q3")
+    visit.driver.find_element(By.ID, "pick-submit").click()
+    visit.wait_for("#shown-period")
+    assert visit.driver.find_element(By.ID, "shown-period").text == "2019-Q3"
+    assert "period=2019-Q3" in visit.driver.current_url
+    assert len(rows(visit)) == UNITS_IN_SAMPLE
+    assert visit.driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
+    visit.check_local()
+    visit.shoot("ranking-2019-Q3", full=False)
+
+
+def test_ranking_sorts_by_a_column(visit: Visit) -> None:
+    """Clicking the total's heading sorts the rows by total, ascending and then descending."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("auditor")
+
+    def totals() -> list[float]:
+        cells = visit.driver.find_elements(By.CSS_SELECTOR, "#ranking tbody td.total")
+        return [float(c.get_attribute("data-value")) for c in cells]
+
+    button = visit.driver.find_element(By.CSS_SELECTOR, "#sort-total button")
+    button.click()
+    assert totals() == sorted(totals())
+    assert visit.driver.find_element(By.ID, "sort-total").get_attribute("aria-sort") == "ascending"
+    button.click()
+    assert totals() == sorted(totals(), reverse=True)
+    name = visit.driver.find_element(By.CSS_SELECTOR, "#ranking thead th:nth-child(2) button")
+    name.click()
+    first = visit.driver.find_elements(By.CSS_SELECTOR, "#ranking tbody tr td:nth-child(2)")
+    assert len(first) == UNITS_IN_SAMPLE
+    visit.shoot("ranking-sorted", full=False)
+
+
+def test_a_score_line_links_to_its_acts(visit: Visit) -> None:
+    """From the ranking to a unit; an explanation line's act link scrolls to that act, which shows
+    when it happened and when it was recorded."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.driver.find_element(By.CSS_SELECTOR, 'tr[data-unit="xingqing"] a.unit-link').click()
+    visit.wait_for("#lines")
+    assert "/units/xingqing" in visit.driver.current_url
+    visit.check_local()
+    visit.fits_1280()
+    visit.shoot("unit", limit=3000)
+    link = visit.driver.find_elements(By.CSS_SELECTOR, "#lines a.act-link")[3]
+    act_id = link.text
+    link.click()
+    assert visit.driver.current_url.endswith(f"#act-{act_id}")
+    act = visit.driver.find_element(By.ID, f"act-{act_id}")
+    assert act.is_displayed()
+    assert visit.driver.execute_script("return document.querySelector(':target').id") == f"act-{act_id}"
+    top = visit.driver.execute_script("return arguments[0].getBoundingClientRect().top", act)
+    assert 0 <= top < visit.driver.execute_script("return window.innerHeight")
+    occurred = act.find_element(By.CSS_SELECTOR, ".occurred").text
+    recorded = act.find_element(By.CSS_SELECTOR, ".recorded").text
+    assert re.fullmatch(r"2019-\d\d-\d\d", occurred) and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", recorded)
+    visit.shoot("unit-act", full=False)
+
+
+def test_whatif_in_the_browser(visit: Visit) -> None:
+    """The office pastes a draft, compares it with its base, and sees the rank changes first and a
+    chart of the differences; a broken draft shows the key that is wrong."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    visit.sign_in("office")
+    visit.driver.find_element(By.CSS_SELECTOR, 'nav a[href="/whatif"]').click()
+    visit.wait_for("#whatif-form")
+    visit.check_local()
+    Select(visit.driver.find_element(By.ID, "whatif-base")).select_by_value("yinchuan-2018")
+    visit.driver.find_element(By.ID, "source-toml").click()
+    textarea = visit.driver.find_element(By.ID, "whatif-toml")
+    visit.driver.execute_script("arguments[0].value = arguments[1]", textarea, draft_toml(**RICHER_QUOTA))
+    visit.driver.find_element(By.ID, "whatif-submit").click()
+    visit.wait_for("#whatif-table")
+    visit.check_local()
+    assert int(visit.driver.find_element(By.ID, "rank-changes").text) > 0
+    first = visit.driver.find_element(By.CSS_SELECTOR, "#whatif-table tbody tr")
+    assert "moved" in first.get_attribute("class")
+    assert visit.driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
+    visit.fits_1280()
+    visit.shoot("whatif")
+
+    textarea = visit.driver.find_element(By.ID, "whatif-toml")
+    visit.driver.execute_script("arguments[0].value = arguments[1]", textarea, draft_toml(**BAD_CADENCE))
+    visit.driver.find_element(By.ID, "whatif-submit").click()
+    error = visit.wait_for(".error")
+    assert "cadence" in error.text
+    visit.shoot("whatif-invalid", full=False)
+
+
+def test_rulebook_page_in_the_browser(visit: Visit) -> None:
+    """From the navigation to a rulebook: its version, window, sha256 and each clause's seed sentence."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("auditor")
+    visit.driver.find_element(By.CSS_SELECTOR, 'nav a[href="/rulebooks"]').click()
+    visit.wait_for("#rulebooks")
+    visit.driver.find_element(By.CSS_SELECTOR, 'a[href="/rulebooks/yinchuan-2018#v1"]').click()
+    visit.wait_for("#rulebook-sha256")
+    visit.check_local()
+    book = Catalogue.load().select("yinchuan-2018").latest
+    assert visit.driver.find_element(By.ID, "rulebook-sha256").text == book.sha256
+    quoted = [q.text for q in visit.driver.find_elements(By.CSS_SELECTOR, "blockquote.wording")]
+    assert [q.strip("“”") for q in quoted] == [c.wording for c in book.model.clauses]
+    visit.fits_1280()
+    visit.shoot("rulebook")
+
+
+def test_a_unit_token_in_the_browser(visit: Visit) -> None:
+    """unit:xingqing sees only itself in the ranking and a readable refusal for another unit."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("unit:xingqing")
+    assert [r.get_attribute("data-unit") for r in rows(visit)] == ["xingqing"]
+    visit.shoot("ranking-unit-token", full=False)
+    visit.get("/units/jinfeng")
+    assert "无权查看" in visit.driver.find_element(By.TAG_NAME, "h1").text
+    visit.shoot("unit-forbidden", full=False)
+    visit.get("/whatif")
+    assert "403" in visit.driver.find_element(By.TAG_NAME, "h1").text
+
+
+def test_pages_print_without_pickers_or_navigation(visit: Visit) -> None:
+    """In print, the pickers and the navigation are hidden; the page prints to PDF."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    visit.sign_in("office")
+    visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q2")
+    visit.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not visit.driver.find_element(By.CSS_SELECTOR, "form.pickers").is_displayed()
+        assert not visit.driver.find_element(By.CSS_SELECTOR, "header nav").is_displayed()
+        assert visit.driver.find_element(By.ID, "lines").is_displayed()
+        visit.shoot("unit-print", limit=2500)
+    finally:
+        visit.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    options = PrintOptions()
+    options.page_ranges = ["1-2"]
+    pdf = base64.b64decode(visit.driver.print_page(options))
+    assert pdf.startswith(b"%PDF")
+    (SHOTS / "unit-print.pdf").write_bytes(pdf)
