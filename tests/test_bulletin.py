@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -19,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-import ledger.cli  # noqa: F401  (the ledger command is imported before its bulletin commands)
+import ledger.cli
 from ledger import __version__
 from ledger.acts import parse_act
 from ledger.bulletin import (
@@ -585,3 +586,34 @@ def test_sample_year_bulletin_spans_pages_with_repeated_header(
     assert len(pages) >= 2
     assert sum("排名" in p for p in pages) >= 2
     assert re.search(rf"—\s*1\s*/\s*{len(pages)}\s*—", pages[0])
+
+
+def _registered() -> bool:
+    app = ledger.cli.app
+    return any(g.name == "bulletin" for g in app.registered_groups) or any(
+        c.name == "bulletin" for c in app.registered_commands
+    )
+
+
+@pytest.mark.skipif(not _registered(), reason="`bulletin` is not registered in ledger.cli yet")
+def test_ledger_command_end_to_end(cli_db: str, act: Make, tmp_path: Path, catalogue: Catalogue) -> None:
+    """`python -m ledger bulletin ...` writes a PDF and its manifest; `ledger bulletin verify` exits 0, then
+    1 after an adoption is recorded, naming the unit and the act."""
+    out = tmp_path / "q3.pdf"
+
+    def ledger_command(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "ledger", "bulletin", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+    made = ledger_command(
+        "--rulebook", BOOK, "--period", "2019-Q3", "--format", "pdf", "--out", str(out), "--db", cli_db
+    )
+    assert made.returncode == 0, made.stderr
+    assert out.read_bytes().startswith(b"%PDF-") and manifest_path(out).is_file()
+    checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with open_store(cli_db, catalogue.publications()) as store:
+        Ledger(store, catalogue).append([new_adoption(act)])
+    checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
+    assert checked.returncode == 1
+    assert "beta 乙局" in checked.stdout and "act ad-late (report.adopted" in checked.stdout

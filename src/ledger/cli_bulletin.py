@@ -10,20 +10,23 @@ from typing import Annotated
 import orjson
 import typer
 
-from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write
-from ledger.cli import AsOf, Db, KnownAt, err, ledger_at, run
-from ledger.errors import LedgerError
-
+# Defined before the ledger command is imported: `ledger.cli` imports this module to register the group,
+# and finds the group here whichever of the two modules is imported first.
 bulletin_app = typer.Typer(
     help=(
-        "The bulletin (《政务信息采用情况通报》): `ledger bulletin --rulebook ID --period P --format pdf "
-        "--out FILE` makes it with FILE.manifest.json; `ledger bulletin verify MANIFEST` checks it."
+        "Make the bulletin (《政务信息采用情况通报》) as HTML, PDF or XLSX with its manifest; "
+        "`bulletin verify MANIFEST` checks it."
     ),
     invoke_without_command=True,
+    subcommand_metavar="[verify MANIFEST]",
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write  # noqa: E402
+from ledger.cli import AsOf, Db, KnownAt, err, ledger_at, run  # noqa: E402
+from ledger.errors import LedgerError  # noqa: E402
 
 RulebookArg = Annotated[
     str | None, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")

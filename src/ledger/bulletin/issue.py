@@ -210,7 +210,7 @@ class Verification:
     history_intact: bool  # the act at the manifest's position is the one it was made from
     rulebook_now: dict[str, Any]
     engine_now: str
-    renderer_now: dict[str, Any]
+    renderer_now: dict[str, Any] | None
     changed_then: list[Change]  # figures that differ in the document made again from the same prefix
     recorded_since: int  # acts recorded after the prefix
     changed_now: list[Change]  # figures that differ as the ledger knows the period now
@@ -362,7 +362,8 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
         )
     if not everything:
         raise LedgerError("the ledger holds no acts: the bulletin cannot be made again from it")
-    current = Request(base.rulebook, base.period, base.format, base.as_of, None, base.number)
+    # Only the figures matter as the ledger stands now: the cheapest format gives them.
+    current = Request(base.rulebook, base.period, "html", base.as_of, None, base.number)
     now = _make(ledger, current, everything) if since or again is None else again
     rulebook_now = now.manifest["rulebook"]
     if rulebook_now.get("sha256") != manifest["rulebook"].get("sha256"):
@@ -372,8 +373,8 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
         )
     if manifest.get("engine_version") != __version__:
         notes.append(f"engine version is {__version__} now, {manifest.get('engine_version')} in the manifest")
-    renderer_now = now.manifest["renderer"]
-    if manifest.get("renderer") is not None and renderer_now != manifest["renderer"]:
+    renderer_now = again.manifest["renderer"] if again else None
+    if renderer_now is not None and manifest.get("renderer") not in (None, renderer_now):
         notes.append(
             f"renderer is {orjson.dumps(renderer_now).decode()} now, "
             f"{orjson.dumps(manifest['renderer']).decode()} in the manifest"
