@@ -42,7 +42,7 @@ class SQLiteWrite(WriteTransaction):
         self.c.executemany(
             f"INSERT INTO {self.table} (rowid, originator_id, originator_version, topic, state) "
             "VALUES (?, ?, 1, ?, ?)",
-            [(p, oid.hex, topic, state) for p, oid, topic, state in rows],
+            rows,
         )
 
     def set_head(self, position: int, recorded_at: str, chain: str) -> None:
