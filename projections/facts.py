@@ -49,6 +49,8 @@ class Facts:
     filings: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
     by_type: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
     adoptions_of: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
+    tasks: dict[str, StoredAct] = field(default_factory=dict)  # task -> its assignment
+    completion_of: dict[str, StoredAct] = field(default_factory=dict)  # task -> its completion
 
     def credited_units(self, report: str, on: dt.date) -> list[str]:
         """Who earns a report's bonuses on a day: its combined adoptions' units by then, else the filer."""
@@ -92,6 +94,10 @@ def gather(acts: Iterable[StoredAct], as_of: dt.date) -> Facts:
             facts.by_type[act.type].append(act)
             if act.type == "report.adopted":
                 facts.adoptions_of[f["report"]].append(act)
+            elif act.type == "task.assigned":
+                facts.tasks[f["task"]] = act
+            elif act.type == "task.completed":
+                facts.completion_of[f["task"]] = act
     for unit in facts.units.values():
         unit.classes.sort()
     for adoptions in facts.adoptions_of.values():

@@ -1,7 +1,9 @@
 """The act vocabulary: what an office may record, and the shape each act must have.
 
 An act is an immutable fact about the year's information work
-(报送, 采用, 批示, 迟报/漏报/瞒报, 约稿, 通报批评).
+(报送, 采用, 批示, 迟报/漏报/瞒报, 约稿, 通报批评), or about the other assessed work the rulebooks
+score: tasks assigned and completed (任务下达/完成), posts published (信息发布), items' violations (扣分)
+and merits (加分/得分), and items that do not apply to a unit (不列入考核).
 This module checks an act's own shape only; whether the units, reports and acts it names exist is the
 ledger index's business (`ledger.index`).
 """
@@ -9,6 +11,7 @@ ledger index's business (`ledger.index`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -29,6 +32,9 @@ MAX_ID = 128
 MAX_TEXT = 2000
 FIRST_DATE = dt.date(1949, 10, 1)
 LAST_DATE = dt.date(2099, 12, 31)
+MAX_POINTS = 1000  # no item of any seed is worth more in one act
+MAX_QUANTITY = 1_000_000_000
+DECIMALS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,29 @@ def _slugs(value: Any) -> list[str]:
     return slugs
 
 
+def _positive(limit: int) -> Callable[[Any], int | float]:
+    """A JSON number above 0 and at most `limit`, with at most four decimals; kept as given."""
+
+    def check(value: Any) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, not {_json_kind(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        if not 0 < value <= limit:
+            raise ValueError(f"must be greater than 0 and at most {limit}, not {value}")
+        if isinstance(value, float) and round(value, DECIMALS) != value:
+            raise ValueError(f"must have at most {DECIMALS} decimals, not {value}")
+        return value
+
+    return check
+
+
+def _day(value: Any) -> str:
+    """An ISO date within the ledger's range, kept as its text."""
+    parse_date(value)
+    return str(value)
+
+
 def _json_kind(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, int | float) else "null"
@@ -158,6 +187,39 @@ VOCABULARY: dict[str, dict[str, Field]] = {
     "commission.missed": {"unit": (_slug, REQUIRED)},
     "criticism.notified": {"unit": (_slug, REQUIRED), "notifier": (_choice(LEVELS), REQUIRED)},
     "event.voided": {"target": (_identifier, REQUIRED), "reason": (_text, REQUIRED)},
+    # 任务下达: a task of an item, worth `points`, due on a date, optionally of a required amount.
+    "task.assigned": {
+        "unit": (_slug, REQUIRED),
+        "task": (_identifier, REQUIRED),
+        "item": (_identifier, REQUIRED),
+        "title": (_text, REQUIRED),
+        "points": (_positive(MAX_POINTS), REQUIRED),
+        "due_on": (_day, REQUIRED),
+        "required": (_positive(MAX_QUANTITY), OPTIONAL),
+    },
+    # 任务完成: the task's unit completed it, `amount` of its required amount.
+    "task.completed": {"task": (_identifier, REQUIRED), "amount": (_positive(MAX_QUANTITY), OPTIONAL)},
+    # 信息发布: one post of the unit's news (工作动态) on its website.
+    "post.published": {"unit": (_slug, REQUIRED), "title": (_text, REQUIRED)},
+    # 扣分 / 加分: one find under an item; `points` where the rulebook leaves the amount to the office.
+    "violation.recorded": {
+        "unit": (_slug, REQUIRED),
+        "item": (_identifier, REQUIRED),
+        "points": (_positive(MAX_POINTS), OPTIONAL),
+        "reason": (_text, OPTIONAL),
+    },
+    "merit.recorded": {
+        "unit": (_slug, REQUIRED),
+        "item": (_identifier, REQUIRED),
+        "points": (_positive(MAX_POINTS), OPTIONAL),
+        "reason": (_text, OPTIONAL),
+    },
+    # 不列入考核: the item does not apply to the unit (no hotline, no website, ...).
+    "item.exempted": {
+        "unit": (_slug, REQUIRED),
+        "item": (_identifier, REQUIRED),
+        "reason": (_text, REQUIRED),
+    },
 }
 
 ENVELOPE = ("id", "type", "occurred_on")
@@ -221,6 +283,8 @@ def parse_act(raw: Any, where: int) -> Act:
             raise ActError(where, "units", "is missing (a combined adoption lists its credited units)")
         if not combined and "units" in fields:
             raise ActError(where, "units", "is only for form 'combined'")
+    if kind == "task.assigned" and fields["due_on"] < occurred_on.isoformat():
+        raise ActError(where, "due_on", f"{fields['due_on']} is before the task was assigned ({occurred_on})")
     return Act(id=act_id, type=kind, occurred_on=occurred_on, fields=fields, id_given=id_given)
 
 

@@ -1,4 +1,5 @@
-"""What the ledger must know to accept a new act: registered units, effective reports, stored act ids.
+"""What the ledger must know to accept a new act: registered units, effective reports and tasks (with
+their completions), stored act ids.
 
 The index is a fold over the stored acts, kept by each writer and caught up inside the write transaction,
 so every batch is checked against exactly the history it will follow. A batch is checked act by act
@@ -26,6 +27,14 @@ class Filing:
     filed_on: dt.date
 
 
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    act_id: str
+    unit: str
+    assigned_on: dt.date
+    required: int | float | None
+
+
 def digest(content: bytes) -> bytes:
     return hashlib.blake2b(content, digest_size=16).digest()
 
@@ -38,7 +47,9 @@ class LedgerIndex:
         self.voided: set[str] = set()
         self.units: dict[str, str] = {}  # unit -> id of its effective registration
         self.reports: dict[str, Filing] = {}  # report -> its effective filing
-        self.defines: dict[str, tuple[str, str]] = {}  # registration/filing act id -> (kind, key)
+        self.tasks: dict[str, Assignment] = {}  # task -> its effective assignment
+        self.completions: dict[str, str] = {}  # task -> id of its effective completion
+        self.defines: dict[str, tuple[str, str]] = {}  # defining act id -> (kind, key), e.g. ("task", "T1")
         self.located: dict[str, tuple[int, str]] = {}  # stored act id -> (position, recorded_at)
         self._undo: list[tuple[Any, Any, Any]] | None = None
 
@@ -141,6 +152,12 @@ class LedgerIndex:
                 "publication",
                 f"unknown publication {f['publication']!r} (known: {', '.join(sorted(self.publications))})",
             )
+        if kind == "task.assigned" and f["task"] in self.tasks:
+            raise ActError(
+                where, "task", f"task {f['task']!r} is already assigned (void that assignment first)"
+            )
+        if kind == "task.completed":
+            self._check_completion(where, act)
         if kind == "event.voided":
             target = self.acts.get(f["target"])
             if target is None:
@@ -149,6 +166,37 @@ class LedgerIndex:
                 raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
             if f["target"] in self.voided:
                 raise ActError(where, "target", f"{f['target']!r} is already voided")
+            defined = self.defines.get(f["target"])
+            if defined is not None and defined[0] == "task" and defined[1] in self.completions:
+                raise ActError(
+                    where,
+                    "target",
+                    f"task {defined[1]!r} has a completion ({self.completions[defined[1]]!r}); void it first",
+                )
+
+    def _check_completion(self, where: int, act: Act) -> None:
+        f = act.fields
+        assignment = self.tasks.get(f["task"])
+        if assignment is None:
+            raise ActError(where, "task", f"unknown task {f['task']!r} (assign it first)")
+        if f["task"] in self.completions:
+            raise ActError(
+                where, "task", f"task {f['task']!r} is already completed (void that completion first)"
+            )
+        if act.occurred_on < assignment.assigned_on:
+            raise ActError(
+                where,
+                "occurred_on",
+                f"{act.occurred_on} is before task {f['task']!r} was assigned ({assignment.assigned_on})",
+            )
+        if assignment.required is not None and "amount" not in f:
+            raise ActError(
+                where,
+                "amount",
+                f"is missing (task {f['task']!r} requires an amount of {assignment.required})",
+            )
+        if assignment.required is None and "amount" in f:
+            raise ActError(where, "amount", f"task {f['task']!r} sets no required amount")
 
     def _need_unit(self, where: int, field: str, unit: str) -> None:
         if unit not in self.units:
@@ -164,12 +212,25 @@ class LedgerIndex:
         elif kind == "report.filed":
             self._set(self.reports, f["report"], Filing(act_id, f["unit"], occurred_on))
             self._set(self.defines, act_id, ("report", f["report"]))
+        elif kind == "task.assigned":
+            assignment = Assignment(act_id, f["unit"], occurred_on, f.get("required"))
+            self._set(self.tasks, f["task"], assignment)
+            self._set(self.defines, act_id, ("task", f["task"]))
+        elif kind == "task.completed":
+            self._set(self.completions, f["task"], act_id)
+            self._set(self.defines, act_id, ("completion", f["task"]))
         elif kind == "event.voided":
             target = f["target"]
             self._add(self.voided, target)
             defined = self.defines.get(target)
             if defined is not None:
-                self._pop(self.units if defined[0] == "unit" else self.reports, defined[1])
+                tables: dict[str, dict[str, Any]] = {
+                    "unit": self.units,
+                    "report": self.reports,
+                    "task": self.tasks,
+                    "completion": self.completions,
+                }
+                self._pop(tables[defined[0]], defined[1])
 
     def _set(self, target: dict[Any, Any], key: Any, value: Any) -> None:
         if self._undo is not None:
