@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.acts import StoredAct
@@ -33,51 +33,14 @@ from ledger.rulebooks import (
     lookup_level,
 )
 from projections.facts import Facts, Unit
+from projections.items import bound_periods, score_items
+from projections.lines import ZERO, Line, UnitScore, fmt
+from projections.outcomes import outcomes
+from projections.thresholds import silences, stipends, thresholds
 
-ZERO = Decimal(0)
+__all__ = ["Board", "Line", "Scorer", "UnitScore", "score"]
 FORM_NAMES = {"item": "单条", "brief": "简讯", "research": "综合调研", "combined": "综合多个单位"}
 SEVERITY_NAMES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
-
-
-@dataclass
-class Line:
-    clause: ClauseBase
-    book: Rulebook
-    period: str
-    detail: str
-    points: Decimal = ZERO
-    events: list[str] = field(default_factory=list)
-
-
-@dataclass
-class UnitScore:
-    unit: Unit
-    cls: str | None
-    lines: dict[tuple[str, str, str], Line] = field(default_factory=dict)
-    metrics: dict[str, Decimal] = field(default_factory=dict)
-    flags: dict[str, bool] = field(default_factory=dict)
-    criticisms: int = 0
-    credited_adoptions: int = 0
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.points for line in self.lines.values()), ZERO)
-
-    def add(
-        self,
-        clause: ClauseBase,
-        book: Rulebook,
-        period: str,
-        detail: str,
-        points: Decimal,
-        events: list[str],
-    ) -> None:
-        key = (period, clause.id, detail)
-        line = self.lines.get(key)
-        if line is None:
-            line = self.lines[key] = Line(clause, book, period, detail)
-        line.points += points
-        line.events += events
 
 
 @dataclass
@@ -144,7 +107,13 @@ class Scorer:
         self.endorsements()
         self.per_act()
         self.late_notices()
+        thresholds(self)
+        silences(self)
+        score_items(self)
+        bound_periods(self)
         self.year_end()
+        stipends(self)
+        outcomes(self)
         ranked = sorted(self.scores.values(), key=lambda s: (-s.total, s.unit.unit))
         return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
 
@@ -260,7 +229,7 @@ class Scorer:
             if clause.credit == "highest":
                 earned = max(ZERO, points - best[unit])
                 if best[unit] > ZERO:
-                    detail += f", over an earlier adoption worth {_fmt(best[unit])}"
+                    detail += f", over an earlier adoption worth {fmt(best[unit])}"
                 best[unit] = max(best[unit], points)
             if counted and s:
                 s.add(clause, book, self.cadence_label(act.occurred_on), detail, earned, [act.id])
@@ -304,7 +273,7 @@ class Scorer:
         assert clause.adoption_multiple is not None
         if best is None:
             return ZERO, f"{level} leader: no adoption at that level to double (warning)", [act.id]
-        detail = f"{level} leader: {_fmt(clause.adoption_multiple)} × {_fmt(best[0])}"
+        detail = f"{level} leader: {fmt(clause.adoption_multiple)} × {fmt(best[0])}"
         return clause.adoption_multiple * best[0], detail, [act.id, best[1].id]
 
     def per_act(self) -> None:
@@ -388,7 +357,3 @@ class Scorer:
             if s.unit.unit in self.facts.credited_units(act.fields["report"], act.occurred_on):
                 total += lookup_level(clause.endorsements, act.fields["level"]) or ZERO
         return total
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")

@@ -58,6 +58,7 @@ def _unit_json(s: UnitScore, rank: int) -> dict[str, Any]:
         "class": s.cls,
         "total": number(s.total),
         "rank": rank,
+        "grade": s.grade,
         "metrics": {k: number(v) for k, v in sorted(s.metrics.items())},
         "flags": dict(sorted(s.flags.items())),
         "lines": [
@@ -86,13 +87,16 @@ def scores_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
     metrics = sorted({m for u in document["units"] for m in u["metrics"]})
     flags = sorted({f for u in document["units"] for f in u["flags"]})
+    graded = any(u.get("grade") is not None for u in document["units"])
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "unit", "name", "class", "total", *metrics, *flags])
+    grade = ["grade"] if graded else []
+    writer.writerow(["rank", "unit", "name", "class", "total", *metrics, *flags, *grade])
     for u in document["units"]:
         writer.writerow(
             [u["rank"], u["unit"], u["name"], u["class"], u["total"]]
             + [u["metrics"].get(m, "") for m in metrics]
             + [_yes(u["flags"].get(f)) for f in flags]
+            + ([u["grade"] or ""] if graded else [])
         )
     return out.getvalue()
 
@@ -110,7 +114,8 @@ def explanation(document: dict[str, Any]) -> str:
     ]
     for u in document["units"]:
         out.append("")
-        out.append(f"#{u['rank']} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}")
+        grade = f", grade {u['grade']}" if u.get("grade") else ""
+        out.append(f"#{u['rank']} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
         for name, value in u["metrics"].items():
             out.append(f"  metric {name} = {value}")
         for name, value in u["flags"].items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -142,6 +143,162 @@ class Deductions(ClauseBase):
     criticized_at: Points
 
 
+# --- items (考核项目): weighted, bounded, fed by violations, merits, tasks and weekly posts ----------------
+
+
+class WeeklyPosts(Strict):
+    quota: int = Field(ge=1, description="posts owed each week")
+    per_missing: Points = Field(description="points for each post short of the quota (negative)")
+
+    @field_validator("per_missing")
+    @classmethod
+    def _negative(cls, value: Decimal) -> Decimal:
+        return _at_most_zero(value)
+
+
+class Item(ClauseBase):
+    """An assessed item. A deduction item (扣分制) starts at its weight, a credit (得分制) or bonus
+    (加分制) item at 0; violations, merits, tasks and weekly posting shortfalls move it, and it ends
+    between its floor and its weight (扣完为止; 计分不超过该单项分值). Credit and deduction items make up
+    the base."""
+
+    kind: Literal["item"]
+    basis: Literal["deduction", "credit", "bonus"]
+    weight: Points | None = Field(default=None, description="the item's points; none: no ceiling")
+    floor: Points = Decimal(0)
+    classes: list[Slug] | None = Field(default=None, description="the classes it applies to; none: all")
+    group: Slug | None = None
+    per_violation: Points | None = None
+    per_merit: Points | None = None
+    weekly_posts: dict[Slug, WeeklyPosts] = {}
+
+    @field_validator("per_violation")
+    @classmethod
+    def _deducts(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _at_most_zero(value)
+
+    @field_validator("per_merit", "weight")
+    @classmethod
+    def _adds(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError(f"must not be negative, not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Item:
+        if self.basis == "deduction" and self.weight is None:
+            raise ValueError("a deduction item needs a weight to deduct from")
+        if self.weight is not None and self.floor > self.weight:
+            raise ValueError(f"floor ({self.floor}) is above the weight ({self.weight})")
+        return self
+
+    @property
+    def in_base(self) -> bool:
+        return self.basis != "bonus" and self.weight is not None
+
+
+class Group(ClauseBase):
+    """The items naming this group together stay within a cap and a floor (e.g. 加分项累计最高5分)."""
+
+    kind: Literal["group"]
+    group: Slug
+    cap: Points | None = None
+    floor: Points | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Group:
+        _check_bounds(self.cap, self.floor)
+        return self
+
+
+class Bounds(ClauseBase):
+    """A cadence period's whole total stays within a cap and a floor."""
+
+    kind: Literal["bounds"]
+    cap: Points | None = None
+    floor: Points | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Bounds:
+        _check_bounds(self.cap, self.floor)
+        return self
+
+
+class Veto(ClauseBase):
+    """一票否决: a violation recorded under this clause's id zeroes the cadence period's total."""
+
+    kind: Literal["veto"]
+
+
+class Conversion(ClauseBase):
+    """A metric: the total converted to a weight (折算), total × weight / base; the base is given, or is the
+    unit's own (its applicable items' weights, those that do not apply left out)."""
+
+    kind: Literal["conversion"]
+    metric: Slug
+    weight: Points | dict[Slug, Points]
+    base: Points | None = Field(default=None, gt=0)
+
+    def weight_for(self, cls: str | None) -> Decimal | None:
+        if isinstance(self.weight, dict):
+            return self.weight.get(cls or "")
+        return self.weight
+
+
+class Eligibility(ClauseBase):
+    """A flag (by default eligible_for_award) that turns false when an item scores below a mark, or when
+    any of the named clauses holds an act in the period."""
+
+    kind: Literal["eligibility"]
+    flag: Slug = "eligible_for_award"
+    item: str | None = None
+    below: Points | None = None
+    clauses: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Eligibility:
+        if (self.item is None) != (self.below is None):
+            raise ValueError("give 'item' and 'below' together")
+        if (self.item is None) == (not self.clauses):
+            raise ValueError("give exactly one of 'item' (with 'below') or 'clauses'")
+        return self
+
+
+class Threshold(ClauseBase):
+    """Points for a cadence period in which a unit filed (or had adopted) at least so many reports."""
+
+    kind: Literal["threshold"]
+    measure: Literal["filed", "adopted"]
+    at_least: int = Field(ge=1)
+    points: Points
+    classes: list[Slug] | None = None
+    publications: list[Slug] | None = None
+
+    @model_validator(mode="after")
+    def _publications(self) -> Threshold:
+        if self.publications is not None and self.measure != "adopted":
+            raise ValueError("'publications' is only for measure 'adopted'")
+        return self
+
+
+class NoFiling(ClauseBase):
+    """A cadence period with no report filed: a line (通报批评), and a flag once `run` come in a row."""
+
+    kind: Literal["no_filing"]
+    points: Points = Decimal(0)
+    run: int = Field(ge=1)
+    flag: Slug
+
+
+class Stipend(ClauseBase):
+    """Yuan per point of a cadence period's points, for a unit of a class reaching its threshold."""
+
+    kind: Literal["stipend"]
+    metric: Slug
+    per_point: Points
+    at_least: dict[Slug, Points]
+
+
 Clause = Annotated[
     FilingQuota
     | QuotaCriticism
@@ -151,9 +308,71 @@ Clause = Annotated[
     | LateNotice
     | PerformanceAdjustment
     | Reward
-    | Deductions,
+    | Deductions
+    | Item
+    | Group
+    | Bounds
+    | Veto
+    | Conversion
+    | Eligibility
+    | Threshold
+    | NoFiling
+    | Stipend,
     Field(discriminator="kind"),
 ]
+
+
+def _at_most_zero(value: Decimal) -> Decimal:
+    if value > 0:
+        raise ValueError(f"takes points off, so must not be positive, not {value}")
+    return value
+
+
+def _check_bounds(cap: Decimal | None, floor: Decimal | None) -> None:
+    if cap is None and floor is None:
+        raise ValueError("give a 'cap', a 'floor' or both")
+    if cap is not None and floor is not None and floor > cap:
+        raise ValueError(f"floor ({floor}) is above the cap ({cap})")
+
+
+# --- grade bands (考核等次) ----------------------------------------------------------------------------
+
+
+class Band(Strict):
+    grade: str = Field(min_length=1)
+    at_least: Points | None = Field(default=None, description="none: the band below every other")
+
+
+class Grades(Strict):
+    """Named grade bands over the total (or a metric): the first band whose mark the value reaches."""
+
+    name: str = Field(min_length=1)
+    wording: str = Field(min_length=1, description="the seed's own sentence")
+    reading: str | None = None
+    of: str = Field(default="total", description="'total' or the name of a metric")
+    bands: list[Band] = Field(min_length=2)
+
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, bands: list[Band]) -> list[Band]:
+        *upper, last = bands
+        if any(b.at_least is None for b in upper):
+            raise ValueError("only the last band may leave out 'at_least'")
+        if last.at_least is not None:
+            raise ValueError("the last band takes every lower value, so it has no 'at_least'")
+        marks = [b.at_least for b in upper if b.at_least is not None]
+        if any(lo >= hi for hi, lo in itertools.pairwise(marks)):
+            raise ValueError("bands must run from the highest mark down, each below the one before")
+        grades = [b.grade for b in bands]
+        if len(set(grades)) != len(grades):
+            raise ValueError("each grade must be named once")
+        return bands
+
+    def grade(self, value: Decimal) -> str:
+        for band in self.bands:
+            if band.at_least is None or value >= band.at_least:
+                return band.grade
+        raise AssertionError("the last band has no mark")  # pragma: no cover
 
 
 class RulebookModel(Strict):
@@ -170,6 +389,7 @@ class RulebookModel(Strict):
     classes: dict[Slug, UnitClass]
     publications: dict[Slug, Publication] = {}
     clauses: list[Clause] = Field(min_length=1)
+    grades: Grades | None = None
 
     @field_validator("effective_to")
     @classmethod
@@ -187,6 +407,50 @@ class RulebookModel(Strict):
         if dupes:
             raise ValueError(f"clause ids must be unique; repeated: {', '.join(dupes)}")
         return clauses
+
+    @field_validator("clauses")
+    @classmethod
+    def _references(cls, clauses: list[Clause], info: ValidationInfo) -> list[Clause]:
+        """Classes, items, groups and clauses named by a clause must exist in the rulebook."""
+        known = set(info.data.get("classes") or {})
+        items = {c.id for c in clauses if isinstance(c, Item)}
+        groups = {c.group for c in clauses if isinstance(c, Group)}
+        ids = {c.id for c in clauses}
+        for place, c in enumerate(clauses):
+            named: dict[str, Iterable[str]] = {}
+            if isinstance(c, Item):
+                named = {"classes": c.classes or (), "weekly_posts": c.weekly_posts}
+                if c.group is not None and c.group not in groups:
+                    raise ValueError(f"clauses[{place}].group: no group clause for {c.group!r}")
+            elif isinstance(c, Threshold):
+                named = {"classes": c.classes or ()}
+            elif isinstance(c, Stipend):
+                named = {"at_least": c.at_least}
+            elif isinstance(c, Conversion) and isinstance(c.weight, dict):
+                named = {"weight": c.weight}
+            elif isinstance(c, Eligibility):
+                if c.item is not None and c.item not in items:
+                    raise ValueError(f"clauses[{place}].item: {c.item!r} is not an item of this rulebook")
+                for other in c.clauses:
+                    if other not in ids:
+                        raise ValueError(f"clauses[{place}].clauses: no clause {other!r}")
+            for key, classes in named.items():
+                for name in classes:
+                    if name not in known:
+                        listed = ", ".join(sorted(known))
+                        raise ValueError(f"clauses[{place}].{key}: unknown class {name!r} (known: {listed})")
+        return clauses
+
+    @field_validator("grades")
+    @classmethod
+    def _graded_value(cls, grades: Grades | None, info: ValidationInfo) -> Grades | None:
+        clauses = info.data.get("clauses")
+        if grades is None or grades.of == "total" or clauses is None:
+            return grades
+        metrics = {getattr(c, "metric", None) for c in clauses}
+        if grades.of not in metrics:
+            raise ValueError(f"of: {grades.of!r} is neither 'total' nor a metric of this rulebook")
+        return grades
 
     @model_validator(mode="after")
     def _consistent(self) -> RulebookModel:
@@ -273,7 +537,8 @@ def _path(loc: Iterable[Any]) -> str:
 
 CLAUSE_KINDS = {
     "filing_quota", "quota_criticism", "adoption", "endorsement", "excellent", "commission_missed",
-    "criticism", "late_notice", "performance_adjustment", "reward", "deductions",
+    "criticism", "late_notice", "performance_adjustment", "reward", "deductions", "item", "group", "bounds",
+    "veto", "conversion", "eligibility", "threshold", "no_filing", "stipend",
 }  # fmt: skip
 
 

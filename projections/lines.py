@@ -1,0 +1,66 @@
+"""The records a score is made of: explained lines, and per unit its lines, metrics, flags and grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ledger.rulebooks import ClauseBase, Rulebook
+from projections.facts import Unit
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Line:
+    clause: ClauseBase
+    book: Rulebook
+    period: str
+    detail: str
+    points: Decimal = ZERO
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitScore:
+    unit: Unit
+    cls: str | None
+    lines: dict[tuple[str, str, str], Line] = field(default_factory=dict)
+    metrics: dict[str, Decimal] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)
+    criticisms: int = 0
+    credited_adoptions: int = 0
+    base: Decimal = ZERO  # the weights of the items that applied to the unit (its base, 基准分)
+    applied: set[str] = field(default_factory=set)  # ids of the items that applied
+    grade: str | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.points for line in self.lines.values()), ZERO)
+
+    def add(
+        self,
+        clause: ClauseBase,
+        book: Rulebook,
+        period: str,
+        detail: str,
+        points: Decimal,
+        events: list[str],
+    ) -> None:
+        key = (period, clause.id, detail)
+        line = self.lines.get(key)
+        if line is None:
+            line = self.lines[key] = Line(clause, book, period, detail)
+        line.points += points
+        line.events += events
+
+    def in_period(self, label: str) -> list[Line]:
+        return [line for line in self.lines.values() if line.period == label]
+
+    def period_total(self, label: str) -> Decimal:
+        return sum((line.points for line in self.in_period(label)), ZERO)
+
+
+def fmt(value: Decimal) -> str:
+    """Points as text: 0.5, 20, -0.1 (no exponent, no trailing zeros)."""
+    return format(value.normalize(), "f")
