@@ -2,22 +2,10 @@
 ledger as HTML, PDF or XLSX with a manifest that `verify` checks it against."""
 
 from ledger.bulletin.htmldoc import render_html
-from ledger.bulletin.issue import (
-    FORMATS,
-    Change,
-    Issued,
-    LaterAct,
-    Request,
-    Verification,
-    issue,
-    manifest_path,
-    read_manifest,
-    verify,
-    verify_file,
-    write,
-)
+from ledger.bulletin.issue import FORMATS, Issued, Request, issue, manifest_path, write
 from ledger.bulletin.model import Bulletin, Column, Criticism, Row, build, period_name
 from ledger.bulletin.pdfdoc import FONT_ENV, CjkFont, find_cjk_font, render_pdf
+from ledger.bulletin.verification import Change, LaterAct, Verification, read_manifest, verify, verify_file
 from ledger.bulletin.xlsxdoc import render_xlsx
 
 __all__ = [

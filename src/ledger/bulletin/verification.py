@@ -1,0 +1,348 @@
+"""Verifying a bulletin's manifest against the ledger.
+
+`verify` reads the ledger once and answers two questions. Is the bulletin reproducible: made again from the
+same prefix of the ledger (the acts up to the manifest's position and known-at), is the document
+byte-identical? And is it still current: as the ledger knows the period now, are the figures the same, and
+if not, which units' figures differ and which acts recorded since explain it?
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ledger import __version__
+from ledger.acts import StoredAct
+from ledger.bulletin.issue import MANIFEST_KIND, Request, make
+from ledger.errors import LedgerError
+from ledger.services import Ledger
+
+FIGURES = ("rank", "filed", "adoptions", "adopted", "endorsements", "total", "criticised")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A unit whose figures differ: each differing figure as (before, after)."""
+
+    unit: str
+    name: str
+    figures: dict[str, tuple[Any, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "name": self.name,
+            "figures": {k: {"before": b, "after": a} for k, (b, a) in self.figures.items()},
+        }
+
+
+@dataclass(frozen=True)
+class LaterAct:
+    """An act recorded after the bulletin's prefix that concerns a unit whose figures differ."""
+
+    position: int
+    id: str
+    type: str
+    occurred_on: str
+    recorded_at: str
+    units: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "units": list(self.units)}
+
+
+@dataclass
+class Verification:
+    manifest: dict[str, Any]
+    rebuilt_sha256: str | None  # None when the ledger holds none of the acts it was made from
+    identical: bool  # made again from the same prefix, the document is byte-identical
+    history_intact: bool  # the act at the manifest's position is the one it was made from
+    rulebook_now: dict[str, Any]
+    engine_now: str
+    renderer_now: dict[str, Any] | None
+    changed_then: list[Change]  # figures that differ in the document made again from the same prefix
+    recorded_since: int  # acts recorded after the prefix
+    changed_now: list[Change]  # figures that differ as the ledger knows the period now
+    explaining: list[LaterAct]  # acts recorded since that concern the units of changed_now
+    file_sha256: str | None = None  # the document file beside the manifest, when it is there
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def current(self) -> bool:
+        return not self.changed_now
+
+    @property
+    def file_matches(self) -> bool | None:
+        return None if self.file_sha256 is None else self.file_sha256 == self.manifest["document"]["sha256"]
+
+    @property
+    def ok(self) -> bool:
+        return self.identical and self.current and self.file_matches is not False
+
+    @property
+    def exit_code(self) -> int:
+        """0: identical and current; 1: reproducible but superseded by acts recorded since; 4: the document
+        cannot be made again identically (history, rulebook, engine or file differ)."""
+        if not self.identical or self.file_matches is False or not self.history_intact:
+            return 4
+        return 0 if self.current else 1
+
+    def as_json(self) -> dict[str, Any]:
+        m = self.manifest
+        return {
+            "ok": self.ok,
+            "identical": self.identical,
+            "current": self.current,
+            "history_intact": self.history_intact,
+            "document_sha256": m["document"]["sha256"],
+            "rebuilt_sha256": self.rebuilt_sha256,
+            "file": m["document"].get("file"),
+            "file_sha256": self.file_sha256,
+            "file_matches": self.file_matches,
+            "rulebook": {"manifest": m["rulebook"], "now": self.rulebook_now},
+            "engine_version": {"manifest": m["engine_version"], "now": self.engine_now},
+            "renderer": {"manifest": m.get("renderer"), "now": self.renderer_now},
+            "changed_then": [c.as_json() for c in self.changed_then],
+            "recorded_since": self.recorded_since,
+            "changed_now": [c.as_json() for c in self.changed_now],
+            "explaining": [a.as_json() for a in self.explaining],
+            "notes": self.notes,
+        }
+
+    def report(self) -> list[str]:
+        """The answer as lines of text."""
+        m = self.manifest
+        book = m["rulebook"]
+        out = [
+            f"bulletin {book['id']} v{book['version']} · {m['period']} · as of {m['as_of']} · known at "
+            f"{m['known_at']} · position {m['position']} · {m['format']}"
+        ]
+        if self.rebuilt_sha256 is None:
+            out.append("NOT identical: the ledger holds none of the acts the bulletin was made from")
+        elif self.identical:
+            out.append(
+                f"identical: made again from the same acts, the document has sha256 {self.rebuilt_sha256}"
+            )
+        else:
+            out.append(
+                "NOT identical: made again from the same acts, the document has sha256 "
+                f"{self.rebuilt_sha256}, the manifest {m['document']['sha256']}"
+            )
+            out += [f"  {_change_text(c)}" for c in self.changed_then]
+            if not self.changed_then:
+                out.append("  every unit's figures are the same; the difference is in the document itself")
+        out += [f"  {note}" for note in self.notes]
+        if self.file_sha256 is not None:
+            verdict = "matches" if self.file_matches else "does NOT match"
+            out.append(
+                f"document file {m['document']['file']}: sha256 {self.file_sha256} {verdict} the manifest"
+            )
+        if self.current:
+            tail = (
+                f"; none of the {self.recorded_since} act(s) recorded since changes its figures"
+                if self.recorded_since
+                else "; no act has been recorded since"
+            )
+            out.append(
+                "current: as the ledger knows the period now, every unit's figures are the same" + tail
+            )
+            return out
+        out.append(
+            f"superseded: {self.recorded_since} act(s) recorded since position {m['position']}; as the "
+            f"ledger knows the period now, {len(self.changed_now)} unit(s)' figures differ:"
+        )
+        for change in self.changed_now:
+            out.append(f"  {_change_text(change)}")
+            acts = [a for a in self.explaining if change.unit in a.units]
+            for a in acts:
+                out.append(
+                    f"      act {a.id} ({a.type}, occurred {a.occurred_on}, recorded {a.recorded_at},"
+                    f" position {a.position}, units {', '.join(a.units)})"
+                )
+            if not acts and set(change.figures) == {"rank"}:
+                out.append("      (its rank moved with other units' totals)")
+            elif not acts:
+                out.append("      (no act recorded since concerns this unit)")
+        return out
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except OSError as e:
+        raise LedgerError(f"{path}: cannot be read ({e.strerror})") from None
+    except orjson.JSONDecodeError as e:
+        raise LedgerError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:
+        raise LedgerError(f'{path}: not a bulletin manifest (no "kind": "{MANIFEST_KIND}")')
+    missing = [
+        k for k in ("request", "known_at", "position", "document", "units", "rulebook") if k not in data
+    ]
+    if missing:
+        raise LedgerError(f"{path}: the manifest lacks {', '.join(missing)}")
+    return data
+
+
+def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None = None) -> Verification:
+    """Make the bulletin again from the manifest's prefix of the ledger and as the ledger stands now, and
+    compare both with the manifest."""
+    asked = manifest["request"]
+    position, known_at = int(manifest["position"]), str(manifest["known_at"])
+    everything = list(ledger.store.read())
+    then = list(
+        itertools.takewhile(lambda a: a.position <= position and a.recorded_at <= known_at, everything)
+    )
+    since = everything[len(then) :]
+    base = Request(
+        rulebook=asked["rulebook"],
+        period=asked["period"],
+        format=manifest["format"],
+        as_of=asked["as_of"],
+        known_at=known_at,
+        number=asked.get("number"),
+    )
+    notes: list[str] = []
+    again = make(ledger, base, then) if then else None
+    intact = bool(then) and then[-1].position == position and then[-1].chain == manifest.get("chain")
+    if not intact:
+        notes.append(
+            f"the ledger's act at position {position} is not the one the bulletin was made from "
+            "(missing, or another chain hash): this is not the same history"
+        )
+    if not everything:
+        raise LedgerError("the ledger holds no acts: the bulletin cannot be made again from it")
+    # Only the figures matter as the ledger stands now: the cheapest format gives them.
+    current = Request(base.rulebook, base.period, "html", base.as_of, None, base.number)
+    now = make(ledger, current, everything) if since or again is None else again
+    rulebook_now = now.manifest["rulebook"]
+    if rulebook_now.get("sha256") != manifest["rulebook"].get("sha256"):
+        notes.append(
+            f"rulebook {rulebook_now['id']} v{rulebook_now['version']} has sha256 "
+            f"{rulebook_now['sha256']} now, {manifest['rulebook'].get('sha256')} in the manifest"
+        )
+    if manifest.get("engine_version") != __version__:
+        notes.append(f"engine version is {__version__} now, {manifest.get('engine_version')} in the manifest")
+    renderer_now = again.manifest["renderer"] if again else None
+    if renderer_now is not None and manifest.get("renderer") not in (None, renderer_now):
+        notes.append(
+            f"renderer is {orjson.dumps(renderer_now).decode()} now, "
+            f"{orjson.dumps(manifest['renderer']).decode()} in the manifest"
+        )
+    changed_now = compare(manifest["units"], now.manifest["units"])
+    file_sha = None
+    if document_file is not None and document_file.is_file():
+        file_sha = hashlib.sha256(document_file.read_bytes()).hexdigest()
+    return Verification(
+        manifest=manifest,
+        rebuilt_sha256=again.sha256 if again else None,
+        identical=again is not None and again.sha256 == manifest["document"]["sha256"],
+        history_intact=intact,
+        rulebook_now=rulebook_now,
+        engine_now=__version__,
+        renderer_now=renderer_now,
+        changed_then=compare(manifest["units"], again.manifest["units"]) if again else [],
+        recorded_since=len(since),
+        changed_now=changed_now,
+        explaining=explain(everything, since, {c.unit for c in changed_now}),
+        file_sha256=file_sha,
+        notes=notes,
+    )
+
+
+def verify_file(ledger: Ledger, path: Path) -> Verification:
+    """Verify a manifest file; the document beside it (named in the manifest) is checked when present."""
+    manifest = read_manifest(path)
+    name = manifest["document"].get("file")
+    return verify(ledger, manifest, path.with_name(name) if isinstance(name, str) and name else None)
+
+
+def compare(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> list[Change]:
+    """Units whose figures differ, in the order of `before` then the units only `after` has."""
+    old = {u["unit"]: u for u in before}
+    new = {u["unit"]: u for u in after}
+    changes = []
+    for unit in [*old, *(u for u in new if u not in old)]:
+        a, b = old.get(unit), new.get(unit)
+        if a is None or b is None:
+            changes.append(
+                Change(unit, (a or b or {}).get("name", unit), {"listed": (a is not None, b is not None)})
+            )
+            continue
+        differing = {k: (a.get(k), b.get(k)) for k in FIGURES if a.get(k) != b.get(k)}
+        if differing:
+            changes.append(Change(unit, b["name"], differing))
+    return changes
+
+
+def explain(everything: Sequence[StoredAct], since: Sequence[StoredAct], units: set[str]) -> list[LaterAct]:
+    """The acts recorded since that concern any of `units`: naming them, about their reports (filed by them
+    or adopted as combined for them), or voiding an act that does."""
+    if not units or not since:
+        return []
+    filer: dict[str, str] = {}
+    combined: dict[str, set[str]] = {}
+    for act in everything:
+        f = act.fields
+        if act.type == "report.filed":
+            filer[f["report"]] = f["unit"]
+        elif act.type == "report.adopted" and f.get("form") == "combined":
+            combined.setdefault(f["report"], set()).update(f.get("units", ()))
+    by_id = {act.id: act for act in everything}
+
+    def concerned(act: StoredAct, depth: int = 0) -> set[str]:
+        f = act.fields
+        found: set[str] = set()
+        if isinstance(f.get("unit"), str):
+            found.add(f["unit"])
+        found.update(f.get("units", ()) or ())
+        report = f.get("report")
+        if isinstance(report, str):
+            if report in filer:
+                found.add(filer[report])
+            found.update(combined.get(report, ()))
+        target = by_id.get(f.get("target", "")) if act.type == "event.voided" else None
+        if target is not None and depth < 8:
+            found |= concerned(target, depth + 1)
+        return found
+
+    out = []
+    for act in since:
+        touched = sorted(concerned(act) & units)
+        if touched:
+            out.append(
+                LaterAct(
+                    act.position,
+                    act.id,
+                    act.type,
+                    act.occurred_on.isoformat(),
+                    act.recorded_at,
+                    tuple(touched),
+                )
+            )
+    return out
+
+
+def _change_text(change: Change) -> str:
+    parts = []
+    for key, (before, after) in change.figures.items():
+        if key == "adoptions" and isinstance(before, dict) and isinstance(after, dict):
+            for pub in dict.fromkeys([*before, *after]):
+                if before.get(pub) != after.get(pub):
+                    parts.append(f"adoptions {pub} {before.get(pub)} → {after.get(pub)}")
+        elif key == "listed":
+            parts.append("newly listed" if after else "no longer listed")
+        else:
+            parts.append(f"{key} {_show(before)} → {_show(after)}")
+    return f"{change.unit} {change.name}: " + "; ".join(parts)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "；".join(map(str, value)) or "none"
+    return str(value)
