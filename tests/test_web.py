@@ -482,8 +482,12 @@ def test_a_score_line_links_to_its_acts(visit: Visit) -> None:
     visit.check_local()
     visit.fits_1280()
     visit.shoot("unit", limit=3000)
+    timeline = visit.driver.find_element(By.ID, "timeline-heading")
+    visit.driver.execute_script("arguments[0].scrollIntoView()", timeline)
+    visit.shoot("unit-timeline", full=False)
     link = visit.driver.find_elements(By.CSS_SELECTOR, "#lines a.act-link")[3]
     act_id = link.text
+    visit.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
     link.click()
     assert visit.driver.current_url.endswith(f"#act-{act_id}")
     act = visit.driver.find_element(By.ID, f"act-{act_id}")

@@ -16,6 +16,18 @@ PALETTE = (
     "#3a6ea5", "#e08a2c", "#4d9a55", "#c8453f", "#7a5ea8", "#8c6d31",
     "#d46fa6", "#6f7d8c", "#b5a22b", "#2aa3a3", "#9c5b3f", "#5a5fd1",
 )  # fmt: skip
+ACT_COLOURS = {
+    "unit.registered": "#6f7d8c",
+    "unit.reclassified": "#8c6d31",
+    "report.filed": "#3a6ea5",
+    "report.adopted": "#e08a2c",
+    "endorsement.received": "#4d9a55",
+    "report.excellent": "#7a5ea8",
+    "late_report.notified": "#d46fa6",
+    "commission.missed": "#b5a22b",
+    "criticism.notified": "#a02c2c",
+    "event.voided": "#9aa3ab",
+}  # the unit page's list of acts borders each act in the same colour (ledger.css)
 POSITIVE, NEGATIVE, HIGHLIGHT, MUTED = "#4d9a55", "#c8453f", "#3a6ea5", "#a9bed6"
 WIDTH = 1180
 
@@ -52,9 +64,9 @@ class Scale:
         return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
 
 
-def _svg(width: float, height: float, caption: str, body: list[str]) -> Markup:
+def _svg(width: float, height: float, caption: str, body: list[str], kind: str = "") -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg class="chart {kind}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="{escape(caption)}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(caption)}</title>{''.join(body)}</svg>"
     )
@@ -147,7 +159,7 @@ def column_bars(
         above = y1 - 5 if v >= 0 else y1 + 14
         body.append(_text(x + bar_width / 2, above, fmt(v), "middle", "value"))
         body.append(_text(x + bar_width / 2, height - bottom + 18, label, "middle", "label"))
-    return _svg(width, height, caption, body)
+    return _svg(width, height, caption, body, "columns")
 
 
 def diverging_bars(rows: Sequence[tuple[str, float]], caption: str) -> Markup:
@@ -193,7 +205,7 @@ def timeline(
             continue
         x = scale((day - start).days + 0.5)
         y = top + lane_of[kind] * lane_height + 4
-        fill = PALETTE[lane_of[kind] % 12]
+        fill = ACT_COLOURS.get(kind, PALETTE[lane_of[kind] % 12])
         body.append(
             f'<a href="{escape(link)}"><rect x="{x - 1:.1f}" y="{y:.1f}" width="2.4" height="14" '
             f'fill="{fill}"><title>{escape(tip)}</title></rect></a>'

@@ -20,6 +20,8 @@ from ledger.rulebooks import Catalogue
 from ledger.web import words
 
 CHINA = ZoneInfo("Asia/Shanghai")
+_FIELDS = "report title publication form units level notifier severity unit name class target reason"
+_ORDER = {name: n for n, name in enumerate(_FIELDS.split())}
 FIELD_NAMES = {
     "unit": "单位",
     "name": "名称",
@@ -127,6 +129,10 @@ class ActView:
 
     @property
     def month(self) -> str:
+        return f"{self.occurred_on:%Y-%m}"
+
+    @property
+    def month_name(self) -> str:
         return f"{self.occurred_on.year}年{self.occurred_on.month}月"
 
     @property
@@ -135,14 +141,19 @@ class ActView:
 
 
 def describe_acts(
-    acts: Sequence[StoredAct], publications: Mapping[str, str], as_of: dt.date | None
+    acts: Sequence[StoredAct], publications: Mapping[str, str], as_of: dt.date | None, unit: str = ""
 ) -> list[ActView]:
-    """Acts in words, oldest first: their fields named in Chinese, voided ones marked with their void."""
+    """Acts in words, oldest first: their fields named in Chinese (the page's own unit left out), voided
+    ones marked with their void."""
     titles = {a.fields["report"]: a.fields["title"] for a in acts if a.type == "report.filed"}
     voids = {a.fields["target"]: a.id for a in acts if a.type == "event.voided"}
     views = []
     for act in sorted(acts, key=lambda a: (a.occurred_on, a.position)):
-        fields = [_field(name, value, act, titles, publications) for name, value in act.fields.items()]
+        fields = [
+            _field(name, value, act, titles, publications)
+            for name, value in sorted(act.fields.items(), key=lambda item: _ORDER.get(item[0], 99))
+            if not (name == "unit" and value == unit and act.type != "unit.registered")
+        ]
         views.append(
             ActView(
                 id=act.id,

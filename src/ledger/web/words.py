@@ -76,6 +76,11 @@ def act_type(kind: str) -> str:
     return f"{chinese} {english}".strip()
 
 
+def detail(text: str) -> str:
+    """A score line's detail; one that names an act type gets its words."""
+    return act_type(text) if text in ACT_TYPES else text
+
+
 def label(key: Any) -> str:
     """A rulebook key in words: a parameter, level, severity or form; unknown keys stay as they are."""
     text = str(key)

@@ -69,4 +69,5 @@ def board_context(ledger: Ledger, picks: Picks, unit: str | None) -> dict[str, A
         "chart": charts.grouped_bars(rows, series, caption) if rows and series else None,
         "chart_caption": caption,
         "year": year,
+        "year_as_of": year_board["as_of"],
     }

@@ -67,7 +67,7 @@ def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
         if start <= a.occurred_on <= end or a.id in cited
     ]
     day = dt.date.fromisoformat(board["as_of"])
-    views = present.describe_acts(acts, present.publication_names(ledger.catalogue), day)
+    views = present.describe_acts(acts, present.publication_names(ledger.catalogue), day, unit)
     present_types = {v.type for v in views}
     lanes = [(kind, names[0]) for kind, names in words.ACT_TYPES.items() if kind in present_types]
     marks = [(v.occurred_on, v.type, v.href, v.tip) for v in views]
@@ -83,6 +83,8 @@ def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
         "acts": views,
         "acts_by_id": {v.id: v for v in views},
         "year": year,
+        "year_as_of": year_board["as_of"],
+        "picked": picked if len(picked) < len(labels) else set(),
         "chart": charts.column_bars(
             labels,
             present.period_totals(year_score, labels),

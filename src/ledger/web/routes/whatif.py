@@ -18,7 +18,7 @@ from ledger.errors import LedgerError, NotFound, RulebookError
 from ledger.rulebooks import Rulebook, parse_rulebook
 from ledger.services import Ledger
 from ledger.tokens import Principal
-from ledger.web import charts
+from ledger.web import charts, words
 from ledger.web.forms import book_of, default_rulebook, default_year, read_form, rulebook_choices
 from ledger.web.routes.auth import ViewerDep
 from ledger.web.templating import PageError, PageRoute, page
@@ -111,6 +111,17 @@ def _sides(ledger: Ledger, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
+    """A rulebook value in words: a table as `key value；…`, nested tables in braces."""
     if value is None:
         return "—"
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "；".join(f"{words.label(k)} {_nested(v)}" for k, v in value.items())
+    return _nested(value)
+
+
+def _nested(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + "，".join(f"{words.label(k)} {_nested(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
