@@ -486,5 +486,10 @@ def serve(
     )
 
 
+from ledger.cli_bulletin import bulletin_app  # noqa: E402  (it imports this module's helpers)
+
+app.add_typer(bulletin_app, name="bulletin")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
