@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import platform
 import random
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -139,29 +138,31 @@ def child(code: str, url: str) -> tuple[float, float, str]:
         [sys.executable, "-c", code, url], capture_output=True, text=True, check=True, cwd=ROOT
     )
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak, result.stdout.strip()
+    *out, peak_kib = result.stdout.split()  # each snippet ends by printing its own peak RSS
+    return seconds, int(peak_kib) / 1024, " ".join(out)
 
 
 IMPORT = """
-import sys, time
+import resource, sys, time
 from ledger.services import Ledger, Settings
 ledger = Ledger.open(Settings(sys.argv[1]))
 lines = open({path!r}, "rb")
 started = time.perf_counter()
 result = ledger.import_lines(lines)
 print(len(result.receipts), time.perf_counter() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 REPLAY = """
-import sys, time
+import resource, sys, time
 from ledger.services import Ledger, Settings
 ledger = Ledger.open(Settings(sys.argv[1]))
 started = time.perf_counter()
 document = ledger.score("yinchuan-2018", "2019", known_at="2100-01-01")
 print(len(document["units"]), time.perf_counter() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 RAW_FOLD = """
-import sys, time, orjson
+import resource, sys, time, orjson
 from ledger.services import Ledger, Settings
 store = Ledger.open(Settings(sys.argv[1])).store
 started = time.perf_counter()
@@ -176,9 +177,10 @@ while True:
         break
     after = rows[-1][0]
 print(total, time.perf_counter() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 WHATIF = """
-import sys, tempfile, time
+import resource, sys, tempfile, time
 from pathlib import Path
 from ledger.rulebooks import load_rulebook, shipped_directory
 from ledger.services import Ledger, Settings
@@ -190,6 +192,7 @@ ledger = Ledger.open(Settings(sys.argv[1]))
 started = time.perf_counter()
 document = ledger.whatif("yinchuan-2018", load_rulebook(draft), "2019", known_at="2100-01-01")
 print(len(document["units"]), time.perf_counter() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
