@@ -20,7 +20,10 @@ from ledger.rulebooks import Catalogue
 from ledger.web import words
 
 CHINA = ZoneInfo("Asia/Shanghai")
-_FIELDS = "report title publication form units level notifier severity unit name class target reason"
+_FIELDS = (
+    "report task item title publication form units level notifier severity points due_on required amount "
+    "unit name class target reason"
+)
 _ORDER = {name: n for n, name in enumerate(_FIELDS.split())}
 FIELD_NAMES = {
     "unit": "单位",
@@ -36,6 +39,12 @@ FIELD_NAMES = {
     "severity": "情形",
     "target": "作废对象",
     "reason": "原因",
+    "task": "任务编号",
+    "item": "考核项目",
+    "points": "分值",
+    "due_on": "期限",
+    "required": "要求数量",
+    "amount": "完成数量",
 }
 
 
@@ -93,7 +102,8 @@ def table_periods(board: Mapping[str, Any], cadence: str) -> list[str]:
 def clause_parameters(clause: Any) -> dict[str, Any]:
     """A clause's parameters: everything but its id, kind, wording and reading."""
     hidden = {"id", "kind", "wording", "reading"}
-    return {k: v for k, v in clause.model_dump(mode="json", exclude_none=True).items() if k not in hidden}
+    dumped = clause.model_dump(mode="json", exclude_none=True)
+    return {k: v for k, v in dumped.items() if k not in hidden and v not in ({}, [])}
 
 
 def names_in(units: Iterable[Mapping[str, Any]], key: str) -> list[str]:

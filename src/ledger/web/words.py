@@ -15,6 +15,12 @@ ACT_TYPES = {
     "commission.missed": ("约稿未完成", "commission missed"),
     "criticism.notified": ("通报批评", "criticism"),
     "event.voided": ("作废", "voided"),
+    "task.assigned": ("任务下达", "task assigned"),
+    "task.completed": ("任务完成", "task completed"),
+    "post.published": ("信息发布", "post published"),
+    "violation.recorded": ("扣分记录", "violation"),
+    "merit.recorded": ("加分记录", "merit"),
+    "item.exempted": ("不列入考核", "item exempted"),
 }
 LEVELS = {
     "national": "国家级",
@@ -45,6 +51,15 @@ CLAUSE_KINDS = {
     "performance_adjustment": "年终绩效考核 performance adjustment",
     "reward": "奖励 reward",
     "deductions": "扣分与评先 deductions",
+    "item": "考核项目 item",
+    "group": "项目组上下限 group",
+    "bounds": "总分上下限 bounds",
+    "veto": "一票否决 veto",
+    "conversion": "折算 conversion",
+    "eligibility": "评先资格 eligibility",
+    "threshold": "数量达标 threshold",
+    "no_filing": "未报送 no filing",
+    "stipend": "补贴 stipend",
 }
 PARAMETERS = {
     "met": "完成任务得分",
@@ -60,14 +75,48 @@ PARAMETERS = {
     "endorsements": "批示奖励（元）",
     "ineligible_at": "扣分达此数不得评先",
     "criticized_at": "扣分达此数通报批评",
+    "basis": "计分方式",
+    "weight": "分值",
+    "floor": "下限",
+    "cap": "上限",
+    "base": "折算基数",
+    "classes": "适用类别",
+    "group": "项目组",
+    "per_violation": "每次扣分",
+    "per_merit": "每次加分",
+    "weekly_posts": "每周发布",
+    "quota": "每周条数",
+    "per_missing": "每少一条",
+    "flag": "标记",
+    "item": "考核项目",
+    "below": "低于",
+    "clauses": "条款",
+    "measure": "计量",
+    "at_least": "至少",
+    "publications": "刊物",
+    "per_point": "每分（元）",
 }
-CREDITS = {"highest": "只记最高分 highest", "each": "每次采用均计分 each"}
+VALUES = {
+    "deduction": "扣分制 deduction",
+    "credit": "得分制 credit",
+    "bonus": "加分制 bonus",
+    "filed": "报送 filed",
+    "adopted": "采用 adopted",
+    "highest": "只记最高分 highest",
+    "each": "每次采用均计分 each",
+}
 METRICS = {
     "performance_adjustment": "绩效考核调整 performance",
     "reward_yuan": "奖励（元）reward",
     "deductions": "扣分 deductions",
+    "weighted_total": "折算得分 weighted",
+    "stipend_yuan": "补贴（元）stipend",
 }
-FLAGS = {"eligible_for_award": "可评先进 eligible", "criticized": "通报批评 criticized"}
+FLAGS = {
+    "eligible_for_award": "可评先进 eligible",
+    "criticized": "通报批评 criticized",
+    "information_item_zero": "信息项目0分 item zero",
+}
 ROLES = {"office": "信息科 office", "auditor": "审计 auditor", "admin": "管理员 admin"}
 
 
@@ -88,6 +137,13 @@ def label(key: Any) -> str:
         if text in table:
             return table[text]
     return text
+
+
+def value(text: Any) -> str:
+    """A rulebook value in words: a basis, measure or credit rule; a list joined; others as they are."""
+    if isinstance(text, list):
+        return "、".join(value(v) for v in text)
+    return VALUES.get(str(text), str(text))
 
 
 def role(role_name: str) -> str:

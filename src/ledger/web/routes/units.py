@@ -68,8 +68,9 @@ def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
     ]
     day = dt.date.fromisoformat(board["as_of"])
     views = present.describe_acts(acts, present.publication_names(ledger.catalogue), day, unit)
-    present_types = {v.type for v in views}
-    lanes = [(kind, names[0]) for kind, names in words.ACT_TYPES.items() if kind in present_types]
+    kinds = {v.type for v in views}
+    lanes = [(kind, names[0]) for kind, names in words.ACT_TYPES.items() if kind in kinds]
+    lanes += [(kind, kind) for kind in sorted(kinds - set(words.ACT_TYPES))]
     marks = [(v.occurred_on, v.type, v.href, v.tip) for v in views]
     book = book_of(ledger.catalogue, board["rulebook"])
     return {
