@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ledger.acts import FORMS, LEVELS, SEVERITIES, VOCABULARY
+from ledger.acts import FORMS, LEVELS, MAX_POINTS, MAX_QUANTITY, SEVERITIES, VOCABULARY
 
 SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
@@ -25,6 +25,12 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "notifier": {"type": "string", "enum": list(LEVELS)},
     "severity": {"type": "string", "enum": list(SEVERITIES)},
     "units": {"type": "array", "items": SLUG, "minItems": 1},
+    "task": IDENT,
+    "item": IDENT,
+    "due_on": {"type": "string", "format": "date"},
+    "points": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_POINTS},
+    "required": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY},
+    "amount": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY},
 }
 
 
@@ -39,7 +45,7 @@ def act_schema(kind: str) -> dict[str, Any]:
             "id": IDENT,
             "type": {"type": "string", "enum": [kind]},
             "occurred_on": {"type": "string", "format": "date", "example": "2019-07-03"},
-            **{name: FIELD_SCHEMAS.get(name, {}) for name in spec},  # {}: any JSON, checked by the parser
+            **{name: FIELD_SCHEMAS.get(name, {}) for name in spec},  # a test checks none is missing
         },
     }
 
