@@ -112,12 +112,12 @@ def _find(act: StoredAct, fixed: Decimal | None, sign: int, default: str) -> Ent
 def _weekly_posts(
     item: Item, s: UnitScore, span: Period, judged: dt.date, posts: list[StoredAct]
 ) -> list[Entry]:
-    """Per week short of its class's quota, the missing posts' points; weeks are ISO weeks (Monday to
-    Sunday) whose Thursday falls in the period, owed from the first Monday on or after registration and
-    judged once their Sunday has passed by the as-of date."""
+    """Per week short of its class's quota, the missing posts' points. The weeks are the whole weeks
+    (Monday to Sunday) within the period, owed from the first Monday on or after registration and judged
+    once their Sunday has passed by the as-of date."""
     entries: list[Entry] = []
     judged_weeks = met = 0
-    for monday in iso_weeks(span):
+    for monday in whole_weeks(span):
         sunday = monday + dt.timedelta(days=6)
         rule = item.weekly_posts.get(s.unit.class_on(sunday) or "")
         if rule is None or monday < s.unit.registered_on or sunday > judged:
@@ -136,13 +136,11 @@ def _weekly_posts(
     return entries
 
 
-def iso_weeks(span: Period) -> list[dt.date]:
-    """The Mondays of the ISO weeks whose Thursday falls within the period."""
-    monday = span.start - dt.timedelta(days=span.start.weekday())
-    if monday + dt.timedelta(days=3) < span.start:
-        monday += dt.timedelta(days=7)
+def whole_weeks(span: Period) -> list[dt.date]:
+    """The Mondays of the weeks that lie wholly within the period."""
+    monday = span.start + dt.timedelta(days=-span.start.weekday() % 7)
     weeks = []
-    while monday + dt.timedelta(days=3) <= span.end:
+    while monday + dt.timedelta(days=6) <= span.end:
         weeks.append(monday)
         monday += dt.timedelta(days=7)
     return weeks
