@@ -63,14 +63,19 @@ def score_items(sc: Scorer) -> None:
 def _score_item(sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Period, feeds: ItemActs) -> None:
     unit, judged = s.unit.unit, min(span.end, sc.as_of)
     exemptions = [a.id for a in feeds.of(unit, item.id, "item.exempted") if a.occurred_on <= judged]
+    entries: list[Entry] = []
     if exemptions:
-        detail = "does not apply to this unit (不列入考核): left out of its base"
-        s.add(item, book, span.label, detail, ZERO, exemptions)
-        return
+        cls = s.unit.class_on(judged)
+        if cls in item.exemptible:
+            detail = "does not apply to this unit (不列入考核): left out of its base"
+            s.add(item, book, span.label, detail, ZERO, exemptions)
+            return
+        entries.append(
+            (f"exemption recorded, but class {cls!r} cannot be exempted from this item", ZERO, exemptions)
+        )
     s.applied.add(item.id)
     if item.in_base:
         s.base += item.weight or ZERO
-    entries: list[Entry] = []
     if item.basis == "deduction" and item.weight:
         entries.append(("the item's weight (基础分)", item.weight, []))
     for act in _within(feeds.of(unit, item.id, "violation.recorded"), span):
@@ -85,9 +90,11 @@ def _score_item(sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Peri
     raw = sum((points for _, points, _ in entries), ZERO)
     if item.weight is not None and raw > item.weight:
         entries.append((f"capped at the item's {fmt(item.weight)} (不超过该项分值)", item.weight - raw, []))
-    elif raw < item.floor:
+    elif raw < item.floor and item.basis == "deduction":
         taken = (item.weight or ZERO) - item.floor
         entries.append((f"deductions stop at {fmt(taken)} (扣完为止)", item.floor - raw, []))
+    elif raw < item.floor:
+        entries.append((f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}", item.floor - raw, []))
     for detail, points, events in entries:
         s.add(item, book, span.label, detail, points, events)
 

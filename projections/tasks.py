@@ -25,7 +25,7 @@ def task_credit(
     due = dt.date.fromisoformat(f["due_on"])
     name = f"task {f['task']} 《{f['title']}》 ({fmt(points)}, due {due})"
     if completion is None:
-        state = "not completed: 0 (未启动的计零分)" if as_of > due else "not yet due"
+        state = "not completed by the due date: 0" if as_of > due else "not yet due"
         return f"{name}: {state}", ZERO, [assignment.id]
     share = Decimal(1)
     parts: list[str] = []

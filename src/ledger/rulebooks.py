@@ -167,6 +167,7 @@ class Item(ClauseBase):
     weight: Points | None = Field(default=None, description="the item's points; none: no ceiling")
     floor: Points = Decimal(0)
     classes: list[Slug] | None = Field(default=None, description="the classes it applies to; none: all")
+    exemptible: list[Slug] = Field(default=[], description="the classes an exemption can take it from")
     group: Slug | None = None
     per_violation: Points | None = None
     per_merit: Points | None = None
@@ -419,7 +420,8 @@ class RulebookModel(Strict):
         for place, c in enumerate(clauses):
             named: dict[str, Iterable[str]] = {}
             if isinstance(c, Item):
-                named = {"classes": c.classes or (), "weekly_posts": c.weekly_posts}
+                named = {"classes": c.classes or (), "exemptible": c.exemptible}
+                named["weekly_posts"] = c.weekly_posts
                 if c.group is not None and c.group not in groups:
                     raise ValueError(f"clauses[{place}].group: no group clause for {c.group!r}")
             elif isinstance(c, Threshold):
@@ -529,6 +531,8 @@ def _path(loc: Iterable[Any]) -> str:
             continue  # the dict key itself is wrong: the path already ends with it
         if isinstance(part, int):
             out += f"[{part}]"
+        elif isinstance(part, str) and "[" in part:
+            continue  # a union member's tag, e.g. `function-before[...]`: not a key of the file
         elif not (isinstance(previous, int) and part in CLAUSE_KINDS):
             out += f".{part}" if out else str(part)
         previous = part
