@@ -248,10 +248,15 @@ def test_every_shipped_rulebook_has_its_page_and_a_ranking(
 def test_unknown_units_and_rulebooks_are_readable_404s(http: TestClient, tokens: dict[str, str]) -> None:
     """A unit or rulebook that does not exist is a 404 page naming it."""
     sign_in(http, tokens["office"])
-    for path, name in (("/units/nobody", "nobody"), ("/rulebooks/nonesuch", "nonesuch")):
+    for path, name in (
+        ("/units/nobody", "nobody"),
+        ("/rulebooks/nonesuch", "nonesuch"),
+        ("/units/%3Cb%3Ebold", "&lt;b&gt;bold"),
+    ):
         page = http.get(path)
         assert page.status_code == 404 and name in page.text
         assert page.headers["content-type"].startswith("text/html")
+        assert "<b>bold" not in page.text
 
 
 def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]) -> None:
@@ -298,6 +303,10 @@ def test_whatif_refuses_what_the_catalogue_does_not_hold(http: TestClient, token
     assert (
         http.post("/whatif", content=b"{}", headers={"content-type": "application/json"}).status_code == 415
     )
+    huge = b"draft_toml=" + b"x" * (5 * 1024 * 1024)
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    answer = http.post("/whatif", content=huge, headers=form_type)
+    assert answer.status_code == 413 and "KiB" in answer.text
 
 
 def test_pages_name_no_other_host_and_forbid_fetching_one(http: TestClient, tokens: dict[str, str]) -> None:

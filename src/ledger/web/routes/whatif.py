@@ -37,7 +37,8 @@ def _office_or_auditor(viewer: Principal) -> None:
 @router.get("/whatif")
 def whatif_form(ledger: LedgerDep, viewer: ViewerDep) -> Response:
     _office_or_auditor(viewer)
-    form = {"base": default_rulebook(ledger), "period": default_year(ledger), "source": "catalogue"}
+    base = default_rulebook(ledger)
+    form = {"base": base, "draft": base, "period": default_year(ledger), "source": "catalogue"}
     return _page(ledger, viewer, form, 200, "", None)
 
 
