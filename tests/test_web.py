@@ -225,6 +225,16 @@ def test_bad_picker_values_are_explained_on_the_page(
         assert says in page.text.replace("&#39;", "'") and 'id="pick-period"' in page.text
 
 
+def test_a_period_before_the_units_were_registered(http: TestClient, tokens: dict[str, str]) -> None:
+    """Scoring 2018 as known at the end of 2019: the ranking is empty and says so; the unit page
+    explains that the unit was registered later."""
+    sign_in(http, tokens["office"])
+    ranking = http.get("/?rulebook=yinchuan-2018&period=2018&as_of=2019-12-31")
+    assert ranking.status_code == 200 and "没有登记的单位" in ranking.text
+    unit = http.get("/units/xingqing?rulebook=yinchuan-2018&period=2018&as_of=2019-12-31")
+    assert unit.status_code == 400 and "registered later" in unit.text
+
+
 @pytest.mark.parametrize("family", sorted(Catalogue.load().families))
 def test_every_shipped_rulebook_has_its_page_and_a_ranking(
     http: TestClient, tokens: dict[str, str], family: str

@@ -55,6 +55,8 @@ def unit_page(unit: str, request: Request, ledger: LedgerDep, viewer: ViewerDep)
 def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
     board, year_board, cadence = score_picked(ledger, picks, unit)
     year = board["period"][:4]
+    if not board["units"] or not year_board["units"]:
+        raise LedgerError(f"unit {unit!r} is not scored in {board['period']}: it was registered later")
     score, year_score = board["units"][0], year_board["units"][0]
     labels = present.cadence_labels(year, cadence)
     picked = set(present.cadence_labels(board["period"], cadence))
