@@ -24,7 +24,15 @@ VALID: dict[str, dict[str, Any]] = {
     "commission.missed": {"unit": "xingqing"},
     "criticism.notified": {"unit": "xingqing", "notifier": "region"},
     "event.voided": {"target": "a-1", "reason": "录入错误，予以更正"},
-}
+    "task.assigned": {"unit": "xingqing", "task": "T-2019-01", "item": "hy-website", "title": "IPv6改造",
+                      "points": 20, "due_on": "2019-06-30", "required": 120},
+    "task.completed": {"task": "T-2019-01", "amount": 96.5},
+    "post.published": {"unit": "xingqing", "title": "兴庆区召开政务公开推进会"},
+    "violation.recorded": {"unit": "xingqing", "item": "xw-1.10-website", "points": 1.5,
+                           "reason": "栏目维护不及时"},
+    "merit.recorded": {"unit": "xingqing", "item": "xw-4.1-interpretation"},
+    "item.exempted": {"unit": "xingqing", "item": "hy-hotline", "reason": "不是12345政府服务热线单位"},
+}  # fmt: skip
 
 
 def raw(kind: str, day: str = DAY, **changes: Any) -> dict[str, Any]:

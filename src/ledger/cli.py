@@ -335,7 +335,8 @@ def whatif(
 
     def body() -> None:
         with ledger_at(db) as ledger:
-            document = ledger.whatif(base, draft, period, as_of, known_at)
+            drafted = selection_of(ledger.catalogue, draft).latest if _is_file(draft) else draft
+            document = ledger.whatif(base, drafted, period, as_of, known_at)
         if fmt == "json":
             sys.stdout.buffer.write(render.dumps(document))
         elif fmt == "csv":
@@ -346,6 +347,10 @@ def whatif(
             raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
 
     run(body)
+
+
+def _is_file(name: str) -> bool:
+    return name.endswith(".toml") or "/" in name
 
 
 def _whatif_table(document: dict[str, Any]) -> None:

@@ -183,8 +183,9 @@ class Ledger:
         return compare(before, after)
 
     def selection(self, name: str) -> Selection:
-        """A catalogue rulebook (`ID` or `ID@VERSION`), or a rulebook file's path (pinned)."""
-        return selection_of(self.catalogue, name)
+        """A catalogue rulebook, `ID` or `ID@VERSION`: never a path, so that no request can make the
+        server read a file (the command line loads draft files itself and passes the rulebook)."""
+        return self.catalogue.select(name)
 
     def events(
         self,
