@@ -215,7 +215,8 @@ def test_every_act_field_has_a_json_schema() -> None:
 
 
 def test_rulebook_names_are_never_paths(api: Api, tmp_path: Any) -> None:
-    """A rulebook parameter naming a file path is refused as unknown: no request makes the server read files."""
+    """A rulebook parameter naming a file path is refused as unknown: no request makes the server read
+    files."""
     for name in ("/etc/passwd", "../rulebooks/yinchuan-2018.toml", "x.toml"):
         answer = api.call("GET", "/v1/scores", role="auditor", params={"rulebook": name, "period": "2019"})
         assert answer.status_code == 404, (name, answer.text)
