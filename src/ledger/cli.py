@@ -228,7 +228,8 @@ def _table(document: dict[str, Any]) -> None:
     table = Table(title=title, caption=f"sha256 {book['sha256']}")
     metrics = sorted({m for u in document["units"] for m in u["metrics"]})
     flags = sorted({f for u in document["units"] for f in u["flags"]})
-    for name in ["rank", "unit", "name", "class", "total", *metrics, *flags]:
+    graded = any(u.get("grade") for u in document["units"])
+    for name in ["rank", "unit", "name", "class", "total", *metrics, *flags, *(["grade"] if graded else [])]:
         table.add_column(name, justify="right" if name in ("rank", "total", *metrics) else "left")
     for u in document["units"]:
         table.add_row(
@@ -239,6 +240,7 @@ def _table(document: dict[str, Any]) -> None:
             str(u["total"]),
             *(str(u["metrics"].get(m, "")) for m in metrics),
             *("yes" if u["flags"].get(f) else "no" for f in flags),
+            *([str(u.get("grade") or "")] if graded else []),
         )
     Console(width=max(120, Console().width)).print(table)
 

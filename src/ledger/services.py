@@ -209,13 +209,14 @@ class Ledger:
         since = parse_instant(recorded_from) if recorded_from else None
         cut = parse_instant(known_at) if known_at else None
         reports: set[str] = set()
+        tasks: set[str] = set()
         own: set[str] = set()
         if unit:
-            reports = {
-                a.fields["report"]
-                for a in self.store.read(types=["report.filed"], known_at=cut)
-                if a.fields["unit"] == unit
-            }
+            for a in self.store.read(types=["report.filed", "task.assigned"], known_at=cut):
+                if a.fields["unit"] == unit:
+                    (reports if a.type == "report.filed" else tasks).add(
+                        a.fields.get("report") or a.fields["task"]
+                    )
         read_types = list(types) + (["event.voided"] if unit and types else [])
         for act in self.store.read(after, types=read_types, known_at=cut):
             f = act.fields
@@ -224,6 +225,7 @@ class Ledger:
                     f.get("unit") == unit
                     or unit in f.get("units", ())
                     or f.get("report") in reports
+                    or f.get("task") in tasks
                     or f.get("target") in own
                 )
                 if not mine:
