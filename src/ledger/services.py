@@ -56,9 +56,10 @@ class ImportResult:
 
 
 class Ledger:
-    def __init__(self, store: Store, catalogue: Catalogue) -> None:
+    def __init__(self, store: Store, catalogue: Catalogue, *, files_allowed: bool = True) -> None:
         self.store = store
         self.catalogue = catalogue
+        self.files_allowed = files_allowed
 
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
@@ -183,9 +184,9 @@ class Ledger:
         return compare(before, after)
 
     def selection(self, name: str) -> Selection:
-        """A catalogue rulebook, `ID` or `ID@VERSION`: never a path, so that no request can make the
-        server read a file (the command line loads draft files itself and passes the rulebook)."""
-        return self.catalogue.select(name)
+        """A catalogue rulebook (`ID` or `ID@VERSION`), or, where files are allowed (the command line, not
+        the service: no request may make the server read a file), a rulebook file's path, pinned."""
+        return selection_of(self.catalogue, name) if self.files_allowed else self.catalogue.select(name)
 
     def events(
         self,

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ledger = await run_in_threadpool(Ledger.open, settings)
+        ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)
         try:
