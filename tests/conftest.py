@@ -55,6 +55,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema, for tests of PostgreSQL alone (mark them `postgres`)."""
+    base = _postgres_url()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield f"{base}?schema={schema}"
+    _drop_schema(base, schema)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ledger.db'}"
 
