@@ -89,3 +89,31 @@ def test_incremental_answers_equal_a_full_replay(sqlite_ledger: Ledger, rulebook
         assert projector.catch_up() == len(extra)
         checked += same_as_replay(sqlite_ledger, projector, rulebook, cadence)
     assert checked >= 3 * 7
+
+
+def test_the_service_answers_from_the_projection(sqlite_url: str) -> None:
+    """With a projected rulebook, GET /v1/scores answers a just-appended act's effect from the projection,
+    and that answer equals the replay as known at the same time."""
+    from fastapi.testclient import TestClient
+
+    from ledger.api import create_app
+    from ledger.services import Settings
+    from ledger.tokens import new_token
+
+    with TestClient(create_app(Settings(database_url=sqlite_url, project=("yinchuan-2018",)))) as client:
+        token = new_token()
+        client.app.state.tokens.create(token, "office", "office")  # type: ignore[attr-defined]
+        auth = {"Authorization": f"Bearer {token}"}
+        acts = sample_year()[:3000]
+        assert client.post("/v1/events", json=acts, headers=auth).status_code == 201
+        projection = client.app.state.projection  # type: ignore[attr-defined]
+        for period in ("2019-Q1", "2019"):
+            answer = client.get(
+                "/v1/scores", params={"rulebook": "yinchuan-2018", "period": period}, headers=auth
+            )
+            document = answer.json()
+            assert projection.projector.position == 3000
+            assert document["known_at"] == projection.projector.known_at  # answered by the projection
+            replay = client.get("/v1/scores", headers=auth, params={
+                "rulebook": "yinchuan-2018", "period": period, "known_at": document["known_at"]})  # fmt: skip
+            assert document == replay.json()

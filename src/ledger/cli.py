@@ -480,14 +480,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    project: Annotated[
+        str | None,
+        typer.Option(help="Rulebooks to keep projected for fast score queries, comma-separated."),
+    ] = None,
     db: Db = None,
 ) -> None:
-    """Serve the HTTP API (/v1, OpenAPI at /docs) with uvicorn."""
+    """Serve the HTTP API (/v1, OpenAPI at /docs) and the pages (/) with uvicorn."""
     import os
 
     import uvicorn
 
     os.environ["LEDGER_DATABASE_URL"] = Settings.from_env(db).database_url
+    if project is not None:
+        os.environ["LEDGER_PROJECT"] = project
     uvicorn.run(
         "ledger.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
     )

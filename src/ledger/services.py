@@ -36,10 +36,15 @@ class Settings:
     """The ledger's settings, from `LEDGER_`-prefixed environment variables."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    project: tuple[str, ...] = ()  # rulebooks whose scores the service keeps projected (LEDGER_PROJECT)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
-        return cls(database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
+        project = tuple(n.strip() for n in os.environ.get("LEDGER_PROJECT", "").split(",") if n.strip())
+        return cls(
+            database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            project=project,
+        )
 
 
 @dataclass(frozen=True)

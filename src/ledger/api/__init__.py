@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from ledger import __version__
 from ledger.api import metrics, problems
+from ledger.api.projection import Projection
 from ledger.api.routes import events, reads, whatif
 from ledger.errors import LedgerError
 from ledger.services import Ledger, Settings
@@ -29,9 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)
+        app.state.projection = Projection.start(ledger, settings.project)
         try:
             yield
         finally:
+            app.state.projection.stop()
             ledger.close()
 
     app = FastAPI(

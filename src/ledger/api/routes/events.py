@@ -87,6 +87,8 @@ async def append(request: Request, ledger: LedgerDep, principal: PrincipalDep) -
     authorize_append(principal, items)
     receipts = await run_in_threadpool(ledger.append, items)
     new = sum(r.status == "new" for r in receipts)
+    if new:
+        request.app.state.projection.wake.set()
     metrics.ACTS_APPENDED.inc(new)
     answer = {"acts": [r.as_json() for r in receipts], "new": new, "duplicates": len(receipts) - new}
     return Response(orjson.dumps(answer), status_code=201 if new else 200, media_type="application/json")

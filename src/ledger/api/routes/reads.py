@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from ledger.api.deps import LedgerDep, ReaderDep, own_unit
@@ -20,6 +20,7 @@ def _json(document: Any) -> Response:
 
 @router.get("/scores", tags=["scores"], summary="Scores of a period (the JSON of `ledger score`)")
 def scores(
+    request: Request,
     ledger: LedgerDep,
     principal: ReaderDep,
     rulebook: Annotated[str, Query(min_length=1, max_length=100, examples=["yinchuan-2018"])],
@@ -28,7 +29,12 @@ def scores(
     known_at: Annotated[str | None, Query(max_length=40)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    return _json(ledger.score(rulebook, period, as_of, known_at, own_unit(principal, unit)))
+    unit = own_unit(principal, unit)
+    if as_of is None and known_at is None:
+        projected = request.app.state.projection.scores(rulebook, period, unit)
+        if projected is not None:
+            return _json(projected)
+    return _json(ledger.score(rulebook, period, as_of, known_at, unit))
 
 
 @router.get("/units", tags=["units"], summary="Registered units with their classes")
