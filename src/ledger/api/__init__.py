@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -67,7 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request.app.state.ledger.store.ping()
         except LedgerError as e:
             return problems.problem(503, f"the store is unreachable: {e}")
-        return Response(b'{"status":"ok"}', media_type="application/json")
+        projector = request.app.state.projection.projector
+        status: dict[str, Any] = {"status": "ok"}
+        if projector is not None:
+            status["projected_position"] = projector.position
+        return Response(orjson.dumps(status), media_type="application/json")
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
     def prometheus() -> Response:

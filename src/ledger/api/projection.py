@@ -51,22 +51,27 @@ class Projection:
         if self.thread is not None:
             self.thread.join(timeout=10)
 
-    def scores(self, rulebook: str, period: str, unit: str | None) -> dict[str, Any] | None:
-        """The projected answer, or None when the query must be replayed."""
+    def scores(self, rulebook: str, period: str, unit: str | None, fresh: bool) -> dict[str, Any] | None:
+        """The projected answer, or None when the query must be replayed. The answer is as known at the
+        projection's position, which its `known_at` states; with `fresh`, the projection first catches
+        up with every act stored before the query (read-your-writes)."""
         projector = self.projector
         if projector is None or rulebook not in projector.selections:
             return None
+        if not fresh and not projector.position:
+            return None  # not built yet
         try:
             label = parse_period(period).label
         except LedgerError:
             return None
-        head, _ = self.ledger.store.head()
-        deadline = time.monotonic() + CATCH_UP_WAIT
-        while projector.position < head:
-            if time.monotonic() > deadline:
-                return None
-            self.wake.set()
-            time.sleep(0.005)
+        if fresh:
+            head, _ = self.ledger.store.head()
+            deadline = time.monotonic() + CATCH_UP_WAIT
+            while projector.position < head:
+                if time.monotonic() > deadline:
+                    return None
+                self.wake.set()
+                time.sleep(0.005)
         document = projector.document(rulebook, label, unit)
         if document is None or (unit is not None and not document["units"]):
             return None

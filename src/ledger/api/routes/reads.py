@@ -28,10 +28,13 @@ def scores(
     as_of: Annotated[str | None, Query(max_length=10)] = None,
     known_at: Annotated[str | None, Query(max_length=40)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
+    fresh: Annotated[
+        bool, Query(description="Wait until the answer includes every act stored before the query.")
+    ] = False,
 ) -> Response:
     unit = own_unit(principal, unit)
     if as_of is None and known_at is None:
-        projected = request.app.state.projection.scores(rulebook, period, unit)
+        projected = request.app.state.projection.scores(rulebook, period, unit, fresh)
         if projected is not None:
             return _json(projected)
     return _json(ledger.score(rulebook, period, as_of, known_at, unit))
