@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,10 @@ def test_the_service_answers_from_the_projection(sqlite_url: str) -> None:
         acts = sample_year()[:3000]
         assert client.post("/v1/events", json=acts, headers=auth).status_code == 201
         projection = client.app.state.projection  # type: ignore[attr-defined]
+        for _ in range(600):  # the first build of the projection
+            if projection.projector.position == 3000:
+                break
+            time.sleep(0.05)
         for period in ("2019-Q1", "2019"):
             answer = client.get(
                 "/v1/scores", params={"rulebook": "yinchuan-2018", "period": period}, headers=auth
