@@ -48,6 +48,9 @@ def environment(url: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_PRE_PING": "y",
+        # A whole file is checked inside its write transaction (under the head lock); a million acts take
+        # tens of seconds between statements, past the library's 5 s default.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "600",
     }
 
 
