@@ -22,10 +22,11 @@ KILLS = 3
 CLIENTS = 4
 
 
-def start(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def start(database_url: str, port: int, project: str = "") -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--db", database_url],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "LEDGER_PROJECT": project},
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -96,6 +97,24 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(database_url: str) -> None:
         stop.set()
         for t in threads:
             t.join()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+    # Restarted with a score projection: once it has caught up, it answers exactly as a full replay.
+    server = start(database_url, port, project="yinchuan-2018")
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+            with open_store(database_url, Catalogue.load().publications()) as store:
+                head, _ = store.head()
+            for _ in range(600):
+                if http.get("/healthz").json().get("projected_position", 0) >= head:
+                    break
+                time.sleep(0.1)
+            query = {"rulebook": "yinchuan-2018", "period": "2019-Q2"}
+            projected = http.get("/v1/scores", params=query).json()
+            replayed = http.get("/v1/scores", params={**query, "known_at": projected["known_at"]}).json()
+        assert projected == replayed and projected["units"][0]["lines"]
+    finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
 
