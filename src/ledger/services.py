@@ -78,38 +78,14 @@ class Ledger:
 
     def append(self, raw: Sequence[Any], progress: Callable[[int], None] | None = None) -> list[Receipt]:
         """Check and store a batch of JSON acts (all or nothing); `where` counts from 1."""
-        acts: list[tuple[int, Act]] = []
-        errors: list[ActError] = []
-        for where, item in enumerate(raw, start=1):
-            try:
-                acts.append((where, parse_act(item, where)))
-            except ActError as e:
-                errors.append(e)
-        if errors:
-            raise BatchRejected(errors)
-        return self.store.append(acts, progress=progress)
+        return self.store.append(parse_all(enumerate(raw, start=1)), progress=progress)
 
     def import_lines(
         self, lines: Iterable[bytes], progress: Callable[[int], None] | None = None
     ) -> ImportResult:
         """Import JSON Lines: one act per line, blank lines skipped; a bad line rejects the file."""
-        acts: list[tuple[int, Act]] = []
-        errors: list[ActError] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = orjson.loads(line)
-            except orjson.JSONDecodeError as e:
-                errors.append(ActError(number, None, f"not valid JSON ({e})"))
-                continue
-            try:
-                acts.append((number, parse_act(item, number)))
-            except ActError as e:
-                errors.append(e)
-        if errors:
-            raise BatchRejected(errors)
-        return ImportResult(self.store.append(with_file_ids(acts), progress=progress))
+        items = ((n, _json_line(n, line)) for n, line in enumerate(lines, start=1) if line.strip())
+        return ImportResult(self.store.append(with_file_ids(parse_all(items)), progress=progress))
 
     def export(self) -> Iterator[bytes]:
         """The whole ledger as JSON Lines: every act with its position, recorded time and chain hash."""
@@ -272,6 +248,37 @@ class Ledger:
             {**b.describe(), "source": Path(b.source).name, "rulebook": b.model.model_dump(mode="json")}
             for b in selection.versions
         ]
+
+
+@dataclass(frozen=True)
+class _BadLine:
+    """A line that is not JSON, kept in its place so that it is reported with the others."""
+
+    error: ActError
+
+
+def _json_line(number: int, line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        return _BadLine(ActError(number, None, f"not valid JSON ({e})"))
+
+
+def parse_all(items: Iterable[tuple[int, Any]]) -> list[tuple[int, Act]]:
+    """Parse every item, collecting every bad one: BatchRejected names them all, or the acts come back."""
+    acts: list[tuple[int, Act]] = []
+    errors: list[ActError] = []
+    for where, item in items:
+        if isinstance(item, _BadLine):
+            errors.append(item.error)
+            continue
+        try:
+            acts.append((where, parse_act(item, where)))
+        except ActError as e:
+            errors.append(e)
+    if errors:
+        raise BatchRejected(errors)
+    return acts
 
 
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
