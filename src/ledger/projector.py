@@ -72,7 +72,7 @@ class Projector:
         touched: dict[str, set[int]] = defaultdict(set)  # unit -> years
         count = 0
         last: StoredAct | None = None
-        for act in self.store.read(self.position):
+        for act in self.store.read(self.position, chain=False):
             # A void may reach back to any year of its target: rescore such units from their first year.
             year = 0 if act.type == "event.voided" else act.occurred_on.year
             for unit in self._fold(act):

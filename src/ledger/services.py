@@ -138,7 +138,7 @@ class Ledger:
         span = parse_period(period)
         day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
-        facts = gather(self.store.read(known_at=cut), day)
+        facts = gather(self.store.read(known_at=cut, chain=False), day)
         if unit is not None and unit not in facts.units:
             raise LedgerError(f"unit {unit!r} is not registered as of {day}")
         return board_json(score(facts, selection, span, day), cut, unit)
@@ -159,7 +159,7 @@ class Ledger:
         span = parse_period(period)
         day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
-        facts = gather(self.store.read(known_at=cut), day)
+        facts = gather(self.store.read(known_at=cut, chain=False), day)
         before = board_json(score(facts, base_selection, span, day), cut)
         after = board_json(score(facts, draft_selection, span, day), cut)
         return compare(before, after)
