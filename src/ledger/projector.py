@@ -21,7 +21,7 @@ from typing import Any
 
 from ledger.acts import StoredAct
 from ledger.periods import Period, parse_period
-from ledger.render import board_json
+from ledger.render import board_json, ranks_of
 from ledger.rulebooks import Catalogue, Selection
 from ledger.store.base import Store
 from projections.facts import gather
@@ -158,12 +158,7 @@ class Projector:
             if projected is None or not projected.units:
                 return None
             order = sorted(projected.totals.items(), key=lambda item: (-item[1], item[0]))
-            ranks: dict[str, int] = {}
-            previous: Decimal | None = None
-            for place, (slug, total) in enumerate(order, start=1):
-                if total != previous:
-                    rank, previous = place, total
-                ranks[slug] = rank
+            ranks = ranks_of(order)
             units = [
                 {**projected.units[slug], "rank": ranks[slug]}
                 for slug, _ in order

@@ -40,13 +40,18 @@ def _main(board: Board) -> Any:
 
 
 def _ranks(units: list[UnitScore]) -> dict[str, int]:
+    return ranks_of([(s.unit.unit, s.total) for s in units])
+
+
+def ranks_of(ordered: list[tuple[str, Decimal]]) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) of units already sorted by total, highest first."""
     ranks: dict[str, int] = {}
     previous: Decimal | None = None
     rank = 0
-    for place, s in enumerate(units, start=1):
-        if s.total != previous:
-            rank, previous = place, s.total
-        ranks[s.unit.unit] = rank
+    for place, (unit, total) in enumerate(ordered, start=1):
+        if total != previous:
+            rank, previous = place, total
+        ranks[unit] = rank
     return ranks
 
 
