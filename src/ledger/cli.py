@@ -11,8 +11,17 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from ledger import render
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
@@ -123,13 +132,26 @@ def _read(file: Path) -> bytes:
         raise LedgerError(f"{file}: cannot be read ({e.strerror})") from None
 
 
+class RateColumn(ProgressColumn):
+    """Acts per second."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} acts/s" if task.speed else "", style="progress.data.speed")
+
+
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """Rows stored, rate and time left on a terminal; nothing when stderr is piped."""
+def _progress(total: int, doing: str = "storing") -> Iterator[Callable[[int], None] | None]:
+    """Rows done, rate and time left on a terminal; nothing when stderr is piped."""
     if not err.is_terminal or total < 5000:
         yield None
         return
-    columns = (TextColumn("storing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn(doing),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("acts", total=total)
         yield lambda done: progress.update(task, completed=done)
@@ -218,8 +240,8 @@ def score(
     """Score every unit for a period (考核得分), ranked, as of a date and as known at a time."""
 
     def body() -> None:
-        with ledger_at(db) as ledger:
-            document = ledger.score(rulebook, period, as_of, known_at, unit)
+        with ledger_at(db) as ledger, _progress(ledger.store.head()[0], "replaying") as tick:
+            document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
         _emit(document, fmt)
 
     run(body)
@@ -274,8 +296,8 @@ def explain(
     """Every line of a unit's score: the clause, its wording, the points and the acts behind them."""
 
     def body() -> None:
-        with ledger_at(db) as ledger:
-            document = ledger.score(rulebook, period, as_of, known_at, unit)
+        with ledger_at(db) as ledger, _progress(ledger.store.head()[0], "replaying") as tick:
+            document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
         sys.stdout.write(render.explanation(document))
 
     run(body)

@@ -132,13 +132,15 @@ class Ledger:
         as_of: str | None = None,
         known_at: str | None = None,
         unit: str | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> dict[str, Any]:
-        """The scores of a period under a rulebook, as it stood on `as_of`, as known at `known_at`."""
+        """The scores of a period under a rulebook, as it stood on `as_of`, as known at `known_at`
+        (`progress` hears how many acts have been read)."""
         selection = self.selection(rulebook)
         span = parse_period(period)
         day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
-        facts = gather(self.store.read(known_at=cut, chain=False), day)
+        facts = gather(counted(self.store.read(known_at=cut, chain=False), progress), day)
         if unit is not None and unit not in facts.units:
             raise LedgerError(f"unit {unit!r} is not registered as of {day}")
         return board_json(score(facts, selection, span, day), cut, unit)
@@ -297,6 +299,19 @@ def with_file_ids(acts: list[tuple[int, Act]]) -> list[tuple[int, Act]]:
             act = replace(act, id=str(derived))
         out.append((where, act))
     return out
+
+
+def counted(acts: Iterator[StoredAct], progress: Callable[[int], None] | None) -> Iterator[StoredAct]:
+    """The acts, telling `progress` every 10,000 of them."""
+    if progress is None:
+        yield from acts
+        return
+    done = 0
+    for done, act in enumerate(acts, start=1):
+        if done % 10_000 == 0:
+            progress(done)
+        yield act
+    progress(done)
 
 
 def selection_of(catalogue: Catalogue, name: str) -> Selection:
