@@ -46,11 +46,7 @@ class ItemActs:
 
 def score_items(sc: Scorer) -> None:
     feeds = ItemActs(sc.facts)
-    for span in sc.periods:
-        judged = min(span.end, sc.as_of)
-        book = sc.book_on(judged)
-        if book is None:
-            continue
+    for span, judged, book in sc.period_books():
         items = [c for c in book.model.clauses if isinstance(c, Item)]
         for s in sc.scores.values():
             if items and s.unit.registered_on <= judged:
@@ -157,11 +153,7 @@ def bound_periods(sc: Scorer) -> None:
     """Per cadence period: groups of items within their bounds, the period's total within its bounds,
     then the veto, in that order."""
     feeds: ItemActs | None = None
-    for span in sc.periods:
-        judged = min(span.end, sc.as_of)
-        book = sc.book_on(judged)
-        if book is None:
-            continue
+    for span, judged, book in sc.period_books():
         groups = [c for c in book.model.clauses if isinstance(c, Group)]
         bounds = [c for c in book.model.clauses if isinstance(c, Bounds)]
         vetoes = [c for c in book.model.clauses if isinstance(c, Veto)]

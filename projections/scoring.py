@@ -83,6 +83,14 @@ class Scorer:
     def clauses(self, book: Rulebook, *kinds: type[ClauseBase]) -> Iterator[ClauseBase]:
         return (c for c in book.model.clauses if isinstance(c, kinds))
 
+    def period_books(self) -> Iterator[tuple[Period, dt.date, Rulebook]]:
+        """Each cadence period with the day it is judged on and the version in effect that day."""
+        for span in self.periods:
+            judged = min(span.end, self.as_of)
+            book = self.book_on(judged)
+            if book is not None:
+                yield span, judged, book
+
     def cadence_label(self, day: dt.date) -> str:
         return next(p.label for p in self.periods if p.contains(day))
 
@@ -97,11 +105,9 @@ class Scorer:
     # --- the run -----------------------------------------------------------------------------
 
     def run(self) -> Board:
-        for cadence_period in self.periods:
-            book = self.book_on(min(cadence_period.end, self.as_of))
-            if book is not None:
-                for clause in self.clauses(book, FilingQuota):
-                    self.quota(clause, book, cadence_period)  # type: ignore[arg-type]
+        for cadence_period, _, book in self.period_books():
+            for clause in self.clauses(book, FilingQuota):
+                self.quota(clause, book, cadence_period)  # type: ignore[arg-type]
         self.quota_criticisms()
         self.adoptions()
         self.endorsements()

@@ -15,11 +15,7 @@ if TYPE_CHECKING:
 
 
 def thresholds(sc: Scorer) -> None:
-    for span in sc.periods:
-        judged = min(span.end, sc.as_of)
-        book = sc.book_on(judged)
-        if book is None:
-            continue
+    for span, judged, book in sc.period_books():
         for clause in book.model.clauses:
             if not isinstance(clause, Threshold):
                 continue
@@ -99,11 +95,7 @@ def _history(sc: Scorer, s: UnitScore) -> list[tuple[Period, bool]]:
 
 def stipends(sc: Scorer) -> None:
     """Per cadence period, a unit whose points reach its class's mark earns `per_point` yuan a point."""
-    for span in sc.periods:
-        judged = min(span.end, sc.as_of)
-        book = sc.book_on(judged)
-        if book is None:
-            continue
+    for span, judged, book in sc.period_books():
         for clause in book.model.clauses:
             if not isinstance(clause, Stipend):
                 continue

@@ -247,13 +247,19 @@ def score(
     run(body)
 
 
-def _emit(document: dict[str, Any], fmt: str) -> None:
+def _emit(
+    document: dict[str, Any],
+    fmt: str,
+    csv: Callable[[dict[str, Any]], str] = render.scores_csv,
+    table: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """A document as JSON, CSV or a table (the score table unless another is given)."""
     if fmt == "json":
         sys.stdout.buffer.write(render.dumps(document))
     elif fmt == "csv":
-        sys.stdout.write(render.scores_csv(document))
+        sys.stdout.write(csv(document))
     elif fmt == "table":
-        _table(document)
+        (table or _table)(document)
     else:
         raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
 
@@ -375,23 +381,11 @@ def whatif(
     """Score the same acts under a base and a draft rulebook (what-if); writes nothing."""
 
     def body() -> None:
-        with ledger_at(db) as ledger:
-            drafted = selection_of(ledger.catalogue, draft).latest if _is_file(draft) else draft
-            document = ledger.whatif(base, drafted, period, as_of, known_at)
-        if fmt == "json":
-            sys.stdout.buffer.write(render.dumps(document))
-        elif fmt == "csv":
-            sys.stdout.write(render.whatif_csv(document))
-        elif fmt == "table":
-            _whatif_table(document)
-        else:
-            raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+        with ledger_at(db) as ledger:  # the command line's ledger takes a draft file's path too
+            document = ledger.whatif(base, draft, period, as_of, known_at)
+        _emit(document, fmt, csv=render.whatif_csv, table=_whatif_table)
 
     run(body)
-
-
-def _is_file(name: str) -> bool:
-    return name.endswith(".toml") or "/" in name
 
 
 def _whatif_table(document: dict[str, Any]) -> None:
