@@ -23,7 +23,7 @@ from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
 from ledger.store import Receipt, Store, open_store
 from ledger.store.base import utc_now
 from ledger.whatif import compare
-from projections.facts import gather
+from projections.facts import Facts, gather
 from projections.scoring import score
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -137,13 +137,10 @@ class Ledger:
         """The scores of a period under a rulebook, as it stood on `as_of`, as known at `known_at`
         (`progress` hears how many acts have been read)."""
         selection = self.selection(rulebook)
-        span = parse_period(period)
-        day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
-        facts = gather(counted(self.store.read(known_at=cut, chain=False), progress), day)
-        if unit is not None and unit not in facts.units:
-            raise LedgerError(f"unit {unit!r} is not registered as of {day}")
-        return board_json(score(facts, selection, span, day), cut, unit)
+        acts = counted(self.store.read(known_at=cut, chain=False), progress)
+        document, _ = scored(selection, period, as_of, acts, cut, unit)
+        return document
 
     def whatif(
         self,
@@ -299,6 +296,23 @@ def with_file_ids(acts: list[tuple[int, Act]]) -> list[tuple[int, Act]]:
             act = replace(act, id=str(derived))
         out.append((where, act))
     return out
+
+
+def scored(
+    selection: Selection,
+    period: str,
+    as_of: str | None,
+    acts: Iterable[StoredAct],
+    known_at: str,
+    unit: str | None = None,
+) -> tuple[dict[str, Any], Facts]:
+    """The score document of acts (in position order, cut at `known_at`) and the facts it was made from."""
+    span = parse_period(period)
+    day = parse_day(as_of, "as-of") if as_of else span.end
+    facts = gather(acts, day)
+    if unit is not None and unit not in facts.units:
+        raise LedgerError(f"unit {unit!r} is not registered as of {day}")
+    return board_json(score(facts, selection, span, day), known_at, unit), facts
 
 
 def counted(acts: Iterator[StoredAct], progress: Callable[[int], None] | None) -> Iterator[StoredAct]:

@@ -26,11 +26,7 @@ from ledger.bulletin.model import Bulletin, build
 from ledger.bulletin.pdfdoc import find_cjk_font, render_pdf
 from ledger.bulletin.xlsxdoc import render_xlsx
 from ledger.errors import LedgerError
-from ledger.periods import parse_period
-from ledger.render import board_json
-from ledger.services import Ledger, parse_day, parse_instant
-from projections.facts import gather
-from projections.scoring import score
+from ledger.services import Ledger, parse_instant, scored
 
 FORMATS = ("html", "pdf", "xlsx")
 MANIFEST_KIND = "ledger.bulletin.manifest"
@@ -81,12 +77,9 @@ def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
     if not acts:
         raise LedgerError("the ledger holds no acts as known then: there is nothing to issue")
     selection = ledger.selection(request.rulebook)
-    span = parse_period(request.period)
-    day = parse_day(request.as_of, "as-of") if request.as_of else span.end
     last = acts[-1]
     cut = _cut(request.known_at) or last.recorded_at
-    facts = gather(acts, day)
-    document = board_json(score(facts, selection, span, day), cut)
+    document, facts = scored(selection, request.period, request.as_of, acts, cut)
     bulletin = build(
         document, facts, selection.versions, position=last.position, engine=__version__, number=request.number
     )
