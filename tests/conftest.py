@@ -64,6 +64,21 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def scratch_database() -> Iterator[tuple[str, psycopg.Connection[Any]]]:
+    """A PostgreSQL database of its own (URL and an admin connection), for tests that change database-wide
+    settings; dropped afterwards (mark them `postgres`)."""
+    base = _postgres_url()
+    name = f"ledger_t_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(base, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base.split('?', 1)[0].rsplit('/', 1)[0]}/{name}", admin
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ledger.db'}"
 

@@ -7,14 +7,12 @@ import os
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from ledger.errors import StoreUnavailable
@@ -97,38 +95,23 @@ def test_read_only_database_refuses_appends_and_still_reads(tiny_disk: Path) -> 
         ledger.close()
 
 
-def admin_connection() -> psycopg.Connection[Any]:
-    url = os.environ.get("LEDGER_TEST_POSTGRES_URL", "")
-    if not url:
-        if os.environ.get("LEDGER_REQUIRE_POSTGRES"):
-            pytest.fail("LEDGER_REQUIRE_POSTGRES is set but LEDGER_TEST_POSTGRES_URL is not")
-        pytest.skip("LEDGER_TEST_POSTGRES_URL is not set")
-    return psycopg.connect(url, autocommit=True)
-
-
 @pytest.mark.postgres
-def test_postgres_read_only_database_refuses_appends_clearly() -> None:
+def test_postgres_read_only_database_refuses_appends_clearly(scratch_database: tuple[str, Any]) -> None:
     """A PostgreSQL database switched to read-only refuses appends with a clear error and stores nothing."""
-    admin = admin_connection()
-    name = f"ledger_ro_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = os.environ["LEDGER_TEST_POSTGRES_URL"].rsplit("/", 1)[0]
+    url, admin = scratch_database
+    name = url.rsplit("/", 1)[1]
+    ledger = open_ledger(url)
+    ledger.append([UNIT])
+    ledger.close()
+    admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    ledger = open_ledger(url)  # opens (as on a read replica) and reads
     try:
-        ledger = open_ledger(f"{base}/{name}")
-        ledger.append([UNIT])
-        ledger.close()
-        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-        ledger = open_ledger(f"{base}/{name}")  # opens (as on a read replica) and reads
-        try:
-            with pytest.raises(StoreUnavailable, match="read-only"):
-                ledger.append(filings("a", 5))
-            assert ledger.store.head()[0] == 1
-            assert [a.id for a in ledger.store.read()] == ["u"]
-        finally:
-            ledger.close()
+        with pytest.raises(StoreUnavailable, match="read-only"):
+            ledger.append(filings("a", 5))
+        assert ledger.store.head()[0] == 1
+        assert [a.id for a in ledger.store.read()] == ["u"]
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        ledger.close()
 
 
 def cluster(action: str) -> None:
