@@ -151,6 +151,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]: ...
 
+    mark: str  # the driver's parameter placeholder, for the side tables' SQL
+
+    @abc.abstractmethod
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        """A cursor in a transaction on the store's database (for side tables such as tokens); an
+        unreachable database raises StoreUnavailable."""
+
+    @abc.abstractmethod
+    def qualify(self, table: str) -> str:
+        """A side table's name as the store's SQL must write it (with its schema on PostgreSQL)."""
+
     @abc.abstractmethod
     def head(self) -> tuple[int, str | None]:
         """The last position and its recorded time (0 and None for an empty ledger)."""

@@ -97,6 +97,8 @@ class PostgresWrite(WriteTransaction):
 
 
 class PostgresStore(Store):
+    mark = "%s"
+
     def __init__(self, url: str, publications: Iterable[str]) -> None:
         super().__init__(publications)
         self.url = url
@@ -139,7 +141,7 @@ class PostgresStore(Store):
                 )
             )
             self._refuse_changes(c, recorder.events_table_name)
-            c.execute(TOKENS.format(table=f'"{env["POSTGRES_SCHEMA"]}".ledger_tokens'))
+            c.execute(TOKENS.format(table=self.qualify("ledger_tokens")))
 
     def _refuse_changes(self, c: Any, table: str) -> None:
         """A trigger makes the acts table append-only: UPDATE, DELETE and TRUNCATE raise."""
@@ -166,11 +168,19 @@ class PostgresStore(Store):
 
     @contextmanager
     def _write(self) -> Iterator[WriteTransaction]:
+        with self.transaction(commit=True) as c:
+            yield PostgresWrite(c, self.schema, self.recorder.events_table_name)
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
         try:
-            with self.factory.datastore.transaction(commit=True) as c:
-                yield PostgresWrite(c, self.schema, self.recorder.events_table_name)
+            with self.factory.datastore.transaction(commit=commit) as c:
+                yield c
         except FAULTS as e:
             raise unavailable(e) from e
+
+    def qualify(self, table: str) -> str:
+        return f'"{environment(self.url)["POSTGRES_SCHEMA"]}".{table}'
 
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         try:

@@ -53,6 +53,8 @@ class SQLiteWrite(WriteTransaction):
 
 
 class SQLiteStore(Store):
+    mark = "?"
+
     def __init__(self, path: str, publications: Iterable[str]) -> None:
         super().__init__(publications)
         self.url = f"sqlite:///{path}"
@@ -92,11 +94,19 @@ class SQLiteStore(Store):
 
     @contextmanager
     def _write(self) -> Iterator[WriteTransaction]:
+        with self.transaction(commit=True) as c:
+            yield SQLiteWrite(c, self.recorder.events_table_name)
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
         try:
-            with self.factory.datastore.transaction(commit=True) as c:
-                yield SQLiteWrite(c, self.recorder.events_table_name)
+            with self.factory.datastore.transaction(commit=commit) as c:
+                yield c
         except (OperationalError, InternalError, sqlite3.OperationalError) as e:
             raise unavailable(e) from e
+
+    def qualify(self, table: str) -> str:
+        return table
 
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         try:

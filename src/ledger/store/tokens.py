@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError
-
 from ledger.errors import LedgerError, NotFound
-from ledger.store.base import Store, unavailable, utc_now
+from ledger.store.base import Store, utc_now
 from ledger.tokens import Principal, same_hash, token_hash
 
 
@@ -31,41 +26,17 @@ class TokenRecord:
         }
 
 
-FAULTS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, sqlite3.OperationalError)
-try:
-    import psycopg
-
-    FAULTS += (psycopg.OperationalError, psycopg.InterfaceError)
-except ImportError:  # pragma: no cover - psycopg is a dependency
-    pass
-
-
 class Tokens:
     def __init__(self, store: Store) -> None:
-        self.datastore: Any = store.factory.datastore  # type: ignore[attr-defined]
-        postgres = store.url.startswith(("postgresql://", "postgres://"))
-        if postgres:
-            from ledger.store.postgres import environment
-
-            self.table = f'"{environment(store.url)["POSTGRES_SCHEMA"]}".ledger_tokens'
-        else:
-            self.table = "ledger_tokens"
-        self.mark = "%s" if postgres else "?"
-
-    @contextmanager
-    def _transaction(self, *, commit: bool) -> Iterator[Any]:
-        try:
-            with self.datastore.transaction(commit=commit) as c:
-                yield c
-        except FAULTS as e:
-            raise unavailable(e) from e
+        self.store = store
+        self.table = store.qualify("ledger_tokens")
 
     def _sql(self, statement: str) -> str:
-        return statement.format(table=self.table).replace("?", self.mark)
+        return statement.format(table=self.table).replace("?", self.store.mark)
 
     def create(self, token: str, name: str, role: str) -> TokenRecord:
         record = TokenRecord(name, role, utc_now(), None)
-        with self._transaction(commit=True) as c:
+        with self.store.transaction(commit=True) as c:
             c.execute(self._sql("SELECT 1 FROM {table} WHERE name = ?"), (name,))
             if c.fetchone():
                 raise LedgerError(f"a token named {name!r} already exists")
@@ -76,12 +47,12 @@ class Tokens:
         return record
 
     def list(self) -> list[TokenRecord]:
-        with self._transaction(commit=False) as c:
+        with self.store.transaction(commit=False) as c:
             c.execute(self._sql("SELECT name, role, created_at, revoked_at FROM {table} ORDER BY name"))
             return [TokenRecord(r["name"], r["role"], r["created_at"], r["revoked_at"]) for r in c.fetchall()]
 
     def revoke(self, name: str) -> TokenRecord:
-        with self._transaction(commit=True) as c:
+        with self.store.transaction(commit=True) as c:
             c.execute(
                 self._sql("UPDATE {table} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
                 (utc_now(), name),
@@ -94,7 +65,7 @@ class Tokens:
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a live token, or None; the stored hash is compared in constant time."""
         wanted = token_hash(token)
-        with self._transaction(commit=False) as c:
+        with self.store.transaction(commit=False) as c:
             c.execute(
                 self._sql("SELECT hash, name, role FROM {table} WHERE hash = ? AND revoked_at IS NULL"),
                 (wanted,),
