@@ -6,8 +6,10 @@ import random
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -110,3 +112,17 @@ def test_store_down_is_503_and_the_service_recovers(scratch_database: tuple[str,
             time.sleep(0.5)
         assert again.status_code == 201
         assert office.post("/v1/events", json=filing(1)).json()["acts"][0]["status"] == "duplicate"
+
+
+def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
+    """The server's log holds no bearer token, valid or not, after appends, reads and refusals."""
+    log = tmp_path / "serve.log"
+    with serving(sqlite_url, log=log) as server, server.client() as office:
+        office.post("/v1/events", json=REGISTER)
+        office.get("/v1/events")
+        bogus = "lt_" + "x" * 43
+        httpx.get(f"{server.url}/v1/units", headers={"Authorization": f"Bearer {bogus}"})
+        tokens = [*server.tokens.values(), bogus]
+    text = log.read_text()
+    assert "/v1/events" in text  # the access log was written
+    assert not any(token in text for token in tokens)
