@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -506,6 +508,78 @@ def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")],
         typer.echo(f"{record.name}: revoked {record.revoked_at}")
 
     run(body)
+
+
+@app.command()
+def project(
+    rulebook: Annotated[
+        list[str], typer.Option("--rulebook", help="A rulebook to keep projected; repeatable.")
+    ],
+    once: Annotated[bool, typer.Option("--once", help="Catch up once, then exit (cron, tests).")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between looks for new acts.")] = 0.5,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            "--database-url",
+            help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db).",
+        ),
+    ] = None,
+) -> None:
+    """Keep score projections up to date in the database (计分投影), for the service's score queries.
+
+    Runs until SIGTERM or SIGINT, looking for new acts every --interval seconds; any number of these and
+    of `ledger serve --project` may run against one database (one projects each rulebook, the others
+    wait to take over). Killed at any point, it carries on from the tracked position when restarted.
+    """
+    from ledger.projection_worker import ProjectionWorker, Step
+
+    def say(done: Step) -> None:
+        if once or done.folded or any(done.rescored.values()):
+            typer.echo(f"{done.folded} acts folded")
+            for name, tracked in done.positions.items():
+                typer.echo(
+                    f"{name}: {done.rescored[name]} units rescored, position {tracked.position}"
+                    f" (known at {tracked.known_at or '-'})"
+                )
+        for name in done.elsewhere:
+            if once or name not in waiting:
+                typer.echo(f"{name}: projected by another worker")
+        waiting.clear()
+        waiting.update(done.elsewhere)
+
+    waiting: set[str] = set()
+
+    def body() -> None:
+        stopping = threading.Event()
+        with ledger_at(db) as ledger:
+            worker = ProjectionWorker(ledger.store, ledger.catalogue, rulebook)
+            try:
+                if once:
+                    say(worker.step())
+                    return
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(signum, lambda *_: _stop(stopping))
+                typer.echo(f"projecting {', '.join(worker.rulebooks)} every {interval:g} s", err=True)
+                worker.run(stopping, interval=interval, report=say)
+            except _Stopped:
+                pass  # nothing half-written: the step's transaction was not committed
+            finally:
+                worker.close()
+        typer.echo("stopped", err=True)
+
+    run(body)
+
+
+class _Stopped(BaseException):
+    """Raised by the signal handler: a step stops where it is; its uncommitted work is simply dropped."""
+
+
+def _stop(stopping: threading.Event) -> None:
+    if stopping.is_set():
+        return
+    stopping.set()
+    raise _Stopped
 
 
 @app.command()

@@ -4,26 +4,28 @@ The projector folds acts in position order into, for each unit, the acts that co
 registration and classes, its filings, the adoptions, endorsements and bonuses of its reports, the
 reports of combined adoptions that credit it, its notices and tasks, and the voids of all these). When an
 act arrives, only the units it concerns are scored again, and only for the standard periods (each cadence
-period, half and year) of the year it falls in: a backdated act or a void rescores the units and periods
-it touches, nothing else. A unit's score depends on its own acts alone; ranks are drawn from the stored
-totals when a query is answered. Answers are those of a full replay as known at the projection's
-position (a test asserts it on random acts).
+period, half and year) from the year it falls in: a backdated act or a void rescores the units and periods
+it touches, nothing else. A unit's score depends on its own acts alone, so each (period, unit) is one
+stored row (`ledger.store.scores`); ranks are drawn from the stored totals when a query is answered.
+Answers are those of a full replay as known at the projection's tracked position (a test asserts it on
+random acts).
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from ledger.acts import StoredAct
 from ledger.periods import Period, parse_period
 from ledger.render import board_json, ranks_of
 from ledger.rulebooks import Catalogue, Selection
 from ledger.store.base import Store
+from ledger.store.scores import PeriodRows, Rows
 from projections.facts import gather
 from projections.scoring import score
 
@@ -43,49 +45,55 @@ def standard_periods(year: int, cadence: str) -> list[Period]:
 
 
 @dataclass
-class Projected:
-    """One rulebook's scores for one period: each unit's total and its JSON (rank left to the query)."""
+class Backlog:
+    """What one rulebook's stored rows lack: they include the acts up to `since`; `touched` holds the
+    units concerned by the acts folded after it, each with the years to rescore from (0: its first)."""
 
-    totals: dict[str, Decimal] = field(default_factory=dict)
-    units: dict[str, dict[str, Any]] = field(default_factory=dict)
-    used: dict[str, dict[str, Any]] = field(default_factory=dict)
+    since: int
+    touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 class Projector:
+    """The in-memory side of a projection: the acts of each unit, folded in position order, and the
+    rescoring of the units a backlog names. It writes nothing; the projection worker stores its rows."""
+
     def __init__(self, store: Store, catalogue: Catalogue, rulebooks: Sequence[str]) -> None:
         self.store = store
         self.selections: dict[str, Selection] = {name: catalogue.select(name) for name in rulebooks}
-        self.position = 0
-        self.known_at = ""
+        self.position = 0  # the last act folded
+        self.known_at = ""  # its recorded time
         self.acts_of_unit: dict[str, list[StoredAct]] = defaultdict(list)
         self.units_of_act: dict[str, set[str]] = {}
         self.units_of_report: dict[str, set[str]] = defaultdict(set)
         self.acts_of_report: dict[str, list[StoredAct]] = defaultdict(list)
         self.unit_of_task: dict[str, str] = {}
-        self.results: dict[tuple[str, str], Projected] = defaultdict(Projected)
-        self.lock = threading.Lock()
 
     # --- folding -----------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
-        """Fold every act stored since the last call and rescore what they touch; returns how many."""
-        touched: dict[str, set[int]] = defaultdict(set)  # unit -> years
+    def catch_up(self, backlogs: Mapping[str, Backlog]) -> int:
+        """Fold every act stored since the last call; returns how many. An act after a rulebook's
+        `since` adds the units it concerns to that rulebook's backlog; an act up to it is only folded (a
+        restarted worker re-folds what its rows include already, without rescoring it)."""
         count = 0
-        last: StoredAct | None = None
         for act in self.store.read(self.position, chain=False):
             # A void may reach back to any year of its target: rescore such units from their first year.
             year = 0 if act.type == "event.voided" else act.occurred_on.year
-            for unit in self._fold(act):
-                touched[unit].add(year)
+            units = self._fold(act)
+            for backlog in backlogs.values():
+                if act.position > backlog.since:
+                    for unit in units:
+                        backlog.touched[unit].add(year)
+            self.position, self.known_at = act.position, act.recorded_at
             count += 1
-            last = act
-        if last is None:
-            return 0
-        with self.lock:
-            for unit, years in touched.items():
-                self._rescore(unit, years)
-            self.position, self.known_at = last.position, last.recorded_at
         return count
+
+    def backlog(self, since: int) -> Backlog:
+        """A backlog for rows that include the acts up to `since`. Acts folded here past it were not
+        noted for those rows, so then every unit is rescored, from its first year."""
+        backlog = Backlog(since)
+        if since < self.position:
+            backlog.touched.update((unit, {0}) for unit in self.acts_of_unit)
+        return backlog
 
     def _fold(self, act: StoredAct) -> set[str]:
         f = act.fields
@@ -122,55 +130,61 @@ class Projector:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _rescore(self, unit: str, years: Iterable[int]) -> None:
-        acts = sorted(self.acts_of_unit[unit], key=lambda a: a.position)
-        # A backdated act may change later years (quota runs cross the year end): rescore from the earliest
-        # touched year to the last year the unit has acts in.
-        dated = [a.occurred_on.year for a in acts if a.type != "event.voided"]
-        first = min(years) or min(dated)
-        last_year = max(dated)
-        for name, selection in self.selections.items():
-            cadence = selection.latest.model.cadence
-            for year in range(first, last_year + 1):
+    def rescore(self, rulebook: str, touched: Mapping[str, set[int]]) -> Rows:
+        """The rows of the units touched, as of the last act folded: for each standard period of the
+        years they may change, the unit's total and JSON, or None where the unit is not (or no longer)
+        registered by the period's end."""
+        selection = self.selections[rulebook]
+        cadence = selection.latest.model.cadence
+        rows = Rows(scores={}, periods={})
+        for unit, years in touched.items():
+            acts = sorted(self.acts_of_unit[unit], key=lambda a: a.position)
+            # A backdated act may change later years (quota runs cross the year end): rescore from the
+            # earliest touched year to the last year the unit has acts in.
+            dated = [a.occurred_on.year for a in acts if a.type != "event.voided"]
+            if not dated:
+                continue
+            for year in range(min(years) or min(dated), max(dated) + 1):
                 for period in standard_periods(year, cadence):
                     facts = gather(acts, period.end)
-                    board = score(facts, selection, period, period.end)
-                    projected = self.results[(name, period.label)]
                     if unit not in facts.units or facts.units[unit].registered_on > period.end:
-                        projected.totals.pop(unit, None)
-                        projected.units.pop(unit, None)
+                        rows.scores[(period.label, unit)] = None
                         continue
+                    board = score(facts, selection, period, period.end)
                     document = board_json(board, "", unit)
                     (mine,) = document["units"]
-                    projected.totals[unit] = next(s.total for s in board.units if s.unit.unit == unit)
-                    projected.units[unit] = mine
-                    for used in document["rulebooks_used"]:
-                        projected.used[f"{used['id']}@{used['version']}"] = used
-                    projected.used["__main__"] = document["rulebook"]
+                    total = next(s.total for s in board.units if s.unit.unit == unit)
+                    del mine["rank"]  # drawn from every unit's total when a query is answered
+                    rows.scores[(period.label, unit)] = (str(total), orjson.dumps(mine).decode())
+                    _, used = rows.periods.setdefault(period.label, (document["rulebook"], {}))
+                    for book in document["rulebooks_used"]:
+                        used[f"{book['id']}@{book['version']}"] = book
+        return rows
 
-    # --- answering ---------------------------------------------------------------------------
 
-    def document(self, rulebook: str, period: str, unit: str | None = None) -> dict[str, Any] | None:
-        """The JSON of `ledger score` for a standard period as of its end, known at the projection's
-        position; None when this projection does not hold it."""
-        with self.lock:
-            projected = self.results.get((rulebook, parse_period(period).label))
-            if projected is None or not projected.units:
-                return None
-            order = sorted(projected.totals.items(), key=lambda item: (-item[1], item[0]))
-            ranks = ranks_of(order)
-            units = [
-                {**projected.units[slug], "rank": ranks[slug]}
-                for slug, _ in order
-                if unit is None or slug == unit
-            ]
-            used = [v for k, v in projected.used.items() if k != "__main__"]
-            return {
-                "rulebook": projected.used["__main__"],
-                "rulebooks_used": sorted(used, key=lambda b: b["version"]),
-                "period": parse_period(period).label,
-                "as_of": parse_period(period).end.isoformat(),
-                "known_at": self.known_at,
-                "units": units,
-            }
+def answer(rows: PeriodRows, period: Period, unit: str | None = None) -> dict[str, Any] | None:
+    """The JSON of `ledger score` for a standard period as of its end, from its projected rows, known at
+    their tracked position; None when they hold no unit (or not the one asked for)."""
+    order = sorted(rows.totals.items(), key=lambda item: (-item[1], item[0]))
+    ranks = ranks_of(order)
+    units = [with_rank(rows.documents[slug], ranks[slug]) for slug, _ in order if unit in (None, slug)]
+    if not units:
+        return None
+    return {
+        "rulebook": rows.main,
+        "rulebooks_used": sorted(rows.used, key=lambda b: b["version"]),
+        "period": period.label,
+        "as_of": period.end.isoformat(),
+        "known_at": rows.tracked.known_at,
+        "units": units,
+    }
 
+
+def with_rank(document: str, rank: int) -> dict[str, Any]:
+    """A stored unit's JSON with its rank put back where `ledger score` has it (after the total)."""
+    out: dict[str, Any] = {}
+    for key, value in orjson.loads(document).items():
+        out[key] = value
+        if key == "total":
+            out["rank"] = rank
+    return out

@@ -69,10 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request.app.state.ledger.store.ping()
         except LedgerError as e:
             return problems.problem(503, f"the store is unreachable: {e}")
-        projector = request.app.state.projection.projector
-        status: dict[str, Any] = {"status": "ok"}
-        if projector is not None:
-            status["projected_position"] = projector.position
+        status: dict[str, Any] = {"status": "ok", **request.app.state.projection.health()}
         return Response(orjson.dumps(status), media_type="application/json")
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")

@@ -12,6 +12,7 @@ from ledger.api.deps import LedgerDep, ReaderDep, own_unit
 from ledger.api.problems import Problem
 
 router = APIRouter()
+PROJECTED = "Ledger-Projected-Position"  # on answers from the projection: the acts they include, up to it
 
 
 def _json(document: Any) -> Response:
@@ -36,7 +37,9 @@ def scores(
     if as_of is None and known_at is None:
         projected = request.app.state.projection.scores(rulebook, period, unit, fresh)
         if projected is not None:
-            return _json(projected)
+            answer = _json(projected.document)
+            answer.headers[PROJECTED] = str(projected.position)
+            return answer
     return _json(ledger.score(rulebook, period, as_of, known_at, unit))
 
 
