@@ -110,10 +110,10 @@ def test_the_service_answers_from_the_projection(sqlite_url: str) -> None:
         late = {"id": "late-1", "type": "report.filed", "occurred_on": "2019-02-03", "unit": "xingqing",
                 "report": "XQ-LATE-1", "title": "补报"}  # fmt: skip
         assert client.post("/v1/events", json=late, headers=auth).status_code == 201
-        fresh = client.get("/v1/scores", headers=auth, params={
-            "rulebook": "yinchuan-2018", "period": "2019-Q1", "unit": "xingqing", "fresh": "true"})  # fmt: skip
+        query = {"rulebook": "yinchuan-2018", "period": "2019-Q1", "unit": "xingqing"}
+        fresh = client.get("/v1/scores", headers=auth, params={**query, "fresh": "true"})
         assert fresh.headers["Ledger-Projected-Position"] == "3001"
-        replay = client.get("/v1/scores", headers=auth, params={
-            "rulebook": "yinchuan-2018", "period": "2019-Q1", "unit": "xingqing",
-            "known_at": fresh.json()["known_at"]})  # fmt: skip
+        replay = client.get(
+            "/v1/scores", headers=auth, params={**query, "known_at": fresh.json()["known_at"]}
+        )
         assert fresh.json() == replay.json()

@@ -542,6 +542,8 @@ def project(
                     f"{name}: {done.rescored[name]} units rescored, position {tracked.position}"
                     f" (known at {tracked.known_at or '-'})"
                 )
+        for name in done.lost:
+            typer.echo(f"{name}: another worker wrote first; its rows are kept, this step's dropped")
         for name in done.elsewhere:
             if once or name not in waiting:
                 typer.echo(f"{name}: projected by another worker")

@@ -38,6 +38,7 @@ class Step:
     rescored: dict[str, int] = field(default_factory=dict)  # units rescored, per rulebook
     positions: dict[str, Tracked] = field(default_factory=dict)  # rulebooks projected here, as written
     elsewhere: list[str] = field(default_factory=list)  # rulebooks another worker holds the lease of
+    lost: list[str] = field(default_factory=list)  # rulebooks whose compare-and-set another worker won
 
 
 class ProjectionWorker:
@@ -77,7 +78,10 @@ class ProjectionWorker:
                 self._take(name, self.projector)
         done.folded = self.projector.catch_up({name: self.backlogs[name] for name in held})
         for name in held:
-            done.rescored[name] = self._write(name, self.projector)
+            rescored = self._write(name, self.projector)
+            if rescored is None:
+                done.lost.append(name)
+            done.rescored[name] = rescored or 0
             done.positions[name] = self.tracked[name]
         return done
 
@@ -90,9 +94,9 @@ class ProjectionWorker:
         self.backlogs[name] = projector.backlog(since)
         log.info("projecting %s from position %d", name, since)
 
-    def _write(self, name: str, projector: Projector) -> int:
+    def _write(self, name: str, projector: Projector) -> int | None:
         """Store the rows of the backlog's units and move the tracking row; how many units were rescored.
-        On a lost compare-and-set nothing is written and the tracking row is taken as found."""
+        On a lost compare-and-set (None) nothing is written and the tracking row is taken as found."""
         backlog, start, key = self.backlogs[name], self.tracked[name], self.keys[name]
         if backlog.since >= projector.position and start.selection == key:
             return 0  # nothing folded past the rows (or another worker is ahead of this one)
@@ -113,7 +117,7 @@ class ProjectionWorker:
             # The rows include the acts up to found.position; the units of the acts after it are among
             # those noted since this worker's own start, so the backlog (a superset) stays.
             backlog.since = found.position
-        return 0
+        return None
 
     def run(
         self,
