@@ -165,11 +165,18 @@ class Projector:
 def answer(rows: PeriodRows, period: Period, unit: str | None = None) -> dict[str, Any] | None:
     """The JSON of `ledger score` for a standard period as of its end, from its projected rows, known at
     their tracked position; None when they hold no unit (or not the one asked for)."""
-    order = sorted(rows.totals.items(), key=lambda item: (-item[1], item[0]))
-    ranks = ranks_of(order)
-    units = [with_rank(rows.documents[slug], ranks[slug]) for slug, _ in order if unit in (None, slug)]
-    if not units:
-        return None
+    if unit is not None:
+        if unit not in rows.documents:
+            return None
+        # A competition rank is one more than the number of units with a higher total: no sort needed.
+        mine = rows.totals[unit]
+        units = [with_rank(rows.documents[unit], 1 + sum(total > mine for total in rows.totals.values()))]
+    else:
+        order = sorted(rows.totals.items(), key=lambda item: (-item[1], item[0]))
+        ranks = ranks_of(order)
+        units = [with_rank(rows.documents[slug], ranks[slug]) for slug, _ in order]
+        if not units:
+            return None
     return {
         "rulebook": rows.main,
         "rulebooks_used": sorted(rows.used, key=lambda b: b["version"]),

@@ -17,8 +17,7 @@ wins, and a worker killed at any point leaves the rows and the position that go 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,6 +33,24 @@ TABLES = (
     "total TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (rulebook, period, unit))",
     "CREATE TABLE IF NOT EXISTS {periods} (rulebook TEXT NOT NULL, period TEXT NOT NULL, "
     "main TEXT NOT NULL, used TEXT NOT NULL, PRIMARY KEY (rulebook, period))",
+    # The totals of a period, for the ranks, without reading past each unit's (large) document.
+    "CREATE INDEX IF NOT EXISTS ledger_scores_totals ON {scores} (rulebook, period, unit, total)",
+)
+# A unit's answer: the tracking row, the period's rulebooks, every total (as "unit total,unit total...":
+# slugs and Decimal texts hold neither spaces nor commas) and the unit's document, in one row.
+ONE_UNIT = (
+    "SELECT p.position, p.known_at, p.selection, s.main, s.used, "
+    "(SELECT {aggregate}(t.unit || ' ' || t.total, ',') FROM {scores} t "
+    "WHERE t.rulebook = p.rulebook AND t.period = s.period) AS totals, "
+    "(SELECT d.document FROM {scores} d "
+    "WHERE d.rulebook = p.rulebook AND d.period = s.period AND d.unit = ?) AS document "
+    "FROM {projections} p LEFT JOIN {periods} s ON s.rulebook = p.rulebook AND s.period = ? "
+    "WHERE p.rulebook = ?"
+)
+EVERY_UNIT = (
+    "SELECT p.position, p.known_at, p.selection, s.main, s.used, t.unit, t.total, t.document "
+    "FROM {projections} p JOIN {periods} s ON s.rulebook = p.rulebook AND s.period = ? "
+    "JOIN {scores} t ON t.rulebook = p.rulebook AND t.period = s.period WHERE p.rulebook = ?"
 )
 SET_UP_LOCK = 74_231_018  # pg_advisory_xact_lock key: concurrent CREATE TABLE IF NOT EXISTS can collide
 
@@ -80,6 +97,7 @@ class ScoreTables:
             "projections": store.qualify("ledger_projections"),
             "scores": store.qualify("ledger_scores"),
             "periods": store.qualify("ledger_score_periods"),
+            "aggregate": "string_agg" if self.postgres else "group_concat",
         }
         self._ready = False
 
@@ -219,53 +237,35 @@ class ScoreTables:
     # --- the query side ----------------------------------------------------------------------
 
     def period(self, rulebook: str, period: str, unit: str | None) -> PeriodRows | None:
-        """A period's rows and its tracking row, read in one snapshot; a unit's document alone when a
-        unit is named (every total is read for the ranks, but no other document). None when the rulebook
-        or the period is not projected."""
+        """A period's rows with its tracking row, read in one statement (so in one snapshot, on either
+        backend, and in one round trip); with a unit named, its document alone beside every total (the
+        ranks need the totals, not the other documents). None when the rulebook or period is not
+        projected."""
         if not self.ready():
             return None
-        with self._snapshot() as c:
-            tracked = self._tracked(c, rulebook)
-            if tracked is None or not tracked.position:
-                return None
-            c.execute(
-                self._sql("SELECT main, used FROM {periods} WHERE rulebook = ? AND period = ?"),
-                (rulebook, period),
-            )
-            books = c.fetchone()
-            if books is None:
-                return None
-            if unit is None:
-                c.execute(
-                    self._sql("SELECT unit, total, document FROM {scores} WHERE rulebook = ? AND period = ?"),
-                    (rulebook, period),
-                )
-            else:
-                c.execute(
-                    self._sql(
-                        "SELECT unit, total, CASE WHEN unit = ? THEN document END AS document "
-                        "FROM {scores} WHERE rulebook = ? AND period = ?"
-                    ),
-                    (unit, rulebook, period),
-                )
-            rows = c.fetchall()
-        used = orjson.loads(books["used"])
-        return PeriodRows(
-            tracked=tracked,
-            main=orjson.loads(books["main"]),
-            used=list(used.values()),
-            totals={str(r["unit"]): Decimal(r["total"]) for r in rows},
-            documents={str(r["unit"]): str(r["document"]) for r in rows if r["document"] is not None},
-        )
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[Any]:
-        """A read transaction whose statements all see the same committed state (SQLite's read
-        transactions do; PostgreSQL's default isolation gives each statement its own snapshot)."""
         with self.store.transaction(commit=False) as c:
-            if self.postgres:
-                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield c
+            if unit is None:
+                c.execute(self._sql(EVERY_UNIT), (period, rulebook))
+                rows = c.fetchall()
+                first = rows[0] if rows else None
+                totals = {str(r["unit"]): Decimal(r["total"]) for r in rows}
+                documents = {str(r["unit"]): str(r["document"]) for r in rows}
+            else:
+                c.execute(self._sql(ONE_UNIT), (unit, period, rulebook))
+                first = c.fetchone()
+                totals = _totals(first["totals"]) if first and first["totals"] else {}
+                found = first and first["document"] is not None
+                documents = {unit: str(first["document"])} if found else {}
+        if first is None or first["main"] is None or not first["position"]:
+            return None
+        tracked = Tracked(rulebook, int(first["position"]), str(first["known_at"]), str(first["selection"]))
+        used = orjson.loads(first["used"])
+        return PeriodRows(tracked, orjson.loads(first["main"]), list(used.values()), totals, documents)
+
+
+def _totals(text: str) -> dict[str, Decimal]:
+    slugs_and_totals = (pair.split(" ") for pair in text.split(","))
+    return {slug: Decimal(total) for slug, total in slugs_and_totals}
 
 
 def _text(value: Any) -> str:
