@@ -591,7 +591,10 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     project: Annotated[
         str | None,
-        typer.Option(help="Rulebooks to keep projected for fast score queries, comma-separated."),
+        typer.Option(
+            help="Rulebooks to keep projected for fast score queries, comma-separated (the worker of "
+            "`ledger project`, in a thread of this server)."
+        ),
     ] = None,
     db: Db = None,
 ) -> None:

@@ -17,6 +17,7 @@ wins, and a worker killed at any point leaves the rows and the position that go 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,6 +101,7 @@ class ScoreTables:
             "aggregate": "string_agg" if self.postgres else "group_concat",
         }
         self._ready = False
+        self._looked_at = -1.0e9
 
     def _sql(self, statement: str) -> str:
         return statement.format(**self.names).replace("?", self.store.mark)
@@ -197,8 +199,10 @@ class ScoreTables:
     # --- both sides --------------------------------------------------------------------------
 
     def ready(self) -> bool:
-        """Whether the tables exist (checked until they do; they are never dropped)."""
-        if not self._ready:
+        """Whether the tables exist: once they do, for good (they are never dropped); until then, looked
+        up at most once a second (a service without a worker asks at every score query)."""
+        if not self._ready and time.monotonic() - self._looked_at > 1.0:
+            self._looked_at = time.monotonic()
             with self.store.transaction(commit=False) as c:
                 if self.postgres:
                     c.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (self.names["periods"],))
