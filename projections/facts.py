@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ledger.acts import StoredAct
 
@@ -33,8 +34,7 @@ class Unit:
         return current
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     report: str
     unit: str
     filed_on: dt.date

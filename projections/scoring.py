@@ -66,6 +66,7 @@ class Scorer:
         self.judged_on = min(period.end, as_of)
         self.periods = [p for p in period.split(self.cadence) if p.start <= as_of]
         self.used: dict[str, Rulebook] = {}
+        self._filed: dict[tuple[str, dt.date, dt.date], list[StoredAct]] = {}
         self.scores = {
             slug: UnitScore(unit, unit.class_on(self.judged_on))
             for slug, unit in facts.units.items()
@@ -124,8 +125,14 @@ class Scorer:
         return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
 
     def filed(self, unit: str, span: Period) -> list[StoredAct]:
-        end = min(span.end, self.as_of)
-        return [a for a in self.facts.filings.get(unit, ()) if span.start <= a.occurred_on <= end]
+        """The unit's filings in a span, up to the as-of date (asked for again by quota runs: kept)."""
+        key = (unit, span.start, span.end)
+        found = self._filed.get(key)
+        if found is None:
+            start, end = span.start, min(span.end, self.as_of)
+            found = [a for a in self.facts.filings.get(unit, ()) if start <= a.occurred_on <= end]
+            self._filed[key] = found
+        return found
 
     def quota_status(
         self, book: Rulebook, unit: Unit, span: Period

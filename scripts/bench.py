@@ -149,7 +149,7 @@ ledger = Ledger.open(Settings(sys.argv[1]))
 lines = open({path!r}, "rb")
 started = time.perf_counter()
 result = ledger.import_lines(lines)
-print(len(result.receipts), time.perf_counter() - started)
+print(result.acts, time.perf_counter() - started)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 REPLAY = """

@@ -8,10 +8,12 @@ from typing import Any
 import orjson
 import pytest
 
+from ledger.acts import parse_act
 from ledger.errors import BatchRejected, LedgerError
 from ledger.rulebooks import Catalogue
 from ledger.services import Ledger
 from ledger.store import open_store
+from ledger.store.base import GENESIS, encode, link
 from ledger.store.postgres import environment
 
 
@@ -121,3 +123,24 @@ def test_export_restores_the_same_chain_and_refuses_alterations(
         assert receipt[0].status == "duplicate" and receipt[0].position == 2
     finally:
         target.close()
+
+
+@pytest.mark.parametrize(
+    "act_id",
+    ["plain", 'with "quotes" and \\ backslash', "兴庆区-报送-1", "tab\u00e9\u2603", "e\U0001f600"],
+)
+def test_the_stored_state_is_the_sorted_json_the_chain_hashes(act_id: str) -> None:
+    """The state spliced from an act's canonical content is byte for byte the sorted JSON of the act with
+    its position and recorded time (what `verify` hashes), for any id and fields."""
+    raw = {"id": act_id, "type": "task.assigned", "occurred_on": "2019-03-01", "unit": "xq",
+           "task": "T\"1", "item": "网站", "title": "标题 \\ “引号”", "points": 1.25,
+           "due_on": "2019-03-31", "required": 3}  # fmt: skip
+    act = parse_act(raw, 1)
+    recorded_at = "2019-03-01T00:00:00.000001Z"
+    state, chain = encode(act, orjson.dumps(recorded_at), 42, GENESIS)
+    body = {"id": act.id, "type": act.type, "occurred_on": "2019-03-01", "recorded_at": recorded_at,
+            "fields": act.fields}  # fmt: skip
+    expected = orjson.dumps({**body, "position": 42}, option=orjson.OPT_SORT_KEYS)
+    assert state == expected[:-1] + b',"chain":"' + chain.encode() + b'"}'
+    assert chain == link(GENESIS, 42, body)
+    assert orjson.loads(state)["id"] == act_id

@@ -280,7 +280,7 @@ def test_empty_files_are_refused_and_a_header_only_sheet_imports_nothing(
     with pytest.raises(SheetError, match=r"empty\.xlsx: empty"):
         read_sheet(write_xlsx(tmp_path / "empty.xlsx", {"Sheet1": []}))
     header_only = write_csv(tmp_path / "units.csv", UNITS[:1])
-    assert import_sheet(sqlite_ledger, header_only).receipts == []
+    assert import_sheet(sqlite_ledger, header_only).acts == 0
     assert sqlite_ledger.store.head() == (0, None)
 
 

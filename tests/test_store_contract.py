@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
+from ledger import services
 from ledger.acts import Act, parse_act
 from ledger.errors import BatchRejected
 from ledger.rulebooks import Catalogue
@@ -169,6 +170,63 @@ def test_importing_the_same_file_twice_changes_nothing(ledger: Ledger, store: St
     again = ledger.import_lines(lines)
     assert (again.new, again.duplicates) == (0, 5)
     assert snapshot(store) == before
+
+
+def filings(count: int, start: int = 0) -> list[bytes]:
+    made = (make("report.filed", "2019-04-02", id=f"p{k}", unit="jinfeng", report=f"P{k}", title="t") for k in
+            range(start, start + count))  # fmt: skip
+    return [orjson.dumps(r) for r in made]
+
+
+def test_a_file_is_stored_in_parts_within_one_transaction(
+    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file larger than a part is stored whole, with positions and chain as one batch; progress hears
+    each part; re-importing it finds every act stored."""
+    monkeypatch.setattr(services, "PART", 7)
+    heard: list[int] = []
+    lines = [*filings(10), b"\n", orjson.dumps(missed("jinfeng")), *filings(9, 10)]
+    result = seeded.import_lines(lines, progress=heard.append)
+    assert (result.new, result.duplicates, result.acts) == (20, 0, 20)
+    assert heard == [7, 14, 20]
+    stored = list(store.read())
+    assert [a.position for a in stored] == list(range(1, 26))
+    assert len({a.recorded_at for a in stored[5:]}) == 1
+    assert store.verify() == (25, None, "the chain is intact")
+    again = seeded.import_lines(lines)
+    assert (again.new, again.duplicates) == (0, 20)
+
+
+@pytest.mark.parametrize("bad_at", [3, 12, 21])
+def test_a_bad_line_in_any_part_leaves_no_trace(
+    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch, bad_at: int
+) -> None:
+    """A bad line in the first, a middle or the last part rejects the whole file, though earlier parts
+    were already written in its transaction; the ledger and its index are as they were, so the same
+    ids can be imported afterwards."""
+    monkeypatch.setattr(services, "PART", 7)
+    before = snapshot(store)
+    good = filings(21)
+    unknown_unit = orjson.dumps({**GOOD, "id": "x", "unit": "nobody"})
+    for bad, field in ((b'{"type": ', None), (unknown_unit, "unit")):
+        lines = [*good[: bad_at - 1], bad, *good[bad_at - 1 :]]
+        with pytest.raises(BatchRejected) as caught:
+            seeded.import_lines(lines)
+        (error,) = caught.value.errors
+        assert error.where == bad_at and error.field == field
+        assert snapshot(store) == before
+    assert seeded.import_lines(good).new == 21
+
+
+def test_every_bad_line_of_every_part_is_named(seeded: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking goes on past the first bad part: each bad line is named, of whatever part."""
+    monkeypatch.setattr(services, "PART", 4)
+    lines = filings(12)
+    lines[1] = orjson.dumps({**GOOD, "id": "x1", "unit": "nobody"})
+    lines[9] = orjson.dumps({**GOOD, "id": "x2", "report": "R1"})
+    with pytest.raises(BatchRejected) as caught:
+        seeded.import_lines(lines)
+    assert [(e.where, e.field) for e in caught.value.errors] == [(2, "unit"), (10, "report")]
 
 
 BAD_LINES: list[tuple[str, bytes | Raw, str | None]] = [

@@ -15,8 +15,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -37,26 +36,30 @@ MAX_QUANTITY = 1_000_000_000
 DECIMALS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Act:
-    """One act as submitted: its client id (or a generated one), type, valid-time date and fields."""
+class Act(NamedTuple):
+    """One act as submitted: its client id (or a generated one), type, valid-time date and fields.
+
+    Acts (and stored acts) are named tuples: immutable, and cheap to make by the million."""
 
     id: str
     type: str
     occurred_on: dt.date
     fields: Mapping[str, Any]
     id_given: bool = True
+    canonical: bytes = b""  # content(), made when the act is parsed
 
     def content(self) -> bytes:
-        """The canonical bytes that decide whether a repeated id is the same act (idempotency)."""
-        return orjson.dumps(
-            {"type": self.type, "occurred_on": self.occurred_on.isoformat(), "fields": self.fields},
-            option=orjson.OPT_SORT_KEYS,
-        )
+        """The canonical bytes that decide whether a repeated id is the same act (idempotency): the
+        sorted JSON of its type, date and fields. The store splices its stored state from them
+        (`ledger.store.base.encode`)."""
+        return self.canonical or canonical(self.type, self.occurred_on.isoformat(), self.fields)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAct:
+def canonical(kind: str, day: str, fields: Mapping[str, Any]) -> bytes:
+    return orjson.dumps({"type": kind, "occurred_on": day, "fields": fields}, option=orjson.OPT_SORT_KEYS)
+
+
+class StoredAct(NamedTuple):
     """An act as the ledger holds it: with its position (commit order) and recorded time."""
 
     position: int
@@ -82,6 +85,8 @@ class StoredAct:
 
 
 def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
+    if type(value) is str and 0 < len(value) <= limit and not value.isspace() and not CONTROL.search(value):
+        return value  # the common case, checked in one go (imports check millions)
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {_json_kind(value)}")
     if not value.strip():
@@ -225,8 +230,15 @@ VOCABULARY: dict[str, dict[str, Field]] = {
 ENVELOPE = ("id", "type", "occurred_on")
 
 
+_DATES: dict[str, dt.date] = {}  # dates already checked (at most the ~55,000 of the ledger's range)
+
+
 def parse_date(value: Any) -> dt.date:
     """An ISO calendar date (YYYY-MM-DD) within the range the ledger accepts."""
+    if type(value) is str:
+        day = _DATES.get(value)
+        if day is not None:
+            return day
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError(f"must be an ISO date YYYY-MM-DD, not {value!r}")
     try:
@@ -235,6 +247,7 @@ def parse_date(value: Any) -> dt.date:
         raise ValueError(f"is not a calendar date: {value!r}") from None
     if not FIRST_DATE <= day <= LAST_DATE:
         raise ValueError(f"must be between {FIRST_DATE} and {LAST_DATE}, not {value}")
+    _DATES[value] = day
     return day
 
 
@@ -285,7 +298,7 @@ def parse_act(raw: Any, where: int) -> Act:
             raise ActError(where, "units", "is only for form 'combined'")
     if kind == "task.assigned" and fields["due_on"] < occurred_on.isoformat():
         raise ActError(where, "due_on", f"{fields['due_on']} is before the task was assigned ({occurred_on})")
-    return Act(id=act_id, type=kind, occurred_on=occurred_on, fields=fields, id_given=id_given)
+    return Act(act_id, kind, occurred_on, fields, id_given, canonical(kind, raw["occurred_on"], fields))
 
 
 def _required(spec: Mapping[str, Field]) -> str:

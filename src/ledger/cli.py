@@ -5,10 +5,10 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, BinaryIO, TypeVar
 
 import orjson
 import typer
@@ -97,29 +97,46 @@ def import_(
         if file.suffix.lower() in (".csv", ".xlsx"):
             with ledger_at(db) as ledger, _progress(0) as tick:
                 result = import_sheet(ledger, file, progress=tick)
-            typer.echo(
-                f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate"
-            )
+            typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
             return
-        data = sys.stdin.buffer.read() if str(file) == "-" else _read(file)
-        lines = data.splitlines()
-        if _is_export(lines):  # a file of `ledger export`: the same positions, times and chain
-            with ledger_at(db) as ledger:
-                count = ledger.restore(lines)
-                checked, broken, what = ledger.store.verify()
-            typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")
-            if broken is not None:
-                raise typer.Exit(4)
-            return
-        with ledger_at(db) as ledger, _progress(len(lines)) as tick:
-            result = ledger.import_lines(lines, progress=tick)
-        typer.echo(f"{file}: {len(result.receipts)} acts, {result.new} new, {result.duplicates} duplicate")
+        with _lines_of(file) as (lines, total):
+            if _is_export(lines):  # a file of `ledger export`: the same positions, times and chain
+                with ledger_at(db) as ledger:
+                    count = ledger.restore(lines)
+                    checked, broken, what = ledger.store.verify()
+                typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")
+                if broken is not None:
+                    raise typer.Exit(4)
+                return
+            with ledger_at(db) as ledger, _progress(total) as tick:
+                result = ledger.import_lines(lines, progress=tick)
+        typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
 
     run(body)
 
 
-def _is_export(lines: list[bytes]) -> bool:
+@contextmanager
+def _lines_of(file: Path) -> Iterator[tuple[Sequence[bytes] | BinaryIO, int]]:
+    """A file's lines, read as they are used (standard input is read whole), and how many there are."""
+    if str(file) == "-":
+        lines = sys.stdin.buffer.read().splitlines()
+        yield lines, len(lines)
+        return
+    try:
+        handle = file.open("rb")
+    except OSError as e:
+        raise LedgerError(f"{file}: cannot be read ({e.strerror})") from None
+    with handle:
+        total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+        handle.seek(0)
+        yield handle, total
+
+
+def _is_export(lines: Sequence[bytes] | BinaryIO) -> bool:
+    """Whether the first act line is one of `ledger export` (a file is rewound after the look)."""
     first = next((line for line in lines if line.strip()), b"")
+    if not isinstance(lines, Sequence):
+        lines.seek(0)
     try:
         head = orjson.loads(first)
     except orjson.JSONDecodeError:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from ledger.acts import Act, StoredAct
 from ledger.errors import ActError, BatchRejected
@@ -20,15 +19,13 @@ from ledger.errors import ActError, BatchRejected
 _MISSING = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Filing:
+class Filing(NamedTuple):
     act_id: str
     unit: str
     filed_on: dt.date
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     act_id: str
     unit: str
     assigned_on: dt.date
@@ -36,7 +33,7 @@ class Assignment:
 
 
 def digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=16).digest()
+    return hashlib.sha256(content).digest()  # faster than blake2b on such short content
 
 
 class LedgerIndex:
@@ -51,13 +48,15 @@ class LedgerIndex:
         self.completions: dict[str, str] = {}  # task -> id of its effective completion
         self.defines: dict[str, tuple[str, str]] = {}  # defining act id -> (kind, key), e.g. ("task", "T1")
         self.located: dict[str, tuple[int, str]] = {}  # stored act id -> (position, recorded_at)
-        self._undo: list[tuple[Any, Any, Any]] | None = None
+        self._undo: list[tuple[Any, Any, Any]] | None = None  # (table, key, old value) since `begin`
+        self._new: list[str] = []  # ids taken into `acts` since `begin`
 
     # --- folding stored history -------------------------------------------------------------
 
     def fold(self, act: StoredAct) -> None:
         """Take one stored act into the index (stored acts were checked when they were appended)."""
-        self._apply(act.id, act.type, act.occurred_on, act.fields, digest(_content(act)))
+        self.acts[act.id] = (digest(_content(act)), act.type)
+        self._apply(act.id, act.type, act.occurred_on, act.fields)
         self.located[act.id] = (act.position, act.recorded_at)
         self.position = act.position
 
@@ -73,33 +72,56 @@ class LedgerIndex:
 
         Raises BatchRejected listing every bad act; the index is then unchanged.
         """
-        errors: list[ActError] = []
-        fresh: list[bool] = []
-        self._undo = []
+        self.begin()
         try:
-            for where, act in batch:
-                try:
-                    fresh.append(self._admit_one(where, act))
-                except ActError as e:
-                    errors.append(e)
-                    fresh.append(False)
+            fresh, errors = self.check(batch)
             if errors:
-                self.rollback()
-                conflict = all(e.field == "id" and "already stored" in e.message for e in errors)
-                raise BatchRejected(errors, conflict=conflict)
+                raise BatchRejected(errors, conflict=conflicting(errors))
         except BaseException:
-            if self._undo is not None:
-                self.rollback()
+            self.rollback()
             raise
         return fresh
 
+    def begin(self) -> None:
+        """Start taking in a batch, which may arrive in several parts (`check`), until `commit` or
+        `rollback`."""
+        self._undo = []
+        self._new = []
+
+    def check(self, part: Sequence[tuple[int, Act]]) -> tuple[list[bool], list[ActError]]:
+        """Check part of the batch begun, taking in its good acts: per act whether it is new, and every
+        bad act's error (later acts may name earlier ones of the batch; a bad act is left out)."""
+        fresh: list[bool] = []
+        errors: list[ActError] = []
+        acts, new = self.acts, self._new
+        for where, act in part:
+            content_digest = digest(act.content())
+            known = acts.get(act.id)
+            if known is not None:
+                fresh.append(False)
+                if known[0] != content_digest:
+                    errors.append(ActError(where, "id", f"{act.id!r} is already stored with other content"))
+                continue
+            try:
+                self._check(where, act)
+            except ActError as e:
+                errors.append(e)
+                fresh.append(False)
+                continue
+            acts[act.id] = (content_digest, act.type)
+            new.append(act.id)
+            self._apply(act.id, act.type, act.occurred_on, act.fields)
+            fresh.append(True)
+        return fresh, errors
+
     def commit(self, position: int) -> None:
-        """The admitted batch is stored; its last act sits at `position`."""
+        """The batch taken in is stored; its last act sits at `position`."""
         self._undo = None
+        self._new = []
         self.position = position
 
     def rollback(self) -> None:
-        """Forget the acts admitted since the last commit (the store refused them)."""
+        """Forget the acts taken in since `begin` (the store refused them)."""
         for target, key, old in reversed(self._undo or []):
             if isinstance(target, set):
                 if old is _MISSING:
@@ -110,18 +132,11 @@ class LedgerIndex:
                 target.pop(key, None)
             else:
                 target[key] = old
+        for act_id in self._new:
+            del self.acts[act_id]
+            self.located.pop(act_id, None)
         self._undo = None
-
-    def _admit_one(self, where: int, act: Act) -> bool:
-        known = self.acts.get(act.id)
-        content_digest = digest(act.content())
-        if known is not None:
-            if known[0] == content_digest:
-                return False
-            raise ActError(where, "id", f"{act.id!r} is already stored with other content")
-        self._check(where, act)
-        self._apply(act.id, act.type, act.occurred_on, act.fields, content_digest)
-        return True
+        self._new = []
 
     def _check(self, where: int, act: Act) -> None:
         f = act.fields
@@ -204,8 +219,8 @@ class LedgerIndex:
 
     # --- the fold itself ----------------------------------------------------------------------
 
-    def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any, content_digest: bytes) -> None:
-        self._set(self.acts, act_id, (content_digest, kind))
+    def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any) -> None:
+        """Take in what an act defines or voids (its own entry in `acts` is the caller's)."""
         if kind == "unit.registered":
             self._set(self.units, f["unit"], act_id)
             self._set(self.defines, act_id, ("unit", f["unit"]))
@@ -246,6 +261,11 @@ class LedgerIndex:
         if self._undo is not None:
             self._undo.append((target, key, key if key in target else _MISSING))
         target.add(key)
+
+
+def conflicting(errors: list[ActError]) -> bool:
+    """Whether the only faults are ids already stored with other content (a 409, not a 422)."""
+    return all(e.field == "id" and "already stored" in e.message for e in errors)
 
 
 def _content(act: StoredAct) -> bytes:

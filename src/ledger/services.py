@@ -8,7 +8,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ import orjson
 
 from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
 from ledger.errors import ActError, BatchRejected, LedgerError
+from ledger.heap import paused_collection
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
@@ -49,15 +50,19 @@ class Settings:
 
 @dataclass(frozen=True)
 class ImportResult:
-    receipts: list[Receipt]
+    """What an import stored: how many acts were new and how many were stored already."""
+
+    new: int
+    duplicates: int
 
     @property
-    def new(self) -> int:
-        return sum(r.status == "new" for r in self.receipts)
+    def acts(self) -> int:
+        return self.new + self.duplicates
 
-    @property
-    def duplicates(self) -> int:
-        return len(self.receipts) - self.new
+    @classmethod
+    def of(cls, receipts: Sequence[Receipt]) -> ImportResult:
+        new = sum(r.status == "new" for r in receipts)
+        return cls(new, len(receipts) - new)
 
 
 class Ledger:
@@ -83,9 +88,13 @@ class Ledger:
     def import_lines(
         self, lines: Iterable[bytes], progress: Callable[[int], None] | None = None
     ) -> ImportResult:
-        """Import JSON Lines: one act per line, blank lines skipped; a bad line rejects the file."""
-        items = ((n, _json_line(n, line)) for n, line in enumerate(lines, start=1) if line.strip())
-        return ImportResult(self.store.append(with_file_ids(parse_all(items)), progress=progress))
+        """Import JSON Lines: one act per line, blank lines skipped; a bad line rejects the file.
+
+        The lines are read, checked and stored in parts of `PART` acts inside one transaction, so a file
+        of any size is stored whole or not at all without being held in memory. `progress` hears how
+        many acts have been stored."""
+        new, duplicates = self.store.append_parts(parts_of(lines), progress=progress)
+        return ImportResult(new, duplicates)
 
     def export(self) -> Iterator[bytes]:
         """The whole ledger as JSON Lines: every act with its position, recorded time and chain hash."""
@@ -158,9 +167,10 @@ class Ledger:
         span = parse_period(period)
         day = parse_day(as_of, "as-of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
-        facts = gather(self.store.read(known_at=cut, chain=False), day)
-        before = board_json(score(facts, base_selection, span, day), cut)
-        after = board_json(score(facts, draft_selection, span, day), cut)
+        with paused_collection():
+            facts = gather(self.store.read(known_at=cut, chain=False), day)
+            before = board_json(score(facts, base_selection, span, day), cut)
+            after = board_json(score(facts, draft_selection, span, day), cut)
         return compare(before, after)
 
     def selection(self, name: str) -> Selection:
@@ -249,28 +259,11 @@ class Ledger:
         ]
 
 
-@dataclass(frozen=True)
-class _BadLine:
-    """A line that is not JSON, kept in its place so that it is reported with the others."""
-
-    error: ActError
-
-
-def _json_line(number: int, line: bytes) -> Any:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError as e:
-        return _BadLine(ActError(number, None, f"not valid JSON ({e})"))
-
-
 def parse_all(items: Iterable[tuple[int, Any]]) -> list[tuple[int, Act]]:
     """Parse every item, collecting every bad one: BatchRejected names them all, or the acts come back."""
     acts: list[tuple[int, Act]] = []
     errors: list[ActError] = []
     for where, item in items:
-        if isinstance(item, _BadLine):
-            errors.append(item.error)
-            continue
         try:
             acts.append((where, parse_act(item, where)))
         except ActError as e:
@@ -280,6 +273,40 @@ def parse_all(items: Iterable[tuple[int, Any]]) -> list[tuple[int, Act]]:
     return acts
 
 
+PART = 5000  # acts a file import checks and stores at a time
+
+
+def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[list[tuple[int, Act]]]:
+    """The acts of JSON Lines in parts of `size` (line numbers from 1, blank lines skipped, id-less acts
+    given ids from their content). After a bad line no more parts come; at the end BatchRejected names
+    every bad line of the file."""
+    size = size or PART
+    errors: list[ActError] = []
+    seen: Counter[bytes] = Counter()
+    part: list[tuple[int, Act]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line or line.isspace():
+            continue
+        try:
+            act = parse_act(orjson.loads(line), number)
+        except orjson.JSONDecodeError as e:
+            errors.append(ActError(number, None, f"not valid JSON ({e})"))
+            continue
+        except ActError as e:
+            errors.append(e)
+            continue
+        if errors:
+            continue
+        part.append((number, act if act.id_given else with_file_id(act, seen)))
+        if len(part) == size:
+            yield part
+            part = []
+    if errors:
+        raise BatchRejected(errors)
+    if part:
+        yield part
+
+
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
 
 
@@ -287,15 +314,16 @@ def with_file_ids(acts: list[tuple[int, Act]]) -> list[tuple[int, Act]]:
     """Give a file's id-less acts ids derived from their content (and, for identical acts, their order),
     so that importing the same file again finds them stored and changes nothing."""
     seen: Counter[bytes] = Counter()
-    out = []
-    for where, act in acts:
-        if not act.id_given:
-            content = act.content()
-            seen[content] += 1
-            derived = uuid.uuid5(IMPORTED, f"{hashlib.sha256(content).hexdigest()}#{seen[content]}")
-            act = replace(act, id=str(derived))
-        out.append((where, act))
-    return out
+    return [(where, act if act.id_given else with_file_id(act, seen)) for where, act in acts]
+
+
+def with_file_id(act: Act, seen: Counter[bytes]) -> Act:
+    """An id-less act of a file with its id from its content and how many identical acts came before it
+    in the file (`seen`, which this counts in)."""
+    content = act.content()
+    seen[content] += 1
+    derived = uuid.uuid5(IMPORTED, f"{hashlib.sha256(content).hexdigest()}#{seen[content]}")
+    return act._replace(id=str(derived))
 
 
 def scored(
@@ -309,10 +337,11 @@ def scored(
     """The score document of acts (in position order, cut at `known_at`) and the facts it was made from."""
     span = parse_period(period)
     day = parse_day(as_of, "as-of") if as_of else span.end
-    facts = gather(acts, day)
-    if unit is not None and unit not in facts.units:
-        raise LedgerError(f"unit {unit!r} is not registered as of {day}")
-    return board_json(score(facts, selection, span, day), known_at, unit), facts
+    with paused_collection():
+        facts = gather(acts, day)
+        if unit is not None and unit not in facts.units:
+            raise LedgerError(f"unit {unit!r} is not registered as of {day}")
+        return board_json(score(facts, selection, span, day), known_at, unit), facts
 
 
 def counted(acts: Iterator[StoredAct], progress: Callable[[int], None] | None) -> Iterator[StoredAct]:

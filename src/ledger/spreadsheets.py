@@ -326,7 +326,7 @@ def import_sheet(ledger: Ledger, path: Path, progress: Callable[[int], None] | N
     if errors:
         raise SheetRejected(sheet, errors + _context_errors(ledger, acts))
     try:
-        return ImportResult(ledger.store.append(acts, progress=progress))
+        return ImportResult.of(ledger.store.append(acts, progress=progress))
     except BatchRejected as e:
         raise SheetRejected(sheet, e.errors, conflict=e.conflict) from None
 

@@ -18,14 +18,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from ledger.acts import Act, StoredAct
 from ledger.errors import ActError, BatchRejected, LedgerError, StoreUnavailable
-from ledger.index import LedgerIndex
+from ledger.heap import paused_collection
+from ledger.index import LedgerIndex, conflicting
 
 NAMESPACE = uuid.UUID("6f1c1d3e-4a7b-5c2d-9e8f-0a1b2c3d4e5f")
 READ_BATCH = 5000
@@ -52,22 +52,38 @@ def link(previous: str, position: int, body: dict[str, Any]) -> str:
     return hashlib.sha256(previous.encode() + b"\n" + content).hexdigest()
 
 
-def encode(act: Act, recorded_at: str, position: int, previous: str) -> tuple[bytes, str]:
-    """The stored state of an act at a position, and its chain hash (the content is serialised once:
-    the hash covers it, and the state is it with the hash appended)."""
-    content = orjson.dumps(
-        {
-            "id": act.id,
-            "type": act.type,
-            "occurred_on": act.occurred_on.isoformat(),
-            "recorded_at": recorded_at,
-            "fields": act.fields,
-            "position": position,
-        },
-        option=orjson.OPT_SORT_KEYS,
+def encode(act: Act, recorded_at: bytes, position: int, previous: str) -> tuple[bytes, str]:
+    """The stored state of an act at a position, and its chain hash.
+
+    `recorded_at` is the time as JSON (quoted). The state is the sorted JSON of the act with its position
+    and recorded time (the bytes `link` hashes), then the hash. It is spliced from the act's canonical
+    content, already made to check the act, rather than serialised again: the sorted keys are fields,
+    id, occurred_on, position, recorded_at, type, and the content is
+    `{"fields":…,"occurred_on":"YYYY-MM-DD","type":…}`, so the id goes in before its date and the
+    position and time after it. `tests/test_chain.py` holds the two
+    ways to the same bytes.
+    """
+    content = act.content()
+    cut = len(content) - len(act.type) - _TAIL  # where ',"occurred_on":' starts
+    body = b"".join(
+        (
+            content[:cut],
+            b',"id":',
+            orjson.dumps(act.id),
+            content[cut : cut + _DATE],
+            b',"position":',
+            str(position).encode(),
+            b',"recorded_at":',
+            recorded_at,
+            content[cut + _DATE :],
+        )
     )
-    chain = hashlib.sha256(previous.encode() + b"\n" + content).hexdigest()
-    return content[:-1] + b',"chain":"' + chain.encode() + b'"}', chain
+    chain = hashlib.sha256(previous.encode() + b"\n" + body).hexdigest()
+    return body[:-1] + b',"chain":"' + chain.encode() + b'"}', chain
+
+
+_DATE = len(',"occurred_on":"YYYY-MM-DD"')
+_TAIL = _DATE + len(',"type":""}')  # the content's bytes after its fields, less the type's own
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -79,23 +95,28 @@ def decode(position: int, state: bytes, *, chain: bool = True) -> StoredAct:
     """A stored act from its row. Replays of a large year hold many acts: dates are shared, repeated
     strings interned, and the chain hash, which scoring does not need, can be left out."""
     d = orjson.loads(state)
-    return StoredAct(
-        position=position,
-        id=d["id"],
-        type=sys.intern(d["type"]),
-        occurred_on=_day(d["occurred_on"]),
-        recorded_at=sys.intern(d["recorded_at"]),
-        fields=d["fields"],
-        chain=d.get("chain", "") if chain else "",
+    return _stored(
+        StoredAct,
+        (
+            position,
+            d["id"],
+            sys.intern(d["type"]),
+            _day(d["occurred_on"]),
+            sys.intern(d["recorded_at"]),
+            d["fields"],
+            d.get("chain", "") if chain else "",
+        ),
     )
+
+
+_stored = tuple.__new__  # a named tuple made without its keyword-taking constructor (hot path)
 
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):
     """What the ledger answers for each appended act."""
 
     id: str
@@ -185,48 +206,82 @@ class Store(abc.ABC):
 
         Raises BatchRejected (nothing stored) when any act is bad.
         """
-        with self._appending:
-            return self._append(acts, progress, clock)
+        receipts: list[Receipt] = []
+        with self._appending, paused_collection():
+            self._append([acts], receipts.extend, progress, clock)
+            return [self._locate(r) for r in receipts]
+
+    def append_parts(
+        self,
+        parts: Iterable[Sequence[tuple[int, Act]]],
+        *,
+        progress: Callable[[int], None] | None = None,
+        clock: Callable[[], str] = utc_now,
+    ) -> tuple[int, int]:
+        """Store acts arriving in parts (a file read as it goes) as one atomic batch, without holding
+        them all: (new, duplicates). Every bad act of every part is named; then nothing is stored. An
+        exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too."""
+        tally = [0, 0]
+
+        def count(receipts: list[Receipt]) -> None:
+            new = sum(r.status == "new" for r in receipts)
+            tally[0] += new
+            tally[1] += len(receipts) - new
+
+        with self._appending, paused_collection():
+            self._append(parts, count, progress, clock)
+        return tally[0], tally[1]
 
     def _append(
         self,
-        acts: Sequence[tuple[int, Act]],
+        parts: Iterable[Sequence[tuple[int, Act]]],
+        take: Callable[[list[Receipt]], None],
         progress: Callable[[int], None] | None,
         clock: Callable[[], str],
-    ) -> list[Receipt]:
+    ) -> None:
+        index = self.index
         try:
             with self._write() as tx:
-                for position, state in tx.read_after(self.index.position):
-                    self.index.fold(decode(position, state))
-                fresh = self.index.admit(list(acts))
+                for position, state in tx.read_after(index.position):
+                    index.fold(decode(position, state))
+                index.begin()
                 recorded_at = max(clock(), tx.recorded_at)
-                rows: list[Row] = []
-                receipts: list[Receipt] = []
+                stamp = orjson.dumps(recorded_at)
                 position, chain = tx.position, tx.chain or GENESIS
-                new_ids: dict[str, int] = {}
-                for (_, act), is_new in zip(acts, fresh, strict=True):
-                    if is_new:
-                        position += 1
-                        new_ids[act.id] = position
-                        state, chain = encode(act, recorded_at, position, chain)
-                        rows.append((position, originator_id(act.id), act.type, state))
-                        receipts.append(Receipt(act.id, position, recorded_at, "new"))
-                    else:
-                        receipts.append(Receipt(act.id, 0, "", "duplicate"))
-                for start in range(0, len(rows), 2000):
-                    tx.insert(rows[start : start + 2000])
+                errors: list[ActError] = []
+                done = 0
+                for part in parts:
+                    fresh, bad = index.check(part)
+                    errors += bad
+                    done += len(part)
+                    if errors:  # go on checking, to name every bad act, but store nothing more
+                        continue
+                    rows: list[Row] = []
+                    receipts: list[Receipt] = []
+                    new_ids: dict[str, int] = {}
+                    for (_, act), is_new in zip(part, fresh, strict=True):
+                        if is_new:
+                            position += 1
+                            new_ids[act.id] = position
+                            state, chain = encode(act, stamp, position, chain)
+                            rows.append((position, originator_id(act.id), act.type, state))
+                            receipts.append(Receipt(act.id, position, recorded_at, "new"))
+                        else:
+                            receipts.append(Receipt(act.id, 0, "", "duplicate"))
+                    if rows:
+                        tx.insert(rows)
+                    index.remember(new_ids, recorded_at)
+                    take(receipts)
                     if progress:
-                        progress(min(start + 2000, len(rows)))
-                if rows:
+                        progress(done)
+                if errors:
+                    raise BatchRejected(errors, conflict=conflicting(errors))
+                if position > tx.position:
                     tx.set_head(position, recorded_at, chain)
-        except BatchRejected:
-            raise
         except BaseException:
-            self.index.rollback()
+            index.rollback()
             raise
-        self.index.commit(position)
-        self.index.remember(new_ids, recorded_at)
-        return [self._locate(r) for r in receipts]
+        index.commit(position)
 
     def restore(self, records: Sequence[tuple[int, Act, int, str, str]]) -> int:
         """Load an export into an empty ledger with its own positions, recorded times and hashes.
@@ -234,7 +289,7 @@ class Store(abc.ABC):
         Each record is (line, act, position, recorded_at, chain). The acts are checked as any append is,
         and each hash is recomputed: a record altered since export is refused by line. All or nothing.
         """
-        with self._appending:
+        with self._appending, paused_collection():
             try:
                 with self._write() as tx:
                     if tx.position:
@@ -249,7 +304,7 @@ class Store(abc.ABC):
                             errors.append(ActError(where, "position", f"is {position}, expected {expected}"))
                         if recorded_at < latest:
                             errors.append(ActError(where, "recorded_at", f"goes back before {latest}"))
-                        state, chain = encode(act, recorded_at, expected, chain)
+                        state, chain = encode(act, orjson.dumps(recorded_at), expected, chain)
                         if chain != given:
                             errors.append(
                                 ActError(where, "chain", "does not match the act (altered since export)")
@@ -288,13 +343,21 @@ class Store(abc.ABC):
     ) -> Iterator[StoredAct]:
         """Stream stored acts in position order, from after `after`, up to those recorded by `known_at`
         (without their chain hashes when `chain` is false)."""
+        cut = known_at or "~"  # "~" sorts after every timestamp
+        loads, day, intern, stored = orjson.loads, _day, sys.intern, _stored  # `decode`, inlined (hot)
         while True:
             rows = self._select(after, batch, types)
             for position, state in rows:
-                act = decode(position, state, chain=chain)
-                if known_at is not None and act.recorded_at > known_at:
+                d = loads(state)
+                recorded_at = intern(d["recorded_at"])
+                if recorded_at > cut:
                     return
-                yield act
+                fields = d["fields"]
+                seal = d.get("chain", "") if chain else ""
+                yield stored(
+                    StoredAct,
+                    (position, d["id"], intern(d["type"]), day(d["occurred_on"]), recorded_at, fields, seal),
+                )
             if len(rows) < batch:
                 return
             after = rows[-1][0]

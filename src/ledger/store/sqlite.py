@@ -109,11 +109,16 @@ class SQLiteStore(Store):
         return table
 
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
-        try:
-            notes = self.recorder.select_notifications(after, limit, topics=types, inclusive_of_start=False)
-        except (OperationalError, InternalError, sqlite3.OperationalError) as e:
-            raise unavailable(e) from e
-        return [(n.id, n.state) for n in notes]
+        # The rows straight from SQL: the recorder's own select builds a UUID and a notification object
+        # per row, which a replay of a year pays a million times.
+        where = f" AND topic IN ({', '.join('?' * len(types))})" if types else ""
+        query = (
+            f"SELECT rowid, state FROM {self.recorder.events_table_name} WHERE rowid > ?{where} "
+            "ORDER BY rowid LIMIT ?"
+        )
+        with self.transaction(commit=False) as c:
+            c.execute(query, (after, *types, limit))
+            return c.fetchall()  # type: ignore[no-any-return]
 
     def head(self) -> tuple[int, str | None]:
         with self.factory.datastore.transaction(commit=False) as c:
