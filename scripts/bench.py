@@ -162,14 +162,21 @@ print(len(document["units"]), time.perf_counter() - started)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 RAW_FOLD = """
-import resource, sys, time, orjson
-from ledger.services import Ledger, Settings
-store = Ledger.open(Settings(sys.argv[1])).store
+import resource, sqlite3, sys, time, orjson, psycopg
+url = sys.argv[1]
+if url.startswith("sqlite"):
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    query = "SELECT rowid, state FROM ledger_events WHERE rowid > ? ORDER BY rowid LIMIT 5000"
+else:
+    base, schema = url.split("?schema=")
+    conn = psycopg.connect(base)
+    query = (f'SELECT notification_id, state FROM "{schema}".ledger_events WHERE notification_id > %s '
+             "ORDER BY notification_id LIMIT 5000")
 started = time.perf_counter()
 total = 0
 after = 0
 while True:
-    rows = store._select(after, 5000)
+    rows = conn.execute(query, (after,)).fetchall()
     for position, state in rows:
         act = orjson.loads(state)
         total += len(act["type"])

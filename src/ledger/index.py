@@ -32,6 +32,9 @@ class Assignment(NamedTuple):
     required: int | float | None
 
 
+_new = tuple.__new__  # a named tuple made without its keyword-taking constructor (hot path)
+
+
 def digest(content: bytes) -> bytes:
     return hashlib.sha256(content).digest()  # faster than blake2b on such short content
 
@@ -59,11 +62,6 @@ class LedgerIndex:
         self._apply(act.id, act.type, act.occurred_on, act.fields)
         self.located[act.id] = (act.position, act.recorded_at)
         self.position = act.position
-
-    def remember(self, positions: dict[str, int], recorded_at: str) -> None:
-        """Note where the acts of a stored batch were put, to answer later duplicates."""
-        for act_id, position in positions.items():
-            self.located[act_id] = (position, recorded_at)
 
     # --- checking a batch -------------------------------------------------------------------
 
@@ -221,12 +219,16 @@ class LedgerIndex:
 
     def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any) -> None:
         """Take in what an act defines or voids (its own entry in `acts` is the caller's)."""
-        if kind == "unit.registered":
+        if kind == "report.filed":  # most acts: the undo log written inline
+            report, reports, defines, undo = f["report"], self.reports, self.defines, self._undo
+            if undo is not None:
+                undo.append((reports, report, reports.get(report, _MISSING)))
+                undo.append((defines, act_id, defines.get(act_id, _MISSING)))
+            reports[report] = _new(Filing, (act_id, f["unit"], occurred_on))
+            defines[act_id] = ("report", report)
+        elif kind == "unit.registered":
             self._set(self.units, f["unit"], act_id)
             self._set(self.defines, act_id, ("unit", f["unit"]))
-        elif kind == "report.filed":
-            self._set(self.reports, f["report"], Filing(act_id, f["unit"], occurred_on))
-            self._set(self.defines, act_id, ("report", f["report"]))
         elif kind == "task.assigned":
             assignment = Assignment(act_id, f["unit"], occurred_on, f.get("required"))
             self._set(self.tasks, f["task"], assignment)

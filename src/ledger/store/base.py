@@ -161,7 +161,7 @@ class Store(abc.ABC):
     def __init__(self, publications: Iterable[str]) -> None:
         self.index = LedgerIndex(publications)
         # The head-row lock serialises writers across processes; this one serialises the threads sharing
-        # this store, whose index is also touched after the database commit (commit, remember, locate).
+        # this store, whose index is also touched after the database commit.
         self._appending = threading.Lock()
 
     # --- backend primitives ---
@@ -207,9 +207,16 @@ class Store(abc.ABC):
         Raises BatchRejected (nothing stored) when any act is bad.
         """
         receipts: list[Receipt] = []
+
+        def take(part: Sequence[tuple[int, Act]], positions: list[int], recorded_at: str) -> None:
+            for (_, act), position in zip(part, positions, strict=True):
+                receipts.append(
+                    Receipt(act.id, position, recorded_at, "new") if position else self._located(act.id)
+                )
+
         with self._appending, paused_collection():
-            self._append([acts], receipts.extend, progress, clock)
-            return [self._locate(r) for r in receipts]
+            self._append([acts], take, progress, clock)
+        return receipts
 
     def append_parts(
         self,
@@ -223,10 +230,10 @@ class Store(abc.ABC):
         exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too."""
         tally = [0, 0]
 
-        def count(receipts: list[Receipt]) -> None:
-            new = sum(r.status == "new" for r in receipts)
-            tally[0] += new
-            tally[1] += len(receipts) - new
+        def count(part: Sequence[tuple[int, Act]], positions: list[int], recorded_at: str) -> None:
+            duplicates = positions.count(0)
+            tally[0] += len(positions) - duplicates
+            tally[1] += duplicates
 
         with self._appending, paused_collection():
             self._append(parts, count, progress, clock)
@@ -235,11 +242,14 @@ class Store(abc.ABC):
     def _append(
         self,
         parts: Iterable[Sequence[tuple[int, Act]]],
-        take: Callable[[list[Receipt]], None],
+        take: Callable[[Sequence[tuple[int, Act]], list[int], str], None],
         progress: Callable[[int], None] | None,
         clock: Callable[[], str],
     ) -> None:
+        """The one write path: catch the index up, then check, encode and insert each part, telling
+        `take` each act's position (0 for one stored before), all in one transaction."""
         index = self.index
+        located = index.located
         try:
             with self._write() as tx:
                 for position, state in tx.read_after(index.position):
@@ -257,21 +267,19 @@ class Store(abc.ABC):
                     if errors:  # go on checking, to name every bad act, but store nothing more
                         continue
                     rows: list[Row] = []
-                    receipts: list[Receipt] = []
-                    new_ids: dict[str, int] = {}
+                    positions: list[int] = []
                     for (_, act), is_new in zip(part, fresh, strict=True):
                         if is_new:
                             position += 1
-                            new_ids[act.id] = position
+                            located[act.id] = (position, recorded_at)
                             state, chain = encode(act, stamp, position, chain)
                             rows.append((position, originator_id(act.id), act.type, state))
-                            receipts.append(Receipt(act.id, position, recorded_at, "new"))
+                            positions.append(position)
                         else:
-                            receipts.append(Receipt(act.id, 0, "", "duplicate"))
+                            positions.append(0)
                     if rows:
                         tx.insert(rows)
-                    index.remember(new_ids, recorded_at)
-                    take(receipts)
+                    take(part, positions, recorded_at)
                     if progress:
                         progress(done)
                 if errors:
@@ -326,11 +334,10 @@ class Store(abc.ABC):
                 self.index.located[act.id] = (position, recorded_at)
             return len(rows)
 
-    def _locate(self, receipt: Receipt) -> Receipt:
-        if receipt.status == "new":
-            return receipt
-        position, recorded_at = self.index.located[receipt.id]
-        return Receipt(receipt.id, position, recorded_at, "duplicate")
+    def _located(self, act_id: str) -> Receipt:
+        """The receipt of an act found stored already (by this batch or an earlier one)."""
+        position, recorded_at = self.index.located[act_id]
+        return Receipt(act_id, position, recorded_at, "duplicate")
 
     def read(
         self,
