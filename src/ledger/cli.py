@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -571,23 +572,53 @@ def project(
 
     def body() -> None:
         stopping = threading.Event()
-        with ledger_at(db) as ledger:
-            worker = ProjectionWorker(ledger.store, ledger.catalogue, rulebook)
-            try:
-                if once:
-                    say(worker.step())
-                    return
-                for signum in (signal.SIGTERM, signal.SIGINT):
-                    signal.signal(signum, lambda *_: _stop(stopping))
-                typer.echo(f"projecting {', '.join(worker.rulebooks)} every {interval:g} s", err=True)
-                worker.run(stopping, interval=interval, report=say)
-            except _Stopped:
-                pass  # nothing half-written: the step's transaction was not committed
-            finally:
-                worker.close()
-        typer.echo("stopped", err=True)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: _stop(stopping))
+        try:
+            with _reachable(lambda: Ledger.open(Settings.from_env(db)), once) as ledger:
+                worker = ProjectionWorker(ledger.store, ledger.catalogue, rulebook)
+                try:
+                    if once:
+                        say(_reachable_now(worker.step))
+                        return
+                    typer.echo(f"projecting {', '.join(worker.rulebooks)} every {interval:g} s", err=True)
+                    worker.run(stopping, interval=interval, report=say)
+                finally:
+                    worker.close()
+        except _Stopped:
+            pass  # nothing half-written: a step's transaction commits whole or not at all
+        if not once:
+            typer.echo("stopped", err=True)
 
     run(body)
+
+
+ATTEMPTS = 30  # a second apart: how long `ledger project --once` waits for a store that cannot be reached
+
+
+@contextmanager
+def _reachable(open_ledger: Callable[[], Ledger], once: bool) -> Iterator[Ledger]:
+    """The ledger, opened once its store can be reached: a worker may start before its database does,
+    or while another process holds SQLite's write lock. A long-running worker waits for as long as it
+    takes (until SIGTERM); --once gives up after ATTEMPTS."""
+    ledger = _reachable_now(open_ledger, ATTEMPTS if once else None)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _reachable_now(action: Callable[[], T], attempts: int | None = ATTEMPTS) -> T:
+    tried = 0
+    while True:
+        try:
+            return action()
+        except StoreUnavailable as e:
+            tried += 1
+            if attempts is not None and tried >= attempts:
+                raise
+            err.print(f"waiting for the store: {e}", highlight=False)
+            time.sleep(1)
 
 
 class _Stopped(BaseException):
