@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -132,3 +133,83 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(database_url: str) -> None:
         f"\ncrash: {KILLS} kills survived, {len(acknowledged)} acknowledged acts checked, {len(stored)} "
         f"stored, chain verified over {checked}, client retries {dict(failures)}"
     )
+
+
+IMPORTER = """
+import sys, time
+from ledger.services import Ledger, Settings
+from ledger.store import base
+base.PART = 1000
+ledger = Ledger.open(Settings(sys.argv[1]))
+
+UNIT = b'{"id":"u","type":"unit.registered","occurred_on":"2019-01-01","unit":"xq","name":"x","class":"c"}'
+FILED = b'{"id":"f%d","type":"report.filed","occurred_on":"2019-05-06","unit":"xq","report":"%d","title":"t"}'
+
+def lines():
+    yield UNIT
+    for k in range(10**7):
+        if k == 20_000:
+            print(ledger.store._writer.process.pid, flush=True)  # the writer child, mid-batch
+        if k > 20_000:
+            time.sleep(0.001)
+        yield FILED % (k, k)
+
+ledger.import_lines(lines())
+"""
+
+
+def _importing(sqlite_url: str) -> tuple[subprocess.Popen[str], int]:
+    """A process importing a large file into SQLite, stopped mid-batch: it and its writer child's pid."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", IMPORTER, sqlite_url],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    child = int(process.stdout.readline())
+    time.sleep(0.3)  # parts have been inserted in the open transaction
+    return process, child
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.05)
+    return False
+
+
+def test_a_killed_importer_leaves_nothing_and_its_writer_ends(sqlite_url: str, catalogue: Catalogue) -> None:
+    """SIGKILL of a process mid-way through a large import: its writer child rolls back and ends, and
+    the ledger is empty and writable at once."""
+    process, child = _importing(sqlite_url)
+    process.kill()
+    process.communicate()
+    assert _gone(child)
+    with open_store(sqlite_url, catalogue.publications()) as store:
+        assert store.head() == (0, None) and not list(store.read())
+        assert [r.status for r in store.append(numbered_unit())] == ["new"]
+
+
+def test_a_killed_writer_fails_the_import_cleanly(sqlite_url: str, catalogue: Catalogue) -> None:
+    """SIGKILL of the writer child mid-import: the import fails as the store being away (exit, no
+    traceback of ours), nothing is stored."""
+    process, child = _importing(sqlite_url)
+    os.kill(child, signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "StoreUnavailable: the store's writer process has stopped" in err
+    with open_store(sqlite_url, catalogue.publications()) as store:
+        assert store.head() == (0, None) and not list(store.read())
+
+
+def numbered_unit() -> list[tuple[int, Any]]:
+    from ledger.acts import parse_act
+
+    raw = {"id": "u", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "x",
+           "class": "county"}  # fmt: skip
+    return [(1, parse_act(raw, 1))]

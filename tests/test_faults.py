@@ -18,7 +18,7 @@ import pytest
 from ledger.errors import StoreUnavailable
 from ledger.rulebooks import Catalogue
 from ledger.services import Ledger
-from ledger.store import open_store
+from ledger.store import base, open_store
 from tests.serving import serving
 
 UNIT = {"id": "u", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "兴庆区",
@@ -52,9 +52,16 @@ def open_ledger(url: str) -> Ledger:
     return Ledger(open_store(url, catalogue.publications()), catalogue)
 
 
-def test_full_disk_is_a_clear_error_and_no_partial_batch(tiny_disk: Path) -> None:
+@pytest.mark.parametrize("large", [False, True], ids=["direct", "through-the-writer"])
+def test_full_disk_is_a_clear_error_and_no_partial_batch(
+    tiny_disk: Path, large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When SQLite's disk fills, the append that does not fit fails whole with a clear error; what was
-    stored before is intact and the chain verifies."""
+    stored before is intact and the chain verifies (batches written directly, or by the writer process
+    as large ones are)."""
+    if large:
+        monkeypatch.setattr(base, "LARGE", 10)
+        monkeypatch.setattr(base, "PART", 10)
     ledger = open_ledger(f"sqlite:///{tiny_disk / 'ledger.db'}")
     try:
         ledger.append([UNIT])

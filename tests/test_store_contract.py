@@ -17,8 +17,9 @@ from ledger.acts import Act, parse_act
 from ledger.errors import BatchRejected
 from ledger.rulebooks import Catalogue
 from ledger.services import Ledger
-from ledger.store import Receipt, Store, open_store
+from ledger.store import Receipt, Store, base, open_store
 from ledger.store.base import utc_now
+from ledger.store.sqlite import SQLiteStore
 
 Raw = dict[str, Any]
 MAY_1, MAY_2, MAY_3 = (f"2019-05-0{d}T08:00:00.000000Z" for d in (1, 2, 3))
@@ -178,8 +179,16 @@ def filings(count: int, start: int = 0) -> list[bytes]:
     return [orjson.dumps(r) for r in made]
 
 
+@pytest.fixture(params=["direct", "pipelined"])
+def pipeline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Batches written directly, or as large ones are (on SQLite, through the writer process)."""
+    if request.param == "pipelined":
+        monkeypatch.setattr(base, "LARGE", 3)
+    return str(request.param)
+
+
 def test_a_file_is_stored_in_parts_within_one_transaction(
-    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch
+    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch, pipeline: str
 ) -> None:
     """A file larger than a part is stored whole, with positions and chain as one batch; progress hears
     each part; re-importing it finds every act stored."""
@@ -199,7 +208,7 @@ def test_a_file_is_stored_in_parts_within_one_transaction(
 
 @pytest.mark.parametrize("bad_at", [3, 12, 21])
 def test_a_bad_line_in_any_part_leaves_no_trace(
-    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch, bad_at: int
+    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch, bad_at: int, pipeline: str
 ) -> None:
     """A bad line in the first, a middle or the last part rejects the whole file, though earlier parts
     were already written in its transaction; the ledger and its index are as they were, so the same
@@ -216,6 +225,24 @@ def test_a_bad_line_in_any_part_leaves_no_trace(
         assert error.where == bad_at and error.field == field
         assert snapshot(store) == before
     assert seeded.import_lines(good).new == 21
+
+
+def test_a_large_batch_is_stored_in_parts_with_its_receipts(
+    seeded: Ledger, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of many parts (large enough for the pipeline) answers each act, duplicates included."""
+    monkeypatch.setattr(base, "LARGE", 3)
+    monkeypatch.setattr(base, "PART", 2)
+    raws = [orjson.loads(line) for line in filings(5)]
+    receipts = seeded.append([*raws, raws[1], SEED[0]])
+    assert [(r.id, r.position, r.status) for r in receipts] == [
+        *((f"p{k}", 6 + k, "new") for k in range(5)),
+        ("p1", 7, "duplicate"),
+        ("u1", 1, "duplicate"),
+    ]
+    assert store.verify() == (10, None, "the chain is intact")
+    if isinstance(store, SQLiteStore):  # the inserts went through the writer process
+        assert store._writer is not None and store._writer.alive()
 
 
 def test_every_bad_line_of_every_part_is_named(seeded: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:

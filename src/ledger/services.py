@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import uuid
 from collections import Counter
@@ -21,7 +22,7 @@ from ledger.heap import paused_collection
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
-from ledger.store import Receipt, Store, open_store
+from ledger.store import Receipt, Store, base, open_store
 from ledger.store.base import utc_now
 from ledger.whatif import compare
 from projections.facts import Facts, gather
@@ -93,7 +94,11 @@ class Ledger:
         The lines are read, checked and stored in parts of `PART` acts inside one transaction, so a file
         of any size is stored whole or not at all without being held in memory. `progress` hears how
         many acts have been stored."""
-        new, duplicates = self.store.append_parts(parts_of(lines), progress=progress)
+        lines = iter(lines)
+        head = list(itertools.islice(lines, base.LARGE))  # enough to tell a large file
+        expected = len(head) + (1 if len(head) == base.LARGE else 0)
+        parts = parts_of(itertools.chain(head, lines))
+        new, duplicates = self.store.append_parts(parts, expected=expected, progress=progress)
         return ImportResult(new, duplicates)
 
     def export(self) -> Iterator[bytes]:

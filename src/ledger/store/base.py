@@ -27,6 +27,8 @@ from ledger.errors import ActError, BatchRejected, LedgerError, StoreUnavailable
 from ledger.heap import paused_collection
 from ledger.index import LedgerIndex, conflicting
 
+PART = 2000  # acts checked and encoded at a time within a batch
+LARGE = 10_000  # acts from which a batch's inserts are sent on while its next part is checked
 NAMESPACE = uuid.UUID("6f1c1d3e-4a7b-5c2d-9e8f-0a1b2c3d4e5f")
 READ_BATCH = 5000
 
@@ -167,7 +169,9 @@ class Store(abc.ABC):
     # --- backend primitives ---
 
     @abc.abstractmethod
-    def _write(self) -> AbstractContextManager[WriteTransaction]: ...
+    def _write(self, large: bool = False) -> AbstractContextManager[WriteTransaction]:
+        """A locked write transaction; `large` when the batch is big enough to be worth sending its
+        inserts on while the next part is checked (SQLite hands them to a writer process)."""
 
     @abc.abstractmethod
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]: ...
@@ -214,20 +218,23 @@ class Store(abc.ABC):
                     Receipt(act.id, position, recorded_at, "new") if position else self._located(act.id)
                 )
 
+        parts = [acts[start : start + PART] for start in range(0, len(acts), PART)] or [acts]
         with self._appending, paused_collection():
-            self._append([acts], take, progress, clock)
+            self._append(parts, take, progress, clock, large=len(acts) >= LARGE)
         return receipts
 
     def append_parts(
         self,
         parts: Iterable[Sequence[tuple[int, Act]]],
         *,
+        expected: int = 0,
         progress: Callable[[int], None] | None = None,
         clock: Callable[[], str] = utc_now,
     ) -> tuple[int, int]:
         """Store acts arriving in parts (a file read as it goes) as one atomic batch, without holding
         them all: (new, duplicates). Every bad act of every part is named; then nothing is stored. An
-        exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too."""
+        exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too.
+        `expected` is how many acts are coming, if known (a large batch is written in a pipeline)."""
         tally = [0, 0]
 
         def count(part: Sequence[tuple[int, Act]], positions: list[int], recorded_at: str) -> None:
@@ -236,7 +243,7 @@ class Store(abc.ABC):
             tally[1] += duplicates
 
         with self._appending, paused_collection():
-            self._append(parts, count, progress, clock)
+            self._append(parts, count, progress, clock, large=expected >= LARGE)
         return tally[0], tally[1]
 
     def _append(
@@ -245,13 +252,15 @@ class Store(abc.ABC):
         take: Callable[[Sequence[tuple[int, Act]], list[int], str], None],
         progress: Callable[[int], None] | None,
         clock: Callable[[], str],
+        *,
+        large: bool,
     ) -> None:
         """The one write path: catch the index up, then check, encode and insert each part, telling
         `take` each act's position (0 for one stored before), all in one transaction."""
         index = self.index
         located = index.located
         try:
-            with self._write() as tx:
+            with self._write(large) as tx:
                 for position, state in tx.read_after(index.position):
                     index.fold(decode(position, state))
                 index.begin()

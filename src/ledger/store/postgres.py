@@ -168,7 +168,7 @@ class PostgresStore(Store):
         )
 
     @contextmanager
-    def _write(self) -> Iterator[WriteTransaction]:
+    def _write(self, large: bool = False) -> Iterator[WriteTransaction]:
         with self.transaction(commit=True) as c:
             yield PostgresWrite(c, self.schema, self.recorder.events_table_name)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import subprocess
+import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +17,8 @@ from eventsourcing.persistence import InfrastructureFactory, InterfaceError, Int
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from eventsourcing.utils import Environment
 
-from ledger.errors import StoreUnavailable
+from ledger.errors import LedgerError, StoreUnavailable
+from ledger.store import writer
 from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
 
 HEAD = (
@@ -52,12 +57,79 @@ class SQLiteWrite(WriteTransaction):
         )
 
 
+class Writer:
+    """The parent's end of a writer child (`ledger.store.writer`), started when first needed."""
+
+    def __init__(self, path: str, table: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ledger.store.writer", path, table],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.inbox, self.outbox = self.process.stdin, self.process.stdout
+
+    def cast(self, operation: str, *args: Any) -> None:
+        try:
+            writer.send(self.inbox, (operation, args))
+        except (BrokenPipeError, OSError) as e:
+            raise StoreUnavailable(f"the store's writer process has stopped: {e}") from e
+
+    def call(self, operation: str, *args: Any) -> Any:
+        self.cast(operation, *args)
+        try:
+            answer = writer.receive(self.outbox)
+        except (EOFError, OSError) as e:
+            raise StoreUnavailable(f"the store's writer process has stopped: {e}") from e
+        if answer[0] == "error":
+            _, kind, message = answer
+            if kind == "OperationalError":  # locked, read-only, disk full: the client may retry
+                raise unavailable(sqlite3.OperationalError(message))
+            raise LedgerError(f"the database refused the batch: {kind}: {message}")
+        return answer[1]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.inbox.close()  # the child rolls back anything begun and ends
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.outbox.close()
+
+
+class PipedWrite(WriteTransaction):
+    """A write transaction run by the writer child: inserts are sent on without waiting."""
+
+    def __init__(self, child: Writer) -> None:
+        self.child = child
+        position, recorded_at, chain = child.call("begin")
+        self.position, self.recorded_at, self.chain = int(position), str(recorded_at), str(chain)
+
+    def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
+        rows: list[tuple[int, bytes]] = self.child.call("read_after", position)
+        return rows
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self.child.cast("insert", list(rows))
+
+    def set_head(self, position: int, recorded_at: str, chain: str) -> None:
+        self.child.cast("set_head", position, recorded_at, chain)
+
+
 class SQLiteStore(Store):
     mark = "?"
 
     def __init__(self, path: str, publications: Iterable[str]) -> None:
         super().__init__(publications)
         self.url = f"sqlite:///{path}"
+        self.path = path
+        self._writer: Writer | None = None
+        self._writer_lock = threading.Lock()
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         env = Environment(
@@ -93,9 +165,24 @@ class SQLiteStore(Store):
             raise unavailable(e) from e
 
     @contextmanager
-    def _write(self) -> Iterator[WriteTransaction]:
-        with self.transaction(commit=True) as c:
-            yield SQLiteWrite(c, self.recorder.events_table_name)
+    def _write(self, large: bool = False) -> Iterator[WriteTransaction]:
+        if not large or self.path == ":memory:":
+            with self.transaction(commit=True) as c:
+                yield SQLiteWrite(c, self.recorder.events_table_name)
+            return
+        # A large batch: the writer child inserts each part while this process checks the next.
+        with self._writer_lock:
+            if self._writer is None or not self._writer.alive():
+                self._writer = Writer(self.path, self.recorder.events_table_name)
+            child = self._writer
+        try:
+            yield PipedWrite(child)
+        except BaseException:
+            if child.alive():
+                with contextlib.suppress(LedgerError):
+                    child.call("rollback")
+            raise
+        child.call("commit")
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
@@ -130,4 +217,7 @@ class SQLiteStore(Store):
         self.head()
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self.factory.close()
