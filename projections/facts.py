@@ -22,9 +22,7 @@ class Unit:
     name: str
     registered_on: dt.date
     act_id: str
-    classes: list[tuple[dt.date, int, str, str]] = field(
-        default_factory=list
-    )  # day, position, class, act
+    classes: list[tuple[dt.date, int, str, str]] = field(default_factory=list)  # day, position, class, act
 
     def class_on(self, day: dt.date) -> str | None:
         current = None
@@ -67,41 +65,52 @@ class Facts:
 def gather(acts: Iterable[StoredAct], as_of: dt.date) -> Facts:
     kept: list[StoredAct] = []
     voided: set[str] = set()
+    keep = kept.append
     for act in acts:
         if act.type == "event.voided":
             voided.add(act.fields["target"])
         elif act.occurred_on <= as_of:
-            kept.append(act)
+            keep(act)
 
     facts = Facts(as_of=as_of)
+    # The loop below runs once per act of a year: the tables it fills are bound to names first.
+    units, reports, filings, by_type = facts.units, facts.reports, facts.filings, facts.by_type
+    adoptions_of, tasks, completion_of = facts.adoptions_of, facts.tasks, facts.completion_of
     for act in kept:
-        if act.id in voided:
+        if voided and act.id in voided:
             continue
         f = act.fields
-        if act.type == "unit.registered":
+        kind = act.type
+        if kind == "report.filed":
+            reports[f["report"]] = _new(Report, (f["report"], f["unit"], act.occurred_on, act.id))
+            filings[f["unit"]].append(act)
+        elif kind == "unit.registered":
             unit = Unit(f["unit"], f["name"], act.occurred_on, act.id)
             unit.classes.append((act.occurred_on, act.position, f["class"], act.id))
-            facts.units[f["unit"]] = unit
-        elif act.type == "unit.reclassified":
-            if f["unit"] in facts.units:
-                facts.units[f["unit"]].classes.append(
-                    (act.occurred_on, act.position, f["class"], act.id)
-                )
-        elif act.type == "report.filed":
-            facts.reports[f["report"]] = Report(f["report"], f["unit"], act.occurred_on, act.id)
-            facts.filings[f["unit"]].append(act)
+            units[f["unit"]] = unit
+        elif kind == "unit.reclassified":
+            if f["unit"] in units:
+                units[f["unit"]].classes.append((act.occurred_on, act.position, f["class"], act.id))
         else:
-            facts.by_type[act.type].append(act)
-            if act.type == "report.adopted":
-                facts.adoptions_of[f["report"]].append(act)
-            elif act.type == "task.assigned":
-                facts.tasks[f["task"]] = act
-            elif act.type == "task.completed":
-                facts.completion_of[f["task"]] = act
-    for unit in facts.units.values():
+            by_type[kind].append(act)
+            if kind == "report.adopted":
+                adoptions_of[f["report"]].append(act)
+            elif kind == "task.assigned":
+                tasks[f["task"]] = act
+            elif kind == "task.completed":
+                completion_of[f["task"]] = act
+    for unit in units.values():
         unit.classes.sort()
-    for adoptions in facts.adoptions_of.values():
-        adoptions.sort(key=lambda a: (a.occurred_on, a.position))
-    for kind in facts.by_type:
-        facts.by_type[kind].sort(key=lambda a: (a.occurred_on, a.position))
+    for adoptions in adoptions_of.values():
+        if len(adoptions) > 1:
+            adoptions.sort(key=_dated)
+    for kind in by_type:
+        by_type[kind].sort(key=_dated)
     return facts
+
+
+def _dated(act: StoredAct) -> tuple[dt.date, int]:
+    return act.occurred_on, act.position
+
+
+_new = tuple.__new__  # a named tuple made without its keyword-taking constructor (hot path)

@@ -67,6 +67,9 @@ class Scorer:
         self.periods = [p for p in period.split(self.cadence) if p.start <= as_of]
         self.used: dict[str, Rulebook] = {}
         self._filed: dict[tuple[str, dt.date, dt.date], list[StoredAct]] = {}
+        self._books: dict[dt.date, Rulebook | None] = {}
+        self._clauses: dict[tuple[int, tuple[type[ClauseBase], ...]], tuple[ClauseBase, ...]] = {}
+        self._labels: dict[dt.date, str] = {}
         self.scores = {
             slug: UnitScore(unit, unit.class_on(self.judged_on))
             for slug, unit in facts.units.items()
@@ -75,14 +78,23 @@ class Scorer:
 
     # --- helpers -----------------------------------------------------------------------------
 
+    # Asked once per act of a year (hundreds of thousands of times), for a few hundred distinct days and
+    # a handful of clause kinds: each answer is kept.
+
     def book_on(self, day: dt.date) -> Rulebook | None:
-        book = self.selection.for_day(day)
+        if day in self._books:
+            return self._books[day]
+        book = self._books[day] = self.selection.for_day(day)
         if book is not None:
             self.used[book.ref] = book
         return book
 
     def clauses(self, book: Rulebook, *kinds: type[ClauseBase]) -> Iterator[ClauseBase]:
-        return (c for c in book.model.clauses if isinstance(c, kinds))
+        key = (id(book), kinds)
+        found = self._clauses.get(key)
+        if found is None:
+            found = self._clauses[key] = tuple(c for c in book.model.clauses if isinstance(c, kinds))
+        return iter(found)
 
     def period_books(self) -> Iterator[tuple[Period, dt.date, Rulebook]]:
         """Each cadence period with the day it is judged on and the version in effect that day."""
@@ -93,7 +105,10 @@ class Scorer:
                 yield span, judged, book
 
     def cadence_label(self, day: dt.date) -> str:
-        return next(p.label for p in self.periods if p.contains(day))
+        label = self._labels.get(day)
+        if label is None:
+            label = self._labels[day] = next(p.label for p in self.periods if p.contains(day))
+        return label
 
     def acts(self, kind: str) -> Iterator[tuple[StoredAct, Rulebook]]:
         """This period's acts of a kind, each with the version that scores it."""

@@ -166,7 +166,7 @@ import resource, sqlite3, sys, time, orjson, psycopg
 url = sys.argv[1]
 if url.startswith("sqlite"):
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    query = "SELECT rowid, state FROM ledger_events WHERE rowid > ? ORDER BY rowid LIMIT 5000"
+    query = "SELECT rowid, state FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT 5000"
 else:
     base, schema = url.split("?schema=")
     conn = psycopg.connect(base)
