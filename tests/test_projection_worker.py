@@ -170,7 +170,10 @@ def test_one_worker_projects_and_another_takes_over(ledger: Ledger, tmp_path: Pa
         leader.wait()
         ledger.append(acts[6000:])
         wait_for_head(ledger)
-        assert "units rescored" in follower_log.read_text()
+        deadline = time.monotonic() + 30  # the worker prints its step after committing it
+        while "units rescored" not in follower_log.read_text():
+            assert time.monotonic() < deadline, "the follower never rescored"
+            time.sleep(0.1)
         assert follower.poll() is None
     assert_tables_replay(ledger, RULEBOOK)
 

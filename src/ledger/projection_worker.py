@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.errors import LedgerError
+from ledger.heap import paused_collection
 from ledger.projector import Backlog, Projector
 from ledger.rulebooks import Catalogue
 from ledger.store.base import Store
@@ -76,13 +77,14 @@ class ProjectionWorker:
         for name in held:
             if name not in self.backlogs:
                 self._take(name, self.projector)
-        done.folded = self.projector.catch_up({name: self.backlogs[name] for name in held})
-        for name in held:
-            rescored = self._write(name, self.projector)
-            if rescored is None:
-                done.lost.append(name)
-            done.rescored[name] = rescored or 0
-            done.positions[name] = self.tracked[name]
+        with paused_collection():  # a first step folds and scores a whole ledger
+            done.folded = self.projector.catch_up({name: self.backlogs[name] for name in held})
+            for name in held:
+                rescored = self._write(name, self.projector)
+                if rescored is None:
+                    done.lost.append(name)
+                done.rescored[name] = rescored or 0
+                done.positions[name] = self.tracked[name]
         return done
 
     def _take(self, name: str, projector: Projector) -> None:

@@ -132,12 +132,14 @@ class SQLiteStore(Store):
         self._writer_lock = threading.Lock()
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        made = _made(path)
         env = Environment(
             "ledger",
             {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "30",
+                "CREATE_TABLE": "no" if made else "yes",
             },
         )
         try:
@@ -147,6 +149,8 @@ class SQLiteStore(Store):
             recorder = factory.application_recorder()
             assert isinstance(recorder, SQLiteApplicationRecorder)
             self.recorder = recorder
+            if made:  # opened without DDL: no write, so no race with a writer that commits meanwhile
+                return
             with factory.datastore.transaction(commit=True) as c:
                 c.execute(HEAD)
                 c.execute("INSERT OR IGNORE INTO ledger_head VALUES (1, 0, '', 0, '')")
@@ -221,3 +225,15 @@ class SQLiteStore(Store):
             self._writer.close()
             self._writer = None
         self.factory.close()
+
+
+def _made(path: str) -> bool:
+    """Whether the ledger's tables were made in this file already (the tokens table is made last)."""
+    if path == ":memory:" or not Path(path).is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_tokens'").fetchone()
+    except sqlite3.Error:
+        return False  # let the full opening report what is wrong
+    return found is not None
