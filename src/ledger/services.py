@@ -84,7 +84,8 @@ class Ledger:
 
     def append(self, raw: Sequence[Any], progress: Callable[[int], None] | None = None) -> list[Receipt]:
         """Check and store a batch of JSON acts (all or nothing); `where` counts from 1."""
-        return self.store.append(parse_all(enumerate(raw, start=1)), progress=progress)
+        with paused_collection():
+            return self.store.append(parse_all(enumerate(raw, start=1)), progress=progress)
 
     def import_lines(
         self, lines: Iterable[bytes], progress: Callable[[int], None] | None = None
