@@ -6,6 +6,7 @@ positions they assign follow commit order. Readers never block writers.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -70,6 +71,8 @@ class PostgresWrite(WriteTransaction):
         assert row is not None
         self.position, self.recorded_at = int(row["position"]), str(row["recorded_at"])
         self.chain = str(row["chain"])
+        self._copying: Any = None  # the batch's COPY statement, while it is open
+        self._out: Any = None
 
     def read_after(self, position: int) -> Iterable[tuple[int, bytes]]:
         self.c.execute(
@@ -81,14 +84,26 @@ class PostgresWrite(WriteTransaction):
         return [(int(r["notification_id"]), bytes(r["state"])) for r in self.c.fetchall()]
 
     def insert(self, rows: Sequence[Row]) -> None:
-        copy = sql.SQL(
-            "COPY {} (notification_id, originator_id, originator_version, topic, state) FROM STDIN"
-        ).format(self.events)
-        with self.c.copy(copy) as out:
-            for position, oid, topic, state in rows:
-                out.write_row((position, oid, 1, topic, state))
+        # One COPY for the whole batch, left open between parts: the server takes in each part's rows
+        # as they are sent while the next part is checked, and the statement ends at `set_head`.
+        if self._copying is None:
+            copy = sql.SQL(
+                "COPY {} (notification_id, originator_id, originator_version, topic, state) FROM STDIN"
+            ).format(self.events)
+            self._copying = self.c.copy(copy)
+            self._out = self._copying.__enter__()
+        write = self._out.write_row
+        for position, oid, topic, state in rows:
+            write((position, oid, 1, topic, state))
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """End the batch's COPY, if one is open: completed, or abandoned for `error`."""
+        copying, self._copying = self._copying, None
+        if copying is not None:
+            copying.__exit__(type(error) if error else None, error, None)
 
     def set_head(self, position: int, recorded_at: str, chain: str) -> None:
+        self.finish()
         self.c.execute(
             sql.SQL("UPDATE {} SET position = %s, recorded_at = %s, chain = %s WHERE id = 1").format(
                 self.head
@@ -170,7 +185,14 @@ class PostgresStore(Store):
     @contextmanager
     def _write(self, large: bool = False) -> Iterator[WriteTransaction]:
         with self.transaction(commit=True) as c:
-            yield PostgresWrite(c, self.schema, self.recorder.events_table_name)
+            write = PostgresWrite(c, self.schema, self.recorder.events_table_name)
+            try:
+                yield write
+            except BaseException as e:
+                with contextlib.suppress(Exception):  # the transaction is rolled back in any case
+                    write.finish(e)
+                raise
+            write.finish()
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
