@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from ledger.acts import parse_act
 from ledger.rulebooks import Catalogue
 from ledger.store import open_store
 from tests.serving import ROOT, free_port, make_tokens
@@ -208,8 +209,6 @@ def test_a_killed_writer_fails_the_import_cleanly(sqlite_url: str, catalogue: Ca
 
 
 def numbered_unit() -> list[tuple[int, Any]]:
-    from ledger.acts import parse_act
-
     raw = {"id": "u", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "x",
            "class": "county"}  # fmt: skip
     return [(1, parse_act(raw, 1))]

@@ -219,13 +219,9 @@ class LedgerIndex:
 
     def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any) -> None:
         """Take in what an act defines or voids (its own entry in `acts` is the caller's)."""
-        if kind == "report.filed":  # most acts: the undo log written inline
-            report, reports, defines, undo = f["report"], self.reports, self.defines, self._undo
-            if undo is not None:
-                undo.append((reports, report, reports.get(report, _MISSING)))
-                undo.append((defines, act_id, defines.get(act_id, _MISSING)))
-            reports[report] = _new(Filing, (act_id, f["unit"], occurred_on))
-            defines[act_id] = ("report", report)
+        if kind == "report.filed":
+            self._set(self.reports, f["report"], _new(Filing, (act_id, f["unit"], occurred_on)))
+            self._set(self.defines, act_id, ("report", f["report"]))
         elif kind == "unit.registered":
             self._set(self.units, f["unit"], act_id)
             self._set(self.defines, act_id, ("unit", f["unit"]))

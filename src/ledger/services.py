@@ -97,9 +97,9 @@ class Ledger:
         many acts have been stored."""
         lines = iter(lines)
         head = list(itertools.islice(lines, base.LARGE))  # enough to tell a large file
-        expected = len(head) + (1 if len(head) == base.LARGE else 0)
         parts = parts_of(itertools.chain(head, lines))
-        new, duplicates = self.store.append_parts(parts, expected=expected, progress=progress)
+        large = len(head) == base.LARGE
+        new, duplicates = self.store.append_parts(parts, large=large, progress=progress)
         return ImportResult(new, duplicates)
 
     def export(self) -> Iterator[bytes]:

@@ -227,14 +227,14 @@ class Store(abc.ABC):
         self,
         parts: Iterable[Sequence[tuple[int, Act]]],
         *,
-        expected: int = 0,
+        large: bool = False,
         progress: Callable[[int], None] | None = None,
         clock: Callable[[], str] = utc_now,
     ) -> tuple[int, int]:
         """Store acts arriving in parts (a file read as it goes) as one atomic batch, without holding
         them all: (new, duplicates). Every bad act of every part is named; then nothing is stored. An
         exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too.
-        `expected` is how many acts are coming, if known (a large batch is written in a pipeline)."""
+        `large` when at least `LARGE` acts are coming (a large batch is written in a pipeline)."""
         tally = [0, 0]
 
         def count(part: Sequence[tuple[int, Act]], positions: list[int], recorded_at: str) -> None:
@@ -243,7 +243,7 @@ class Store(abc.ABC):
             tally[1] += duplicates
 
         with self._appending, paused_collection():
-            self._append(parts, count, progress, clock, large=expected >= LARGE)
+            self._append(parts, count, progress, clock, large=large)
         return tally[0], tally[1]
 
     def _append(
@@ -360,20 +360,13 @@ class Store(abc.ABC):
         """Stream stored acts in position order, from after `after`, up to those recorded by `known_at`
         (without their chain hashes when `chain` is false)."""
         cut = known_at or "~"  # "~" sorts after every timestamp
-        loads, day, intern, stored = orjson.loads, _day, sys.intern, _stored  # `decode`, inlined (hot)
         while True:
             rows = self._select(after, batch, types)
             for position, state in rows:
-                d = loads(state)
-                recorded_at = intern(d["recorded_at"])
-                if recorded_at > cut:
+                act = decode(position, state, chain=chain)
+                if act.recorded_at > cut:
                     return
-                fields = d["fields"]
-                seal = d.get("chain", "") if chain else ""
-                yield stored(
-                    StoredAct,
-                    (position, d["id"], intern(d["type"]), day(d["occurred_on"]), recorded_at, fields, seal),
-                )
+                yield act
             if len(rows) < batch:
                 return
             after = rows[-1][0]

@@ -58,7 +58,7 @@ class Leases:
     def _advisory(self, rulebook: str) -> bool:
         import psycopg
 
-        from ledger.store.postgres import environment
+        from ledger.store.postgres import connect, environment
 
         env = environment(self.store.url)
         key = int.from_bytes(
@@ -69,15 +69,7 @@ class Leases:
         try:
             if self._connection is None or self._connection.closed:
                 self.held.clear()  # a lost connection lost its locks with it
-                self._connection = psycopg.connect(
-                    dbname=env["POSTGRES_DBNAME"],
-                    host=env["POSTGRES_HOST"],
-                    port=env["POSTGRES_PORT"],
-                    user=env["POSTGRES_USER"],
-                    password=env["POSTGRES_PASSWORD"],
-                    connect_timeout=5,
-                    autocommit=True,
-                )
+                self._connection = connect(env)
             if rulebook in self.held:
                 self._connection.execute("SELECT 1")  # still connected, so still held
                 return True

@@ -242,7 +242,8 @@ class PostgresStore(Store):
         self.factory.close()
 
 
-def _connect(env: dict[str, str]) -> psycopg.Connection[Any]:
+def connect(env: dict[str, str]) -> psycopg.Connection[Any]:
+    """A plain autocommit connection with the ledger's settings (set-up, leases)."""
     return psycopg.connect(
         dbname=env["POSTGRES_DBNAME"],
         host=env["POSTGRES_HOST"],
@@ -256,7 +257,7 @@ def _connect(env: dict[str, str]) -> psycopg.Connection[Any]:
 
 def _ready(env: dict[str, str]) -> bool:
     """Whether the ledger's tables were made already (the tokens table is made last)."""
-    with _connect(env) as conn:
+    with connect(env) as conn:
         row = conn.execute(
             "SELECT to_regclass(%s) IS NOT NULL", (f'"{env["POSTGRES_SCHEMA"]}".ledger_tokens',)
         )
@@ -271,7 +272,7 @@ SET_UP_LOCK = 74_231_017  # pg_advisory_lock key: one process at a time creates 
 def _setting_up(env: dict[str, str]) -> Iterator[None]:
     """Hold a session advisory lock while the schema is made, so that workers starting together on a new
     database do not race each other's CREATE statements."""
-    with _connect(env) as conn:
+    with connect(env) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SET_UP_LOCK,))
         try:
             if env["POSTGRES_SCHEMA"] != "public":
