@@ -21,6 +21,18 @@ class Line:
     events: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Uncounted:
+    """An act of the unit's period that no line counts, and why."""
+
+    act: str
+    type: str
+    occurred_on: str
+    reason: str  # a code: voided, after_as_of, filing_voided, superseded, exempted, ...
+    detail: str  # the reason in words
+
+
+
 @dataclass
 class UnitScore:
     unit: Unit
@@ -33,6 +45,9 @@ class UnitScore:
     base: Decimal = ZERO  # the weights of the items that applied to the unit (its base, 基准分)
     applied: set[str] = field(default_factory=set)  # ids of the items that applied
     grade: str | None = None
+    # Acts a clause looked at and left out, with why (reason code, words): see `projections.accounting`.
+    passed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    not_counted: list[Uncounted] = field(default_factory=list)  # made by `projections.accounting`
 
     @property
     def total(self) -> Decimal:
@@ -53,6 +68,10 @@ class UnitScore:
             line = self.lines[key] = Line(clause, book, period, detail)
         line.points += points
         line.events += events
+
+    def pass_over(self, act_id: str, reason: str, detail: str) -> None:
+        """A clause looked at this act and did not count it: say why (the first reason given stands)."""
+        self.passed.setdefault(act_id, (reason, detail))
 
     def in_period(self, label: str) -> list[Line]:
         return [line for line in self.lines.values() if line.period == label]

@@ -32,6 +32,7 @@ from ledger.rulebooks import (
     Selection,
     lookup_level,
 )
+from projections.accounting import account
 from projections.facts import Facts, Unit
 from projections.items import bound_periods, score_items
 from projections.lines import ZERO, Line, UnitScore, fmt
@@ -136,6 +137,7 @@ class Scorer:
         self.year_end()
         stipends(self)
         outcomes(self)
+        account(self.facts, self.selection, self.period, self.as_of, self.scores)
         ranked = sorted(self.scores.values(), key=lambda s: (-s.total, s.unit.unit))
         return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
 
@@ -258,7 +260,14 @@ class Scorer:
                 earned = max(ZERO, points - best[unit])
                 if best[unit] > ZERO:
                     detail += f", over an earlier adoption worth {fmt(best[unit])}"
+                superseded = best[unit] >= points > ZERO
                 best[unit] = max(best[unit], points)
+                if superseded and counted and s:
+                    words = f"{name} {FORM_NAMES[f['form']]} 记 {fmt(points)} 分"
+                    earlier = f"不高于此前的采用（{fmt(best[unit])} 分）：重复采用只记最高分"
+                    s.pass_over(act.id, "superseded", f"{words}，{earlier}")
+                    s.credited_adoptions += 1
+                    continue
             if counted and s:
                 s.add(clause, book, self.cadence_label(act.occurred_on), detail, earned, [act.id])
                 s.credited_adoptions += 1

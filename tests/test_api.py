@@ -122,10 +122,11 @@ def test_tokens_and_roles(api: Api) -> None:
         "POST", "/v1/events", role=None, json=filing("R1"), headers={"Authorization": "Bearer lt_x"}
     )
     assert bad.status_code == 401
-    assert api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R1")).status_code == 201
+    own = filing("xingqing/R1")
+    assert api.call("POST", "/v1/events", role="unit:xingqing", json=own).status_code == 201
     other = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R2", unit="jinfeng"))
     assert other.status_code == 403 and "field 'unit'" in other.json()["detail"]
-    adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "R1",
+    adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "xingqing/R1",
                 "publication": "guobao", "form": "item"}  # fmt: skip
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=adoption).status_code == 403
     assert api.call("POST", "/v1/events", role="auditor", json=adoption).status_code == 403
@@ -151,6 +152,36 @@ def test_unit_token_reads_only_its_own(api: Api) -> None:
     )
     assert bad.status_code == 403
     assert api.call("GET", "/v1/units/jinfeng", role="unit:xingqing").status_code == 403
+
+
+def test_a_unit_token_names_only_ids_of_its_own(api: Api) -> None:
+    """A unit token files reports and acts under its own slug only, so it can neither take an id another
+    unit will file nor learn from an answer which ids other units use; duplicates it sees are its own."""
+    office_filed = filing("2019-001", unit="jinfeng", id="jf-f1")
+    assert api.call("POST", "/v1/events", json=office_filed).status_code == 201
+    before = api.count()
+    for attempt in (
+        filing("2019-001"),  # the id jinfeng has: refused for the namespace, not for the clash
+        filing("2019-002"),  # an id nobody has: refused just the same
+        filing("jinfeng/2019-001"),  # under another unit's slug
+        filing("xingqing/R9", id="jf-f1"),  # another unit's act id
+        filing("xingqing/R9", id="x1"),
+    ):
+        answer = api.call("POST", "/v1/events", role="unit:xingqing", json=attempt)
+        assert answer.status_code == 403, attempt
+        detail = answer.json()["detail"]
+        assert "'xingqing/'" in detail and "jinfeng" not in detail and "jf-f1" not in detail
+    # The same refusal whether or not the id exists: nothing tells one from the other.
+    clash = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("2019-001")).json()
+    fresh = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("2019-002")).json()
+    assert clash["detail"] == fresh["detail"]
+    assert api.count() == before
+    mine = filing("xingqing/2019-001", id="xingqing/f1")
+    assert api.call("POST", "/v1/events", role="unit:xingqing", json=mine).status_code == 201
+    assert api.call("POST", "/v1/events", role="unit:xingqing", json=mine).status_code == 200  # its own
+    # Reading by report never reaches another unit's acts.
+    theirs = api.call("GET", "/v1/events?report=2019-001", role="unit:xingqing").json()["acts"]
+    assert theirs == []
 
 
 def test_revoked_token_stops_at_once(api: Api) -> None:

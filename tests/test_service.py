@@ -37,7 +37,9 @@ def test_append_and_read_over_http(database_url: str) -> None:
         assert answer.status_code == 201 and answer.json()["acts"][0]["position"] == 4
         with server.client("unit:xingqing") as unit:
             assert unit.post("/v1/events", json=filing(4)).status_code == 403  # filed for jinfeng
-            assert unit.post("/v1/events", json=filing(3)).status_code == 201  # its own
+            own = {**filing(3), "id": "xingqing/f-3", "report": "xingqing/R-3"}
+            assert unit.post("/v1/events", json=filing(3)).status_code == 403  # ids outside its own
+            assert unit.post("/v1/events", json=own).status_code == 201  # its own
         with server.client("auditor") as auditor:
             scores = auditor.get("/v1/scores", params={"rulebook": "yinchuan-2018", "period": "2019"})
             assert scores.status_code == 200

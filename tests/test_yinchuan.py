@@ -147,9 +147,11 @@ def test_repeated_adoption_keeps_only_the_highest_and_pays_the_difference_in_its
     assert q2["detail"] == "《国报信息》 单条, over an earlier adoption worth 3"
     q3 = [li for li in entry(year, "xq")["lines"] if li["period"] == "2019-Q3"]
     assert {tuple(li["events"]): li["points"] for li in q3 if li["clause"]["id"] == "9.2-adoption"} == {
-        ("a-chenbao",): 0,
         ("a-kuaibao",): 1,
     }
+    # The lower adoption of Q3 is accounted for as not counted, with the rule that leaves it out.
+    (chenbao,) = [nc for nc in entry(year, "xq")["not_counted"] if nc["act"] == "a-chenbao"]
+    assert chenbao["reason"] == "superseded" and "只记最高分" in chenbao["detail"]
 
 
 # 第九条(三): "被国务院、自治区和银川市领导批示的信息,每条分别加10分、5分、3分。被评选为优秀信息的每条加2分。

@@ -47,6 +47,7 @@ class LedgerIndex:
         self.voided: set[str] = set()
         self.units: dict[str, str] = {}  # unit -> id of its effective registration
         self.reports: dict[str, Filing] = {}  # report -> its effective filing
+        self.owners: dict[str, str] = {}  # report -> the unit that first filed it (its owner for ever)
         self.tasks: dict[str, Assignment] = {}  # task -> its effective assignment
         self.completions: dict[str, str] = {}  # task -> id of its effective completion
         self.defines: dict[str, tuple[str, str]] = {}  # defining act id -> (kind, key), e.g. ("task", "T1")
@@ -145,10 +146,10 @@ class LedgerIndex:
             self._need_unit(where, "unit", f["unit"])
         for unit in f.get("units", ()):
             self._need_unit(where, "units", unit)
-        if kind == "report.filed" and f["report"] in self.reports:
-            raise ActError(
-                where, "report", f"report {f['report']!r} is already filed (void that filing first)"
-            )
+        if kind == "report.filed":
+            self._check_filing(where, act)
+        elif "/" in act.id:
+            self._check_reserved(where, act.id)
         if kind != "report.filed" and "report" in f:
             filing = self.reports.get(f["report"])
             if filing is None:
@@ -187,6 +188,37 @@ class LedgerIndex:
                     f"task {defined[1]!r} has a completion ({self.completions[defined[1]]!r}); void it first",
                 )
 
+    def _check_filing(self, where: int, act: Act) -> None:
+        """A report id is its unit's for ever: once filed, only that unit may file it again (after its
+        filing is voided), and an id that begins with a registered unit's slug and '/' is that unit's
+        from the start. So no filing can take over another unit's report or the credit bound to it."""
+        f = act.fields
+        report, unit = f["report"], f["unit"]
+        if report in self.reports:
+            raise ActError(where, "report", f"report {report!r} is already filed (void that filing first)")
+        owner = self.owners.get(report)
+        if owner is not None and owner != unit:
+            raise ActError(
+                where, "report", f"report {report!r} belongs to unit {owner!r}: a report id, once filed, "
+                "is its unit's for ever (file it under another id)"
+            )
+        for value, field in ((report, "report"), (act.id, "id")):
+            prefix = value.partition("/")[0] if "/" in value else None
+            if prefix is not None and prefix != unit and prefix in self.units:
+                raise ActError(
+                    where, field, f"{value!r} begins with unit {prefix!r}: ids under '{prefix}/' are that "
+                    "unit's own"
+                )
+
+    def _check_reserved(self, where: int, act_id: str) -> None:
+        """Act ids under a registered unit's slug ('xingqing/…') are kept for that unit's own filings."""
+        prefix = act_id.partition("/")[0]
+        if prefix in self.units:
+            raise ActError(
+                where, "id", f"{act_id!r} begins with unit {prefix!r}: ids under '{prefix}/' are kept for "
+                "that unit's own filings"
+            )
+
     def _check_completion(self, where: int, act: Act) -> None:
         f = act.fields
         assignment = self.tasks.get(f["task"])
@@ -221,6 +253,8 @@ class LedgerIndex:
         """Take in what an act defines or voids (its own entry in `acts` is the caller's)."""
         if kind == "report.filed":
             self._set(self.reports, f["report"], _new(Filing, (act_id, f["unit"], occurred_on)))
+            if f["report"] not in self.owners:
+                self._set(self.owners, f["report"], f["unit"])
             self._set(self.defines, act_id, ("report", f["report"]))
         elif kind == "unit.registered":
             self._set(self.units, f["unit"], act_id)

@@ -66,7 +66,9 @@ class Projector:
         self.units_of_act: dict[str, set[str]] = {}
         self.units_of_report: dict[str, set[str]] = defaultdict(set)
         self.acts_of_report: dict[str, list[StoredAct]] = defaultdict(list)
+        self.report_of_act: dict[str, str] = {}
         self.unit_of_task: dict[str, str] = {}
+        self.last_year = 0  # the latest year of any act folded: every unit's rows reach it
 
     # --- folding -----------------------------------------------------------------------------
 
@@ -79,6 +81,12 @@ class Projector:
             # A void may reach back to any year of its target: rescore such units from their first year.
             year = 0 if act.type == "event.voided" else act.occurred_on.year
             units = self._fold(act)
+            if year > self.last_year:
+                # A year the ledger reaches for the first time is one every unit is scored in (a unit
+                # with no act of its own there still has its quotas, runs and items judged).
+                if self.last_year:
+                    units = units | set(self.acts_of_unit)
+                self.last_year = year
             for backlog in backlogs.values():
                 if act.position > backlog.since:
                     for unit in units:
@@ -111,9 +119,10 @@ class Projector:
                 if unit not in self.units_of_report[report]:
                     # A newly credited unit needs the report's whole history (highest-only, endorsements).
                     self.units_of_report[report].add(unit)
-                    self.acts_of_unit[unit].extend(self.acts_of_report[report])
                     for earlier in self.acts_of_report[report]:
-                        self.units_of_act[earlier.id].add(unit)
+                        if unit not in self.units_of_act[earlier.id]:  # not one of its own already
+                            self.units_of_act[earlier.id].add(unit)
+                            self.acts_of_unit[unit].append(earlier)
             units |= self.units_of_report[report]
         if act.type == "task.assigned":
             self.unit_of_task[f["task"]] = f["unit"]
@@ -121,6 +130,10 @@ class Projector:
             units.add(self.unit_of_task[f["task"]])
         if act.type == "event.voided":
             units |= self.units_of_act.get(f["target"], set())
+            # A unit credited by a later combined adoption takes the report's history, voids included.
+            report = self.report_of_act.get(f["target"], "")
+        elif report:
+            self.report_of_act[act.id] = report
         if report:
             self.acts_of_report[report].append(act)
         self.units_of_act[act.id] = set(units)
@@ -140,11 +153,11 @@ class Projector:
         for unit, years in touched.items():
             acts = sorted(self.acts_of_unit[unit], key=lambda a: a.position)
             # A backdated act may change later years (quota runs cross the year end): rescore from the
-            # earliest touched year to the last year the unit has acts in.
+            # earliest touched year to the last year of the ledger.
             dated = [a.occurred_on.year for a in acts if a.type != "event.voided"]
             if not dated:
                 continue
-            for year in range(min(years) or min(dated), max(dated) + 1):
+            for year in range(max(min(years), min(dated)), self.last_year + 1):
                 for period in standard_periods(year, cadence):
                     facts = gather(acts, period.end)
                     if unit not in facts.units or facts.units[unit].registered_on > period.end:

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from projections.accounting import REASONS
 from projections.scoring import Board, UnitScore
 
 
@@ -77,6 +78,11 @@ def _unit_json(s: UnitScore, rank: int) -> dict[str, Any]:
             }
             for li in lines
         ],
+        "not_counted": [
+            {"act": n.act, "type": n.type, "occurred_on": n.occurred_on, "reason": n.reason,
+             "detail": n.detail}
+            for n in s.not_counted
+        ],
     }
 
 
@@ -133,6 +139,11 @@ def explanation(document: dict[str, Any]) -> str:
             if events:
                 shown = ", ".join(events[:8]) + (f" … (+{len(events) - 8})" if len(events) > 8 else "")
                 out.append(f"      acts: {shown}")
+        if u.get("not_counted"):
+            out.append(f"  未计分的行为 ({len(u['not_counted'])}):")
+            for nc in u["not_counted"]:
+                reason = REASONS[nc["reason"]]
+                out.append(f"    {nc['occurred_on']}  {nc['act']} [{nc['type']}] {reason}：{nc['detail']}")
     return "\n".join(out) + "\n"
 
 

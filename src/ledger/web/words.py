@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-ACT_TYPES = {
-    "unit.registered": ("单位登记", "registered"),
-    "unit.reclassified": ("类别调整", "reclassified"),
-    "report.filed": ("报送", "filed"),
-    "report.adopted": ("采用", "adopted"),
-    "endorsement.received": ("批示", "endorsement"),
-    "report.excellent": ("优秀信息", "excellent"),
-    "late_report.notified": ("迟报/漏报/瞒报", "late notice"),
-    "commission.missed": ("约稿未完成", "commission missed"),
-    "criticism.notified": ("通报批评", "criticism"),
-    "event.voided": ("作废", "voided"),
-    "task.assigned": ("任务下达", "task assigned"),
-    "task.completed": ("任务完成", "task completed"),
-    "post.published": ("信息发布", "post published"),
-    "violation.recorded": ("扣分记录", "violation"),
-    "merit.recorded": ("加分记录", "merit"),
-    "item.exempted": ("不列入考核", "item exempted"),
+from ledger.acts import NAMES
+
+_ENGLISH = {
+    "unit.registered": "registered",
+    "unit.reclassified": "reclassified",
+    "report.filed": "filed",
+    "report.adopted": "adopted",
+    "endorsement.received": "endorsement",
+    "report.excellent": "excellent",
+    "late_report.notified": "late notice",
+    "commission.missed": "commission missed",
+    "criticism.notified": "criticism",
+    "event.voided": "voided",
+    "task.assigned": "task assigned",
+    "task.completed": "task completed",
+    "post.published": "post published",
+    "violation.recorded": "violation",
+    "merit.recorded": "merit",
+    "item.exempted": "item exempted",
 }
+ACT_TYPES = {kind: (NAMES[kind], english) for kind, english in _ENGLISH.items()}
 LEVELS = {
     "national": "国家级",
     "region": "自治区级",

@@ -61,6 +61,18 @@ def authorize_append(principal: Principal, items: list[Any]) -> None:
             raise Problem(
                 403, f"item {where}, field 'unit': a token of unit {principal.unit!r} files for itself only"
             )
+        own = f"{principal.unit}/"
+        for field in ("report", "id"):
+            value = item.get(field)
+            if field in item and not (isinstance(value, str) and value.startswith(own)):
+                # Ids are one namespace: a unit's own part of it is all its token may name, so no answer
+                # can tell it which ids other units use, and it cannot take an id another unit will file.
+                raise Problem(
+                    403,
+                    f"item {where}, field {field!r}: a token of unit {principal.unit!r} names its "
+                    f"{'reports' if field == 'report' else 'acts'} under {own!r} "
+                    f"(e.g. '{own}2019-001'){', or leaves the id out' if field == 'id' else ''}",
+                )
 
 
 @router.post(
