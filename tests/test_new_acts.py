@@ -20,7 +20,7 @@ VALID: dict[str, Act] = {
     "task.assigned": {
         "unit": "yanfeng",
         "task": "HY-2018-07",
-        "item": "hy-services",
+        "item": "hy-online-services",
         "title": "政务服务事项标准化梳理",
         "points": 20,
         "due_on": "2018-06-30",

@@ -77,7 +77,7 @@ def reopen(database_url: str, catalogue: Catalogue) -> Iterator[Callable[[], Sto
     opened: list[Store] = []
 
     def another() -> Store:
-        opened.append(open_store(database_url, catalogue.publications()))
+        opened.append(open_store(database_url, catalogue.publications(), catalogue.items()))
         return opened[-1]
 
     yield another

@@ -228,6 +228,7 @@ VOCABULARY: dict[str, dict[str, Field]] = {
 }
 
 ENVELOPE = ("id", "type", "occurred_on")
+ITEM_ACTS = ("violation.recorded", "merit.recorded", "item.exempted", "task.assigned")  # acts naming an item
 
 
 _DATES: dict[str, dt.date] = {}  # dates already checked (at most the ~55,000 of the ledger's range)

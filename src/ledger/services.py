@@ -75,7 +75,7 @@ class Ledger:
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
         catalogue = catalogue or Catalogue.load()
-        return cls(open_store(settings.database_url, catalogue.publications()), catalogue)
+        return cls(open_store(settings.database_url, catalogue.publications(), catalogue.items()), catalogue)
 
     def close(self) -> None:
         self.store.close()

@@ -16,7 +16,7 @@ import hashlib
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple
 
@@ -160,8 +160,8 @@ class Store(abc.ABC):
 
     url: str
 
-    def __init__(self, publications: Iterable[str]) -> None:
-        self.index = LedgerIndex(publications)
+    def __init__(self, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+        self.index = LedgerIndex(publications, items)
         # The head-row lock serialises writers across processes; this one serialises the threads sharing
         # this store, whose index is also touched after the database commit.
         self._appending = threading.Lock()
