@@ -93,6 +93,8 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
         (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
         (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none",'
          b' "publication": "guobao", "form": "item"}]', 422, "unknown report"),
+        (b'[{"type": "violation.recorded", "occurred_on": "2019-03-01", "unit": "xingqing",'
+         b' "item": "hy-hotlnie"}]', 422, "field 'item': unknown item 'hy-hotlnie' (closest: hy-hotline"),
         (b"\xff\xfe", 400, "not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
     ],

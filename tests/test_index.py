@@ -269,3 +269,17 @@ def test_rejected_batches_never_change_the_index(batches: list[list[Act]]) -> No
         replay.admit(numbered(*batch))
         replay.commit(position)
     assert state(replay) == state(index)
+
+
+def test_a_short_list_of_items_is_given_whole_when_an_item_is_unknown() -> None:
+    """With few items, the error for an unknown one lists them all; the index is left unchanged."""
+    index = LedgerIndex(PUBLICATIONS, {"1.1": ["violation.recorded"], "1.2": ["violation.recorded"]})
+    index.admit(numbered(unit("u1")))
+    before = state(index)
+    find = act("v1", "violation.recorded", unit="xingqing", item="1.9x")
+    with pytest.raises(BatchRejected) as caught:
+        index.admit(numbered(find))
+    assert str(caught.value.errors[0]) == (
+        "line 1, field 'item': unknown item '1.9x' (items of the catalogue's rulebooks: 1.1, 1.2)"
+    )
+    assert state(index) == before
