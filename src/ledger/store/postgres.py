@@ -114,6 +114,7 @@ class PostgresWrite(WriteTransaction):
 
 class PostgresStore(Store):
     mark = "%s"
+    recorder: PostgresApplicationRecorder
 
     def __init__(self, url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
         super().__init__(publications, items)

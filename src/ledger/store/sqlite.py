@@ -123,6 +123,7 @@ class PipedWrite(WriteTransaction):
 
 class SQLiteStore(Store):
     mark = "?"
+    recorder: SQLiteApplicationRecorder
 
     def __init__(self, path: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
         super().__init__(publications, items)
