@@ -139,6 +139,12 @@ def test_head_and_read_after_types_and_known_at(store: Store) -> None:
     assert ids(store.read(batch=2)) == ["u1", "u2", "f1", "a1", "v1"]
 
 
+def test_find_reads_one_act_by_its_id(seeded: Ledger, store: Store) -> None:
+    """find() answers the stored act of an id, as read() gives it, and None for an id never stored."""
+    assert store.find("a1") == next(a for a in store.read() if a.id == "a1")
+    assert store.find("nowhere") is None
+
+
 def test_an_identical_repeat_is_a_duplicate_with_the_original_receipt(seeded: Ledger, store: Store) -> None:
     """Re-sending stored acts stores nothing and answers their original positions and times."""
     before = snapshot(store)
