@@ -85,7 +85,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(database_url: str, catalogue: Catalogue) -> Iterator[Store]:
-    with open_store(database_url, catalogue.publications()) as s:
+    with open_store(database_url, catalogue.publications(), catalogue.items()) as s:
         yield s
 
 
@@ -97,7 +97,7 @@ def ledger(store: Store, catalogue: Catalogue) -> Ledger:
 @pytest.fixture
 def sqlite_ledger(sqlite_url: str, catalogue: Catalogue) -> Iterator[Ledger]:
     """A ledger on SQLite only, for scoring tests where the backend does not matter."""
-    with open_store(sqlite_url, catalogue.publications()) as s:
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as s:
         yield Ledger(s, catalogue)
 
 

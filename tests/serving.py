@@ -42,7 +42,8 @@ def free_port() -> int:
 
 def make_tokens(database_url: str, roles: tuple[str, ...]) -> dict[str, str]:
     tokens: dict[str, str] = {}
-    with open_store(database_url, Catalogue.load().publications()) as store:
+    catalogue = Catalogue.load()
+    with open_store(database_url, catalogue.publications(), catalogue.items()) as store:
         registry = Tokens(store)
         for role in roles:
             tokens[role] = new_token()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.api import create_app
 from ledger.services import Settings
@@ -93,6 +96,8 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
         (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
         (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none",'
          b' "publication": "guobao", "form": "item"}]', 422, "unknown report"),
+        (b'[{"type": "violation.recorded", "occurred_on": "2019-03-01", "unit": "xingqing",'
+         b' "item": "hy-hotlnie"}]', 422, "field 'item': unknown item 'hy-hotlnie' (closest: hy-hotline"),
         (b"\xff\xfe", 400, "not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
     ],
@@ -208,6 +213,94 @@ def test_event_filters_and_cursor_pages(api: Api) -> None:
     assert stream.headers["content-type"].startswith("application/x-ndjson")
     assert len(stream.text.splitlines()) == 27
     assert api.call("GET", "/v1/events?type=bogus", role="auditor").status_code == 400
+
+
+def history(api: Api) -> None:
+    """Both units' filings, adoptions (one combined, crediting both), an endorsement, a task and its
+    completion, a violation and a missed commission; then, later, voids of acts of both units, so that on
+    small pages each void lies pages after its target."""
+    day = {"occurred_on": "2019-07-20"}
+    acts: list[dict[str, Any]] = []
+    for i in range(6):
+        acts += [filing(f"R-x{i}", id=f"f-x{i}"), filing(f"R-j{i}", unit="jinfeng", id=f"f-j{i}")]
+    acts += [
+        {**day, "id": "a-x0", "type": "report.adopted", "report": "R-x0", "publication": "guobao",
+         "form": "item"},
+        {**day, "id": "a-j0", "type": "report.adopted", "report": "R-j0", "publication": "guobao",
+         "form": "brief"},
+        {**day, "id": "c-j1", "type": "report.adopted", "report": "R-j1", "publication": "guobao",
+         "form": "combined", "units": ["jinfeng", "xingqing"]},
+        {**day, "id": "e-x1", "type": "endorsement.received", "report": "R-x1", "level": "city"},
+        {**day, "id": "t-x", "type": "task.assigned", "unit": "xingqing", "task": "T1", "item": "hy-hotline",
+         "title": "热线", "points": 5, "due_on": "2019-12-31"},
+        {**day, "id": "done-x", "type": "task.completed", "task": "T1"},
+        {**day, "id": "v-x", "type": "violation.recorded", "unit": "xingqing", "item": "xw-1.9-news"},
+        {**day, "id": "m-j", "type": "commission.missed", "unit": "jinfeng"},
+    ]  # fmt: skip
+    acts += [
+        {"id": f"void-{target}", "type": "event.voided", "occurred_on": "2019-08-01", "target": target,
+         "reason": "录入有误"}
+        for target in ("f-x2", "a-j0", "a-x0", "c-j1", "f-j2", "done-x", "v-x", "m-j")
+    ]  # fmt: skip
+    acts += [filing("R-x9", id="f-x9", day="2019-08-02"), filing("R-j9", unit="jinfeng", id="f-j9")]
+    assert api.call("POST", "/v1/events", json=acts).status_code == 201
+
+
+def paged(api: Api, query: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    acts: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        page = api.call("GET", "/v1/events", role="auditor", params={**query, "after": after, "limit": limit})
+        acts += page.json()["acts"]
+        if page.json()["next"] is None:
+            return acts
+        after = page.json()["next"]
+
+
+def streamed(api: Api, query: dict[str, Any]) -> list[dict[str, Any]]:
+    answer = api.call("GET", "/v1/events", role="auditor", params=query, headers={"Accept": NDJSON})
+    return [orjson.loads(line) for line in answer.text.splitlines()]
+
+
+NDJSON = "application/x-ndjson"
+QUERIES: list[dict[str, Any]] = [
+    {"unit": "xingqing"},
+    {"unit": "jinfeng"},
+    {"unit": "xingqing", "type": "event.voided"},
+    {"unit": "xingqing", "type": ["report.adopted", "event.voided"]},
+    {"unit": "xingqing", "occurred_from": "2019-07-20"},
+    {"report": "R-x0"},
+    {"unit": "jinfeng", "report": "R-j1"},
+    {"type": "event.voided"},
+]
+
+
+def test_paging_a_units_acts_returns_what_the_stream_returns(api: Api) -> None:
+    """Pages of any size, joined, are the NDJSON stream, for every filter, voids whose targets lie on
+    earlier pages included; a unit's voids are those of its own acts, also when only voids are asked for."""
+    history(api)
+    for query in QUERIES:
+        stream = streamed(api, query)
+        for limit in (1, 2, 3, 7, 100):
+            assert paged(api, query, limit) == stream, (query, limit)
+    voids = {"void-f-x2", "void-a-x0", "void-c-j1", "void-done-x", "void-v-x"}
+    assert {a["id"] for a in streamed(api, {"unit": "xingqing"})} >= voids
+    assert [a["id"] for a in streamed(api, {"unit": "xingqing", "type": "event.voided"})] == [
+        f"void-{t}" for t in ("f-x2", "a-x0", "c-j1", "done-x", "v-x")
+    ]
+    assert [a["id"] for a in streamed(api, {"report": "R-x0"})] == ["f-x0", "a-x0", "void-a-x0"]
+    combined = streamed(api, {"unit": "jinfeng", "report": "R-j1"})
+    assert [a["id"] for a in combined] == ["f-j1", "c-j1", "void-c-j1"]
+    assert len(streamed(api, {"unit": "xingqing"})) == len(paged(api, {"unit": "xingqing"}, 1)) == 19
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(limit=st.integers(1, 40), query=st.sampled_from(QUERIES))
+def test_paging_equals_streaming_for_any_page_size(api: Api, limit: int, query: dict[str, Any]) -> None:
+    """For any page size and filter, the pages joined are the stream (the history is stored once)."""
+    if not api.call("GET", "/v1/events?type=event.voided", role="auditor").json()["acts"]:
+        history(api)
+    assert paged(api, query, limit) == streamed(api, query)
 
 
 def test_scores_units_rulebooks_health_metrics(api: Api) -> None:

@@ -30,7 +30,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
 
 
 def head(url: str) -> tuple[int, str | None]:
-    with open_store(url, Catalogue.load().publications()) as store:
+    catalogue = Catalogue.load()
+    with open_store(url, catalogue.publications(), catalogue.items()) as store:
         return store.head()
 
 

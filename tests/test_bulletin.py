@@ -493,12 +493,14 @@ def test_verify_against_another_history(
     path = write(issue(known, Request(BOOK, "2019-Q3", "html")), tmp_path / "q3.html")
     acts = year(act)
     acts[4], acts[5] = acts[5], acts[4]  # the same acts in another order: other chain hashes
-    with open_store(f"sqlite:///{tmp_path / 'earlier.db'}", catalogue.publications()) as store:
+    earlier = f"sqlite:///{tmp_path / 'earlier.db'}"
+    with open_store(earlier, catalogue.publications(), catalogue.items()) as store:
         store.append([(i, parse_act(a, i)) for i, a in enumerate(acts, 1)], clock=lambda: EARLY)
         result = verify_file(Ledger(store, catalogue), path)
     assert not result.history_intact and result.exit_code == 4
     assert any("not the same history" in note for note in result.notes)
-    with open_store(f"sqlite:///{tmp_path / 'later.db'}", catalogue.publications()) as store:
+    later = f"sqlite:///{tmp_path / 'later.db'}"
+    with open_store(later, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append(acts)  # recorded after the bulletin was made: none of its acts
         result = verify_file(Ledger(store, catalogue), path)
     assert result.rebuilt_sha256 is None and not result.identical and result.exit_code == 4
@@ -512,7 +514,7 @@ def test_an_empty_ledger_has_nothing_to_issue(sqlite_ledger: Ledger) -> None:
 
 @pytest.fixture
 def cli_db(sqlite_url: str, act: Make, catalogue: Catalogue) -> Iterator[str]:
-    with open_store(sqlite_url, catalogue.publications()) as store:
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append(year(act))
     yield sqlite_url
 
@@ -533,7 +535,7 @@ def test_command_makes_and_verifies_a_bulletin(
     checked = runner.invoke(bulletin_app, ["verify", str(manifest_path(out)), "--db", cli_db])
     assert checked.exit_code == 0, checked.output
     assert "identical" in checked.output and "current" in checked.output
-    with open_store(cli_db, catalogue.publications()) as store:
+    with open_store(cli_db, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append([new_adoption(act)])
     checked = runner.invoke(bulletin_app, ["--db", cli_db, "verify", str(out), "--format", "json"])
     assert checked.exit_code == 1
@@ -612,7 +614,7 @@ def test_ledger_command_end_to_end(cli_db: str, act: Make, tmp_path: Path, catal
     assert out.read_bytes().startswith(b"%PDF-") and manifest_path(out).is_file()
     checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    with open_store(cli_db, catalogue.publications()) as store:
+    with open_store(cli_db, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append([new_adoption(act)])
     checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
     assert checked.returncode == 1

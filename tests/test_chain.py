@@ -106,7 +106,8 @@ def test_export_restores_the_same_chain_and_refuses_alterations(
     altered export, or a non-empty target, is refused and stores nothing."""
     _year(ledger)
     exported = list(ledger.export())
-    target = Ledger(open_store(f"sqlite:///{tmp_path / 'copy.db'}", catalogue.publications()), catalogue)
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    target = Ledger(open_store(copy, catalogue.publications(), catalogue.items()), catalogue)
     try:
         altered = [line.replace("第3号".encode(), "第9号".encode()) for line in exported]
         with pytest.raises(BatchRejected, match="field 'chain'"):

@@ -209,6 +209,19 @@ def test_reimporting_a_file_without_ids_changes_nothing(tmp_path: Path, sqlite_u
     assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 3
 
 
+def test_import_names_the_line_of_an_unknown_item(tmp_path: Path, sqlite_url: str) -> None:
+    """`ledger import` refuses a file whose violation names no rulebook's item, naming its line and field."""
+    register = {"type": "unit.registered", "occurred_on": "2021-01-01", "unit": "xq", "name": "兴庆区",
+                "class": "county"}  # fmt: skip
+    find = {"type": "violation.recorded", "occurred_on": "2021-03-01", "unit": "xq", "item": "xw-1.9-nwes"}
+    path = tmp_path / "find.jsonl"
+    path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (register, find)) + "\n")
+    bad = ledger("import", str(path), db=sqlite_url, check=False)
+    assert bad.returncode == 1
+    assert "line 2, field 'item': unknown item 'xw-1.9-nwes' (closest: xw-1.9-news" in bad.stderr
+    assert ledger("events", db=sqlite_url).stdout == ""
+
+
 def test_import_a_register_and_write_templates(tmp_path: Path, sqlite_url: str) -> None:
     """`ledger template` writes the blank registers; `ledger import` takes a filled CSV register and
     names each bad row by number and Chinese column."""

@@ -164,7 +164,7 @@ def test_a_combined_adoption_and_its_endorsement_reach_every_credited_unit(
 def versioned(sqlite_url: str) -> Iterator[Ledger]:
     """A ledger whose catalogue holds the shipped rulebooks and the test-only county-info v2."""
     catalogue = Catalogue.load([shipped_directory(), TEST_RULEBOOKS])
-    with open_store(sqlite_url, catalogue.publications()) as store:
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as store:
         yield Ledger(store, catalogue)
 
 

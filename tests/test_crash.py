@@ -104,9 +104,10 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(database_url: str) -> None:
 
     # Restarted with a score projection: once it has caught up, it answers exactly as a full replay.
     server = start(database_url, port, project="yinchuan-2018")
+    catalogue = Catalogue.load()
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
-            with open_store(database_url, Catalogue.load().publications()) as store:
+            with open_store(database_url, catalogue.publications(), catalogue.items()) as store:
                 head, _ = store.head()
             for _ in range(600):
                 if http.get("/healthz").json().get("projected_position", 0) >= head:
@@ -120,7 +121,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(database_url: str) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
 
-    with open_store(database_url, Catalogue.load().publications()) as store:
+    with open_store(database_url, catalogue.publications(), catalogue.items()) as store:
         stored = list(store.read())
         checked, broken, what = store.verify()
     counts = Counter(a.id for a in stored)
@@ -191,7 +192,7 @@ def test_a_killed_importer_leaves_nothing_and_its_writer_ends(sqlite_url: str, c
     process.kill()
     process.communicate()
     assert _gone(child)
-    with open_store(sqlite_url, catalogue.publications()) as store:
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as store:
         assert store.head() == (0, None) and not list(store.read())
         assert [r.status for r in store.append(numbered_unit())] == ["new"]
 
@@ -204,7 +205,7 @@ def test_a_killed_writer_fails_the_import_cleanly(sqlite_url: str, catalogue: Ca
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0
     assert "StoreUnavailable: the store's writer process has stopped" in err
-    with open_store(sqlite_url, catalogue.publications()) as store:
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as store:
         assert store.head() == (0, None) and not list(store.read())
 
 

@@ -49,7 +49,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 
 def open_ledger(url: str) -> Ledger:
     catalogue = Catalogue.load()
-    return Ledger(open_store(url, catalogue.publications()), catalogue)
+    return Ledger(open_store(url, catalogue.publications(), catalogue.items()), catalogue)
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["direct", "through-the-writer"])
@@ -187,7 +187,8 @@ def test_postgres_stopped_and_restarted_under_load(postgres_url: str) -> None:
     assert statuses[503] > 0, statuses
     assert statuses[500] == 0 and statuses[0] == 0, statuses
     assert statuses[201] > before, "the service did not recover"
-    with open_store(postgres_url, Catalogue.load().publications()) as store:
+    catalogue = Catalogue.load()
+    with open_store(postgres_url, catalogue.publications(), catalogue.items()) as store:
         counts = Counter(a.id for a in store.read())
         assert store.verify()[1] is None
     assert all(counts[i] == 1 for i in acknowledged)

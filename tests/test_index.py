@@ -15,7 +15,8 @@ from ledger.errors import BatchRejected
 from ledger.index import LedgerIndex
 from ledger.rulebooks import Catalogue
 
-PUBLICATIONS = Catalogue.load().publications()
+CATALOGUE = Catalogue.load()
+PUBLICATIONS, ITEMS = CATALOGUE.publications(), CATALOGUE.items()
 
 
 def act(act_id: str, kind: str, day: str = "2019-03-05", **fields: Any) -> Act:
@@ -55,7 +56,7 @@ def state(index: LedgerIndex) -> Any:
 
 
 def admitted(*acts: Act) -> LedgerIndex:
-    index = LedgerIndex(PUBLICATIONS)
+    index = LedgerIndex(PUBLICATIONS, ITEMS)
     index.admit(numbered(*acts))
     index.commit(len(acts))
     return index
@@ -71,7 +72,7 @@ def rejected(index: LedgerIndex, *acts: Act) -> BatchRejected:
 
 def test_new_acts_are_admitted_and_an_identical_repeat_is_a_duplicate() -> None:
     """admit answers True for a new act and False for an id already held with the same content."""
-    index = LedgerIndex(PUBLICATIONS)
+    index = LedgerIndex(PUBLICATIONS, ITEMS)
     assert index.admit(numbered(unit("u1"), filing("f1"))) == [True, True]
     index.commit(2)
     assert index.admit(numbered(filing("f1"), adoption("a1"))) == [False, True]
@@ -90,10 +91,10 @@ def test_an_id_reused_with_other_content_is_a_conflict() -> None:
 
 def test_a_batch_may_repeat_and_reference_its_own_acts() -> None:
     """Later acts of a batch may name earlier ones; an identical repeat within the batch is a duplicate."""
-    index = LedgerIndex(PUBLICATIONS)
+    index = LedgerIndex(PUBLICATIONS, ITEMS)
     batch = numbered(unit("u1"), filing("f1"), adoption("a1"), void("v1", "a1"), unit("u1"))
     assert index.admit(batch) == [True, True, True, True, False]
-    conflict = rejected(LedgerIndex(PUBLICATIONS), unit("u1"), unit("u1", slug="jinfeng"))
+    conflict = rejected(LedgerIndex(PUBLICATIONS, ITEMS), unit("u1"), unit("u1", slug="jinfeng"))
     assert conflict.conflict
 
 
@@ -156,7 +157,7 @@ def test_a_rejected_batch_lists_every_bad_act_and_its_ids_may_be_reused() -> Non
 
 def test_many_errors_are_summarised() -> None:
     """A batch with more than twenty bad acts shows the first twenty and counts the rest."""
-    index = LedgerIndex(PUBLICATIONS)
+    index = LedgerIndex(PUBLICATIONS, ITEMS)
     error = rejected(index, *(adoption(f"a{i}", "R9") for i in range(25)))
     assert len(error.errors) == 25
     assert str(error).startswith("25 bad act(s); nothing was stored:")
@@ -192,7 +193,7 @@ def test_voiding_a_registration_unregisters_the_unit() -> None:
 
 def test_folding_stored_acts_recognises_their_duplicates() -> None:
     """A folded stored act is located, sets the position, and an identical resubmission is a duplicate."""
-    index = LedgerIndex(PUBLICATIONS)
+    index = LedgerIndex(PUBLICATIONS, ITEMS)
     fields = {"unit": "xingqing", "name": "兴庆区", "class": "county"}
     index.fold(
         StoredAct(1, "u1", "unit.registered", dt.date(2019, 1, 2), "2019-01-02T00:00:00.000000Z", fields)
@@ -263,8 +264,22 @@ def test_rejected_batches_never_change_the_index(batches: list[list[Act]]) -> No
         position += sum(fresh)
         index.commit(position)
         accepted.append(batch)
-    replay = LedgerIndex(PUBLICATIONS)
+    replay = LedgerIndex(PUBLICATIONS, ITEMS)
     for batch in accepted:  # the starting history, then only the accepted batches
         replay.admit(numbered(*batch))
         replay.commit(position)
     assert state(replay) == state(index)
+
+
+def test_a_short_list_of_items_is_given_whole_when_an_item_is_unknown() -> None:
+    """With few items, the error for an unknown one lists them all; the index is left unchanged."""
+    index = LedgerIndex(PUBLICATIONS, {"1.1": ["violation.recorded"], "1.2": ["violation.recorded"]})
+    index.admit(numbered(unit("u1")))
+    before = state(index)
+    find = act("v1", "violation.recorded", unit="xingqing", item="1.9x")
+    with pytest.raises(BatchRejected) as caught:
+        index.admit(numbered(find))
+    assert str(caught.value.errors[0]) == (
+        "line 1, field 'item': unknown item '1.9x' (items of the catalogue's rulebooks: 1.1, 1.2)"
+    )
+    assert state(index) == before

@@ -20,7 +20,7 @@ VALID: dict[str, Act] = {
     "task.assigned": {
         "unit": "yanfeng",
         "task": "HY-2018-07",
-        "item": "hy-services",
+        "item": "hy-online-services",
         "title": "政务服务事项标准化梳理",
         "points": 20,
         "due_on": "2018-06-30",
@@ -181,6 +181,56 @@ def test_a_new_act_out_of_context_rejects_its_batch(
     error = refused(sqlite_ledger, batch)
     assert [(e.where, e.field) for e in error.errors] == [(len(batch), field)]
     assert f"line {len(batch)}, field '{field}'" in str(error) and fragment in str(error), str(error)
+
+
+MISSPELT = [
+    ("task.assigned", "hy-online-service"),
+    ("violation.recorded", "xw-5.6-typo-seriuos"),
+    ("merit.recorded", "xw-4.1-interpretaton"),
+    ("item.exempted", "hy-hotlines"),
+]
+
+
+@pytest.mark.parametrize(("kind", "item"), MISSPELT, ids=[kind for kind, _ in MISSPELT])
+def test_an_act_naming_an_item_no_rulebook_has_is_refused(ledger: Ledger, kind: str, item: str) -> None:
+    """A misspelt item is refused on its line and field, naming the nearest items; the head does not move."""
+    ledger.append([registration()])
+    head = ledger.store.head()
+    error = refused(ledger, [valid("post.published"), valid(kind, item=item)])
+    assert [(e.where, e.field) for e in error.errors] == [(2, "item")]
+    meant = VALID[kind]["item"]
+    assert f"line 2, field 'item': unknown item {item!r} (closest: {meant}" in str(error), str(error)
+    assert "items in the catalogue's rulebooks)" in str(error)
+    assert ledger.store.head() == head
+
+
+def test_items_of_every_rulebook_are_accepted_and_a_veto_takes_only_violations(ledger: Ledger) -> None:
+    """Items of the Luohu, Ningde and Yingdong rulebooks are stored; a veto clause takes a violation, and a
+    merit naming it is refused (a veto is fed by violations only)."""
+    ledger.append([registration()])
+    ledger.append(
+        [
+            valid("violation.recorded", id="lh", item="lh-5.3-procedure"),
+            valid("merit.recorded", id="nd", item="nd-3.2-bonus", points=1),
+            valid("item.exempted", id="yd", item="yd-3-standard"),
+            valid("violation.recorded", id="veto", item="xw-5.1-secrets", reason="泄密"),
+        ]
+    )
+    assert stored(ledger)[-4:] == ["lh", "nd", "yd", "veto"]
+    error = refused(ledger, [valid("merit.recorded", id="m", item="xw-5.1-secrets")])
+    assert str(error.errors[0]) == (
+        "line 1, field 'item': item 'xw-5.1-secrets' is fed by violation.recorded only, not merit.recorded"
+    )
+
+
+def test_a_file_naming_an_unknown_item_is_refused_by_line(ledger: Ledger) -> None:
+    """Imported as JSON Lines, the line naming an unknown item is named; nothing of the file is stored."""
+    lines = [registration(), valid("post.published"), valid("violation.recorded", item="xw-5.6")]
+    with pytest.raises(BatchRejected) as caught:
+        ledger.import_lines(orjson.dumps(line) for line in lines)
+    assert [(e.where, e.field) for e in caught.value.errors] == [(3, "item")]
+    assert "unknown item 'xw-5.6'" in str(caught.value)
+    assert stored(ledger) == []
 
 
 def test_voids_free_a_completion_and_then_its_assignment(sqlite_ledger: Ledger) -> None:

@@ -66,7 +66,7 @@ def test_two_workers_apply_each_act_once(ledger: Ledger, database_url: str, cata
     and the tables stay those of a replay."""
     acts = sample_year()
     ledger.append(acts[:6000])
-    with open_store(database_url, catalogue.publications()) as elsewhere:
+    with open_store(database_url, catalogue.publications(), catalogue.items()) as elsewhere:
         a = ProjectionWorker(ledger.store, catalogue, [RULEBOOK], exclusive=False)
         b = ProjectionWorker(elsewhere, catalogue, [RULEBOOK], exclusive=False)
         assert a.step().rescored[RULEBOOK] > 0
@@ -99,8 +99,8 @@ def test_workers_racing_in_threads_leave_a_replay(
     ledger.append(acts[:5000])
     stop = threading.Event()
     with (
-        open_store(database_url, catalogue.publications()) as one,
-        open_store(database_url, catalogue.publications()) as two,
+        open_store(database_url, catalogue.publications(), catalogue.items()) as one,
+        open_store(database_url, catalogue.publications(), catalogue.items()) as two,
     ):
         workers = [ProjectionWorker(s, catalogue, [RULEBOOK], exclusive=False) for s in (one, two)]
         threads = [threading.Thread(target=w.run, args=(stop,), kwargs={"interval": 0.01}) for w in workers]

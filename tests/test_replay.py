@@ -94,7 +94,8 @@ def test_replaying_the_same_acts_gives_byte_identical_json(ledger: Ledger, act: 
     assert {r.status for r in ledger.append(acts)} == {"duplicate"}
     assert dumps(ledger.score(BOOK, "2019", known_at=FAR)) == first
     catalogue = Catalogue.load()
-    with open_store(f"sqlite:///{tmp_path / 'other.db'}", catalogue.publications()) as store:
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    with open_store(other_url, catalogue.publications(), catalogue.items()) as store:
         other = Ledger(store, catalogue)
         for start in range(0, len(acts), 3):
             other.append(acts[start : start + 3])

@@ -190,3 +190,22 @@ def test_a_bad_file_in_a_directory_fails_the_whole_catalogue(tmp_path: Path) -> 
     (tmp_path / "broken.toml").write_bytes(draft(COUNTY, 'id = "county-info"', 'id = "county-x"\nfoo = 1'))
     with pytest.raises(RulebookError, match=r"broken\.toml: key 'foo'"):
         Catalogue.load([shipped_directory(), tmp_path])
+
+
+def test_the_items_are_every_item_and_veto_of_every_version_with_the_acts_that_feed_them(
+    tmp_path: Path,
+) -> None:
+    """Every version's items are known, each with the acts feeding it (a veto: violations only)."""
+    first = (shipped_directory() / "xiuwen-open.toml").read_text(encoding="utf-8")
+    second = (
+        first.replace("version = 1", "version = 2", 1)
+        .replace("effective_from = 2021-01-01", "effective_from = 2022-01-01", 1)
+        .replace('id = "xw-1.9-news"', 'id = "xw-1.9-news-2022"', 1)
+    )
+    (tmp_path / "xiuwen-v1.toml").write_text(first, encoding="utf-8")
+    (tmp_path / "xiuwen-v2.toml").write_text(second, encoding="utf-8")
+    items = Catalogue.load([tmp_path]).items()
+    assert {"xw-1.9-news", "xw-1.9-news-2022"} <= items.keys()
+    assert items["xw-1.9-news"] == {"violation.recorded", "merit.recorded", "item.exempted", "task.assigned"}
+    assert items["xw-5.1-secrets"] == {"violation.recorded"}
+    assert not {"xw-4-bonus-total", "xw-year-floor"} & items.keys()  # a group and the bounds: fed by no act

@@ -77,7 +77,7 @@ def reopen(database_url: str, catalogue: Catalogue) -> Iterator[Callable[[], Sto
     opened: list[Store] = []
 
     def another() -> Store:
-        opened.append(open_store(database_url, catalogue.publications()))
+        opened.append(open_store(database_url, catalogue.publications(), catalogue.items()))
         return opened[-1]
 
     yield another
@@ -137,6 +137,12 @@ def test_head_and_read_after_types_and_known_at(store: Store) -> None:
     assert ids(store.read(known_at=MAY_2, types=["report.filed", "report.adopted"])) == ["f1"]
     assert ids(store.read(known_at="2019-04-30T00:00:00.000000Z")) == []
     assert ids(store.read(batch=2)) == ["u1", "u2", "f1", "a1", "v1"]
+
+
+def test_find_reads_one_act_by_its_id(seeded: Ledger, store: Store) -> None:
+    """find() answers the stored act of an id, as read() gives it, and None for an id never stored."""
+    assert store.find("a1") == next(a for a in store.read() if a.id == "a1")
+    assert store.find("nowhere") is None
 
 
 def test_an_identical_repeat_is_a_duplicate_with_the_original_receipt(seeded: Ledger, store: Store) -> None:

@@ -228,6 +228,7 @@ VOCABULARY: dict[str, dict[str, Field]] = {
 }
 
 ENVELOPE = ("id", "type", "occurred_on")
+ITEM_ACTS = ("violation.recorded", "merit.recorded", "item.exempted", "task.assigned")  # acts naming an item
 
 NAMES = {  # what a reader calls each act type
     "unit.registered": "单位登记",

@@ -9,11 +9,12 @@ so every batch is checked against exactly the history it will follow. A batch is
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from ledger.acts import Act, StoredAct
+from ledger.acts import ITEM_ACTS, Act, StoredAct
 from ledger.errors import ActError, BatchRejected
 
 _MISSING = object()
@@ -40,8 +41,9 @@ def digest(content: bytes) -> bytes:
 
 
 class LedgerIndex:
-    def __init__(self, publications: Iterable[str]) -> None:
+    def __init__(self, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
         self.publications = frozenset(publications)
+        self.items = {item: frozenset(kinds) for item, kinds in items.items()}  # item -> act types feeding it
         self.position = 0
         self.acts: dict[str, tuple[bytes, str]] = {}  # id -> (content digest, type)
         self.voided: set[str] = set()
@@ -166,6 +168,8 @@ class LedgerIndex:
                 "publication",
                 f"unknown publication {f['publication']!r} (known: {', '.join(sorted(self.publications))})",
             )
+        if kind in ITEM_ACTS:
+            self._check_item(where, kind, f["item"])
         if kind == "task.assigned" and f["task"] in self.tasks:
             raise ActError(
                 where, "task", f"task {f['task']!r} is already assigned (void that assignment first)"
@@ -243,6 +247,15 @@ class LedgerIndex:
         if assignment.required is None and "amount" in f:
             raise ActError(where, "amount", f"task {f['task']!r} sets no required amount")
 
+    def _check_item(self, where: int, kind: str, item: str) -> None:
+        """An act naming an item no rulebook has would be stored and then fed into no score."""
+        fed = self.items.get(item)
+        if fed is None:
+            raise ActError(where, "item", f"unknown item {item!r} ({known_items(item, self.items)})")
+        if kind not in fed:
+            feeding = ", ".join(sorted(fed))
+            raise ActError(where, "item", f"item {item!r} is fed by {feeding} only, not {kind}")
+
     def _need_unit(self, where: int, field: str, unit: str) -> None:
         if unit not in self.units:
             raise ActError(where, field, f"unknown unit {unit!r} (register it first)")
@@ -298,6 +311,18 @@ class LedgerIndex:
 def conflicting(errors: list[ActError]) -> bool:
     """Whether the only faults are ids already stored with other content (a 409, not a 422)."""
     return all(e.field == "id" and "already stored" in e.message for e in errors)
+
+
+def known_items(item: str, items: Iterable[str], listed: int = 12) -> str:
+    """The items there are, for an error: all of them when few, else the closest to `item` and a count."""
+    known = sorted(items)
+    if not known:
+        return "the catalogue's rulebooks have no items"
+    if len(known) <= listed:
+        return f"items of the catalogue's rulebooks: {', '.join(known)}"
+    close = difflib.get_close_matches(item, known, n=5)
+    nearest = f"closest: {', '.join(close)}; " if close else "none is close; "
+    return f"{nearest}{len(known)} items in the catalogue's rulebooks"
 
 
 def _content(act: StoredAct) -> bytes:

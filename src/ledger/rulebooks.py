@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from ledger.acts import FORMS, LEVELS, SEVERITIES
+from ledger.acts import FORMS, ITEM_ACTS, LEVELS, SEVERITIES
 from ledger.errors import NotFound, RulebookError
 from ledger.periods import CADENCES
 
@@ -163,6 +163,7 @@ class Item(ClauseBase):
     the base."""
 
     kind: Literal["item"]
+    fed_by: ClassVar[tuple[str, ...]] = ITEM_ACTS
     basis: Literal["deduction", "credit", "bonus"]
     weight: Points | None = Field(default=None, description="the item's points; none: no ceiling")
     floor: Points = Decimal(0)
@@ -229,6 +230,7 @@ class Veto(ClauseBase):
     """一票否决: a violation recorded under this clause's id zeroes the cadence period's total."""
 
     kind: Literal["veto"]
+    fed_by: ClassVar[tuple[str, ...]] = ("violation.recorded",)
 
 
 class Conversion(ClauseBase):
@@ -597,6 +599,17 @@ class Catalogue:
 
     def publications(self) -> set[str]:
         return {p for b in self.all() for p in b.model.publications}
+
+    def items(self) -> dict[str, frozenset[str]]:
+        """Every clause id an act may name as its `item`, in any version of any rulebook, with the act types
+        that feed it: an item (考核项目) is fed by violations, merits, exemptions and tasks, a veto
+        (一票否决) by violations only."""
+        fed: dict[str, set[str]] = {}
+        for book in self.all():
+            for clause in book.model.clauses:
+                if isinstance(clause, Item | Veto):
+                    fed.setdefault(clause.id, set()).update(clause.fed_by)
+        return {item: frozenset(kinds) for item, kinds in fed.items()}
 
     def select(self, name: str) -> Selection:
         """`ID` (every version in its window) or `ID@VERSION` (that version, for any period)."""

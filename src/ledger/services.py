@@ -8,7 +8,7 @@ import itertools
 import os
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ class Ledger:
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
         catalogue = catalogue or Catalogue.load()
-        return cls(open_store(settings.database_url, catalogue.publications()), catalogue)
+        return cls(open_store(settings.database_url, catalogue.publications(), catalogue.items()), catalogue)
 
     def close(self) -> None:
         self.store.close()
@@ -197,7 +197,10 @@ class Ledger:
         after: int = 0,
     ) -> Iterator[StoredAct]:
         """Stored acts in position order, filtered. `unit` selects the acts that concern the unit: those
-        naming it, those about its reports, and the voids of those."""
+        naming it, those about its reports and tasks, and the voids of those; `report` selects the acts
+        about the report and the voids of those. Whether an act concerns the unit or report is judged on
+        the whole history up to `known_at`, not only on what follows `after`: pages read from any cursor
+        join up to what one stream from the start returns."""
         for kind in types:
             if kind not in VOCABULARY:
                 raise LedgerError(f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
@@ -207,31 +210,52 @@ class Ledger:
         cut = parse_instant(known_at) if known_at else None
         reports: set[str] = set()
         tasks: set[str] = set()
-        own: set[str] = set()
         if unit:
             for a in self.store.read(types=["report.filed", "task.assigned"], known_at=cut):
                 if a.fields["unit"] == unit:
                     (reports if a.type == "report.filed" else tasks).add(
                         a.fields.get("report") or a.fields["task"]
                     )
-        read_types = list(types) + (["event.voided"] if unit and types else [])
-        for act in self.store.read(after, types=read_types, known_at=cut):
+
+        def concerns(f: Mapping[str, Any]) -> bool:
+            """Whether an act other than a void concerns the unit and the report asked for."""
+            if unit and not (
+                f.get("unit") == unit
+                or unit in f.get("units", ())
+                or f.get("report") in reports
+                or f.get("task") in tasks
+            ):
+                return False
+            return not report or f.get("report") == report
+
+        # A void concerns what its target concerns (a void is never voided, so one step decides). Its
+        # target is one of the acts read here, or, if it lies before `after` or is of a type not read,
+        # is looked up by id: only what the voids read name is fetched, never the history before `after`.
+        derived = bool(unit or report)
+        whole = after == 0 and not types  # every act before each void is read here
+        own: set[str] = set()  # the acts read here that concern the unit and report
+        looked_up: dict[str, bool] = {}
+
+        def void_concerns(target: str) -> bool:
+            if target in own:
+                return True
+            if whole:
+                return False
+            if target not in looked_up:
+                found = self.store.find(target)
+                looked_up[target] = found is not None and concerns(found.fields)
+            return looked_up[target]
+
+        for act in self.store.read(after, types=types, known_at=cut):
             f = act.fields
-            if unit:
-                mine = (
-                    f.get("unit") == unit
-                    or unit in f.get("units", ())
-                    or f.get("report") in reports
-                    or f.get("task") in tasks
-                    or f.get("target") in own
-                )
-                if not mine:
+            if derived:
+                if act.type == "event.voided":
+                    if not void_concerns(f["target"]):
+                        continue
+                elif concerns(f):
+                    own.add(act.id)
+                else:
                     continue
-                own.add(act.id)
-                if types and act.type not in types:
-                    continue
-            if report and f.get("report") != report:
-                continue
             if (low and act.occurred_on < low) or (high and act.occurred_on > high):
                 continue
             if since and act.recorded_at < since:

@@ -334,7 +334,7 @@ def import_sheet(ledger: Ledger, path: Path, progress: Callable[[int], None] | N
 def _context_errors(ledger: Ledger, acts: list[tuple[int, Act]]) -> list[ActError]:
     """The store's checks of the well-formed rows, on a scratch index (nothing is written), so that one
     report names every bad row (a row naming a unit or report whose own row is bad then names an unknown)."""
-    scratch = LedgerIndex(ledger.store.index.publications)
+    scratch = LedgerIndex(ledger.store.index.publications, ledger.store.index.items)
     for stored in ledger.store.read():
         scratch.fold(stored)
     try:

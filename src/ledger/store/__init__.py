@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ledger.errors import LedgerError
 from ledger.store.base import Receipt, Store
@@ -10,17 +10,19 @@ from ledger.store.base import Receipt, Store
 __all__ = ["Receipt", "Store", "open_store"]
 
 
-def open_store(url: str, publications: Iterable[str]) -> Store:
-    """`sqlite:///PATH` (relative; `sqlite:////abs/path` absolute) or `postgresql://USER@HOST:PORT/DB`."""
+def open_store(url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> Store:
+    """The store, checking acts against the catalogue's publications and items (`Catalogue.items`).
+
+    `sqlite:///PATH` (relative; `sqlite:////abs/path` absolute) or `postgresql://USER@HOST:PORT/DB`."""
     if url.startswith("sqlite:///"):
         from ledger.store.sqlite import SQLiteStore
 
         path = url.removeprefix("sqlite:///")
         if not path:
             raise LedgerError(f"database URL {url!r} names no file")
-        return SQLiteStore(path, publications)
+        return SQLiteStore(path, publications, items)
     if url.startswith(("postgresql://", "postgres://")):
         from ledger.store.postgres import PostgresStore
 
-        return PostgresStore(url, publications)
+        return PostgresStore(url, publications, items)
     raise LedgerError(f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB")

@@ -16,11 +16,12 @@ import hashlib
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple
 
 import orjson
+from eventsourcing.persistence import ApplicationRecorder, PersistenceError
 
 from ledger.acts import Act, StoredAct
 from ledger.errors import ActError, BatchRejected, LedgerError, StoreUnavailable
@@ -159,9 +160,10 @@ class Store(abc.ABC):
     """The ledger's store; `SQLiteStore` and `PostgresStore` implement the backend primitives."""
 
     url: str
+    recorder: ApplicationRecorder
 
-    def __init__(self, publications: Iterable[str]) -> None:
-        self.index = LedgerIndex(publications)
+    def __init__(self, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+        self.index = LedgerIndex(publications, items)
         # The head-row lock serialises writers across processes; this one serialises the threads sharing
         # this store, whose index is also touched after the database commit.
         self._appending = threading.Lock()
@@ -370,6 +372,17 @@ class Store(abc.ABC):
             if len(rows) < batch:
                 return
             after = rows[-1][0]
+
+    def find(self, act_id: str) -> StoredAct | None:
+        """The stored act of an id, or None: one indexed read, by the act's originator id."""
+        try:
+            found = self.recorder.select_events(uuid.UUID(originator_id(act_id)), limit=1)
+        except PersistenceError as e:
+            raise unavailable(e) from e
+        if not found:
+            return None
+        state = found[0].state
+        return decode(orjson.loads(state)["position"], state)
 
     def verify(self) -> tuple[int, int | None, str]:
         """Walk the hash chain: (acts checked, first position where stored history was altered, removed

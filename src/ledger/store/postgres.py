@@ -7,7 +7,7 @@ positions they assign follow commit order. Readers never block writers.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -114,9 +114,10 @@ class PostgresWrite(WriteTransaction):
 
 class PostgresStore(Store):
     mark = "%s"
+    recorder: PostgresApplicationRecorder
 
-    def __init__(self, url: str, publications: Iterable[str]) -> None:
-        super().__init__(publications)
+    def __init__(self, url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+        super().__init__(publications, items)
         self.url = url
         env = environment(url)
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -123,9 +123,10 @@ class PipedWrite(WriteTransaction):
 
 class SQLiteStore(Store):
     mark = "?"
+    recorder: SQLiteApplicationRecorder
 
-    def __init__(self, path: str, publications: Iterable[str]) -> None:
-        super().__init__(publications)
+    def __init__(self, path: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+        super().__init__(publications, items)
         self.url = f"sqlite:///{path}"
         self.path = path
         self._writer: Writer | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -156,11 +157,7 @@ def list_events(
                     yield orjson.dumps(act.as_json()) + b"\n"
 
         return StreamingResponse(lines(), media_type=NDJSON)
-    page: list[dict[str, Any]] = []
-    for act in found:
-        if len(page) == limit:
-            break
-        page.append(act.as_json())
+    page = [act.as_json() for act in itertools.islice(found, limit)]  # no act past the page is taken
     more = len(page) == limit and next(found, None) is not None
     answer = {"acts": page, "next": page[-1]["position"] if more else None}
     return Response(orjson.dumps(answer), media_type="application/json")
