@@ -67,7 +67,7 @@ def checkpoint(
             try:
                 made = take(ledger.store, private, ledger=ledger_id)
             except Altered as e:
-                err.print(f"[red]链已被改动，未签署检查点：[/red]{e}", highlight=False)
+                err.print(f"[red]链已被改动，未签署检查点：[/red]{e}", highlight=False, soft_wrap=True)
                 raise typer.Exit(4) from None
         write_checkpoint(made, out)
         typer.echo(f"检查点已签署：位置 {made.position}，链头 {made.chain[:12]}…，密钥 {made.key[:19]}…")
@@ -106,6 +106,7 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
             f"[red]altered:[/red] position {found.broken}: {found.what} "
             f"({found.checked} acts verified before it)",
             highlight=False,
+            soft_wrap=True,
         )
     _say(result)
     return 0 if result.ok else 4
@@ -113,7 +114,7 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
 
 def _say(result: Audit) -> None:
     for where, why in result.refused:
-        err.print(f"[red]检查点被拒：[/red]{where}：{why}", highlight=False)
+        err.print(f"[red]检查点被拒：[/red]{where}：{why}", highlight=False, soft_wrap=True)
     if not result.signatures_checked and result.anchored:
         typer.echo("注意：未给 --public-key，检查点的签名未核验")
     broken = result.found.broken
@@ -123,6 +124,7 @@ def _say(result: Audit) -> None:
             if broken is not None
             else f"[red]与检查点不符：[/red]{where}：同一位置的检查点彼此不一致",
             highlight=False,
+            soft_wrap=True,
         )
     agreed = [c for c in result.anchored if broken is None or c.position < broken]
     if agreed:
