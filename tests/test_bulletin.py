@@ -619,3 +619,39 @@ def test_ledger_command_end_to_end(cli_db: str, act: Make, tmp_path: Path, catal
     checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
     assert checked.returncode == 1
     assert "beta 乙局" in checked.stdout and "act ad-late (report.adopted" in checked.stdout
+
+
+def test_a_bulletin_signed_at_its_position_verifies_and_names_a_rewrite(
+    cli_db: str, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """`bulletin --checkpoint-key` signs a checkpoint of the chain at the bulletin's position into its
+    manifest; `bulletin verify --public-key` checks it, and refuses it once history is rewritten or the
+    checkpoint is altered (exit 4)."""
+    from ledger.checkpoints import make_key_pair
+    from tests.test_chain import _rewrite_from
+
+    private, public = make_key_pair(tmp_path / "keys")
+    runner = CliRunner()
+    out = tmp_path / "q3.html"
+    made = runner.invoke(bulletin_app, ["--rulebook", BOOK, "--period", "2019-Q3", "--out", str(out),
+                                        "--checkpoint-key", str(private), "--db", cli_db])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "检查点已签署" in made.output
+    manifest = orjson.loads(manifest_path(out).read_bytes())
+    assert manifest["checkpoint"]["position"] == manifest["position"]
+    assert manifest["checkpoint"]["chain"] == manifest["chain"]
+    verify = ["verify", str(manifest_path(out)), "--public-key", str(public), "--db", cli_db]
+    checked = runner.invoke(bulletin_app, verify)
+    assert checked.exit_code == 0 and "清单中的检查点相符" in checked.output, checked.output
+
+    altered = {**manifest, "checkpoint": {**manifest["checkpoint"], "made_at": "2000-01-01T00:00:00Z"}}
+    forged = tmp_path / "forged.html.manifest.json"
+    forged.write_bytes(orjson.dumps(altered))
+    refused = runner.invoke(bulletin_app, ["verify", str(forged), *verify[2:]])
+    assert refused.exit_code == 4 and "签名无效" in refused.output
+
+    with open_store(cli_db, catalogue.publications(), catalogue.items()) as store:
+        titled = next(a.position for a in store.read() if "title" in a.fields)
+        _rewrite_from(Ledger(store, catalogue), titled, "篡改")
+    rewritten = runner.invoke(bulletin_app, verify)
+    assert rewritten.exit_code == 4 and "账本历史与清单中的检查点不符" in rewritten.output

@@ -64,7 +64,7 @@ class ProjectionEqualsReplay(RuleBasedStateMachine):
         super().__init__()
         self.made = f"{self.url}?schema=t_{uuid.uuid4().hex[:12]}" if self.url.startswith("postgres") else ""
         url = self.made or f"sqlite:///{Path(self.tmp) / uuid.uuid4().hex}.db"
-        self.ledger = Ledger(open_store(url, CATALOGUE.publications()), CATALOGUE)
+        self.ledger = Ledger(open_store(url, CATALOGUE.publications(), CATALOGUE.items()), CATALOGUE)
         self.worker = ProjectionWorker(self.ledger.store, CATALOGUE, RULEBOOKS, exclusive=False)
         self.ids: list[tuple[str, str]] = []  # (act id, type) of every stored act
         self.voided: set[str] = set()

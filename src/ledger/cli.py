@@ -231,11 +231,28 @@ def restore(
 
 
 @app.command()
-def verify(db: Db = None) -> None:
+def verify(
+    db: Db = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A checkpoint file (检查点) to check the chain by; repeatable."),
+    ] = None,
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option("--public-key", help="The public key checkpoints must be signed with; repeatable."),
+    ] = None,
+) -> None:
     """Walk the hash chain and report the first position where stored history was altered, removed or
-    reordered."""
+    reordered; with --checkpoint, also where it diverges from checkpoints signed outside the database."""
 
     def body() -> None:
+        if checkpoint or public_key:
+            from ledger.cli_checkpoint import verify_against
+
+            code = verify_against(db, checkpoint or [], public_key or [])
+            if code:
+                raise typer.Exit(code)
+            return
         with ledger_at(db) as ledger:
             checked, broken, what = ledger.store.verify()
         if broken is None:
@@ -662,6 +679,10 @@ def serve(
 from ledger.cli_bulletin import bulletin_app  # noqa: E402  (it imports this module's helpers)
 
 app.add_typer(bulletin_app, name="bulletin")
+
+from ledger.cli_checkpoint import checkpoint_app  # noqa: E402  (it imports this module's helpers)
+
+app.add_typer(checkpoint_app, name="checkpoint")
 
 
 def main() -> None:  # pragma: no cover - console entry point

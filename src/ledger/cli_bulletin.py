@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +25,15 @@ bulletin_app = typer.Typer(
     add_completion=False,
 )
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+
+from ledger.anchoring import Altered, take  # noqa: E402
 from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write  # noqa: E402
+from ledger.bulletin.issue import Issued  # noqa: E402
+from ledger.checkpoints import load_private_key, load_public_key  # noqa: E402
 from ledger.cli import AsOf, Db, KnownAt, err, ledger_at, run  # noqa: E402
 from ledger.errors import LedgerError  # noqa: E402
+from ledger.services import Ledger  # noqa: E402
 
 RulebookArg = Annotated[
     str | None, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
@@ -55,6 +62,14 @@ def bulletin(
     fmt: FormatArg = None,
     out: OutArg = None,
     number: NumberArg = None,
+    checkpoint_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint-key",
+            help="An Ed25519 private key: the manifest carries a signed checkpoint (检查点) of the chain "
+            "at the bulletin's position.",
+        ),
+    ] = None,
     db: Db = None,
 ) -> None:
     """Make the bulletin of a period (通报): title, issuing office, the ranked table of units with filed
@@ -71,6 +86,7 @@ def bulletin(
                 ("--format", fmt),
                 ("--out", out),
                 ("--number", number),
+                ("--checkpoint-key", checkpoint_key),
             )
             if value is not None
         ]
@@ -98,14 +114,30 @@ def bulletin(
                 else f"--out {out} has no .html, .pdf or .xlsx suffix: give --format"
             )
         request = Request(rulebook, period, kind, as_of, known_at, number)
+        signer = load_private_key(checkpoint_key) if checkpoint_key else None  # before the store opens
         with ledger_at(db) as ledger:
             issued = issue(ledger, request)
+            if signer is not None:
+                issued = _with_checkpoint(ledger, issued, signer)
         written = write(issued, out)
         b = issued.bulletin
         typer.echo(f"{out}: {b.title}{b.subtitle}, {len(b.rows)} units, sha256 {issued.sha256}")
         typer.echo(f"{written}: position {b.position}, known at {b.known_at}")
+        if signer is not None:
+            typer.echo(f"检查点已签署：位置 {b.position}，链头 {issued.manifest['chain'][:12]}…（在清单中）")
 
     run(body)
+
+
+def _with_checkpoint(ledger: Ledger, issued: Issued, signer: Ed25519PrivateKey) -> Issued:
+    """The bulletin with a checkpoint of the chain at its position signed into its manifest."""
+    position = issued.manifest["position"]
+    try:
+        made = take(ledger.store, signer, upto=position)
+    except Altered as e:
+        err.print(f"[red]链已被改动，未签署检查点，通报未写出：[/red]{e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(4) from None
+    return replace(issued, manifest={**issued.manifest, "checkpoint": made.as_json()})
 
 
 @bulletin_app.command("verify")
@@ -113,6 +145,10 @@ def verify(
     ctx: typer.Context,
     manifest: Annotated[Path, typer.Argument(help="A bulletin's FILE.manifest.json (or the document FILE).")],
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option("--public-key", help="The public key the manifest's checkpoint must be signed with."),
+    ] = None,
     db: Db = None,
 ) -> None:
     """Make a bulletin again from its manifest: identical? And as the ledger knows the period now, which
@@ -124,8 +160,9 @@ def verify(
         if fmt not in ("text", "json"):
             raise LedgerError(f"--format {fmt!r} is not one of text, json")
         path = manifest if manifest.name.endswith(".manifest.json") else manifest_path(manifest)
+        keys = [load_public_key(key) for key in public_key or []]
         with ledger_at(db if db is not None else ctx.obj) as ledger:
-            result = verify_file(ledger, path)
+            result = verify_file(ledger, path, keys)
         if fmt == "json":
             sys.stdout.buffer.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2) + b"\n")
         else:

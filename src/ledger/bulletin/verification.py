@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger import __version__
 from ledger.acts import StoredAct
 from ledger.bulletin.issue import MANIFEST_KIND, Request, make
+from ledger.checkpoints import CheckpointError, parse, signature_fault
 from ledger.errors import LedgerError
 from ledger.services import Ledger
+from ledger.store.chain import check
 
 FIGURES = ("rank", "filed", "adoptions", "adopted", "endorsements", "total", "criticised")
 
@@ -72,6 +75,7 @@ class Verification:
     explaining: list[LaterAct]  # acts recorded since that concern the units of changed_now
     file_sha256: str | None = None  # the document file beside the manifest, when it is there
     notes: list[str] = field(default_factory=list)
+    anchored: bool | None = None  # the manifest's signed checkpoint holds (None: it carries none)
 
     @property
     def current(self) -> bool:
@@ -91,6 +95,8 @@ class Verification:
         cannot be made again identically (history, rulebook, engine or file differ)."""
         if not self.identical or self.file_matches is False or not self.history_intact:
             return 4
+        if self.anchored is False:
+            return 4
         return 0 if self.current else 1
 
     def as_json(self) -> dict[str, Any]:
@@ -100,6 +106,7 @@ class Verification:
             "identical": self.identical,
             "current": self.current,
             "history_intact": self.history_intact,
+            "checkpoint": self.anchored,
             "document_sha256": m["document"]["sha256"],
             "rebuilt_sha256": self.rebuilt_sha256,
             "file": m["document"].get("file"),
@@ -189,9 +196,14 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
-def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None = None) -> Verification:
+def verify(
+    ledger: Ledger,
+    manifest: dict[str, Any],
+    document_file: Path | None = None,
+    keys: Sequence[Ed25519PublicKey] = (),
+) -> Verification:
     """Make the bulletin again from the manifest's prefix of the ledger and as the ledger stands now, and
-    compare both with the manifest."""
+    compare both with the manifest (and its signed checkpoint, when it carries one, under `keys`)."""
     asked = manifest["request"]
     position, known_at = int(manifest["position"]), str(manifest["known_at"])
     everything = list(ledger.store.read())
@@ -208,6 +220,7 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
         number=asked.get("number"),
     )
     notes: list[str] = []
+    anchored = _anchored(ledger, manifest, keys, notes) if "checkpoint" in manifest else None
     again = make(ledger, base, then) if then else None
     intact = bool(then) and then[-1].position == position and then[-1].chain == manifest.get("chain")
     if not intact:
@@ -252,14 +265,41 @@ def verify(ledger: Ledger, manifest: dict[str, Any], document_file: Path | None 
         explaining=explain(everything, since, {c.unit for c in changed_now}),
         file_sha256=file_sha,
         notes=notes,
+        anchored=anchored,
     )
 
 
-def verify_file(ledger: Ledger, path: Path) -> Verification:
+def _anchored(
+    ledger: Ledger, manifest: dict[str, Any], keys: Sequence[Ed25519PublicKey], notes: list[str]
+) -> bool:
+    """Whether the manifest's checkpoint is of its position and chain, signed by one of `keys` (when
+    given), and the ledger's recomputed chain still reaches it; what is found goes into `notes`."""
+    try:
+        checkpoint = parse(manifest["checkpoint"], "清单中的检查点")
+    except CheckpointError as e:
+        notes.append(str(e))
+        return False
+    if (checkpoint.position, checkpoint.chain) != (manifest["position"], manifest.get("chain")):
+        notes.append("清单中的检查点不是通报所据的位置与链头")
+        return False
+    fault = signature_fault(checkpoint, keys) if keys else None
+    if fault:
+        notes.append(f"清单中的检查点被拒：{fault}")
+        return False
+    found = check(ledger.store, {checkpoint.position: checkpoint.chain}, upto=checkpoint.position)
+    if found.broken is not None:
+        notes.append(f"账本历史与清单中的检查点不符：位置 {found.broken}：{found.what}")
+        return False
+    signed = "签名已核验" if keys else "签名未核验（未给 --public-key）"
+    notes.append(f"清单中的检查点相符：位置 {checkpoint.position}，链头 {checkpoint.chain[:12]}…，{signed}")
+    return True
+
+
+def verify_file(ledger: Ledger, path: Path, keys: Sequence[Ed25519PublicKey] = ()) -> Verification:
     """Verify a manifest file; the document beside it (named in the manifest) is checked when present."""
     manifest = read_manifest(path)
     name = manifest["document"].get("file")
-    return verify(ledger, manifest, path.with_name(name) if isinstance(name, str) and name else None)
+    return verify(ledger, manifest, path.with_name(name) if isinstance(name, str) and name else None, keys)
 
 
 def compare(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> list[Change]:

@@ -19,7 +19,16 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
+from ledger.store.base import (
+    CHAINED,
+    TOKENS,
+    Row,
+    Store,
+    StoredRow,
+    WriteTransaction,
+    type_tails,
+    unavailable,
+)
 
 # The database cannot take the request now (down, refusing connections, read-only, disk full): the client
 # may retry. Programming errors are not among these.
@@ -211,16 +220,36 @@ class PostgresStore(Store):
         # notification object per row, which a replay of a year pays a million times. Positions are
         # given in commit order under the head lock, so no later position is visible before an earlier.
         events = sql.SQL("{}.{}").format(self.schema, sql.Identifier(self.recorder.events_table_name))
-        where = sql.SQL(" AND topic = ANY(%s)") if types else sql.SQL("")
+        tails = type_tails(types)
+        where = sql.SQL(" OR ").join(
+            sql.SQL("substring(state from length(state) - {} for {}) = ANY(%s)").format(
+                sql.Literal(CHAINED - 1 + size), sql.Literal(size)
+            )
+            for size, _ in tails
+        )
         query = sql.SQL(
             "SELECT notification_id, state FROM {} WHERE notification_id > %s{} "
             "ORDER BY notification_id LIMIT %s"
-        ).format(events, where)
-        params: tuple[Any, ...] = (after, list(types), limit) if types else (after, limit)
+        ).format(events, sql.SQL(" AND ({})").format(where) if tails else sql.SQL(""))
+        params = (after, *(group for _, group in tails), limit)
         with self.transaction(commit=False) as c:
             c.row_factory = tuple_row
             c.execute(query, params)
             return c.fetchall()  # type: ignore[no-any-return]
+
+    def _rows(self, after: int, limit: int) -> Sequence[StoredRow]:
+        events = sql.SQL("{}.{}").format(self.schema, sql.Identifier(self.recorder.events_table_name))
+        query = sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(events)
+        with self.transaction(commit=False) as c:
+            c.row_factory = tuple_row
+            c.execute(query, (after, limit))
+            return [
+                (int(r[0]), getattr(r[1], "hex", str(r[1])), int(r[2]), r[3], bytes(r[4]))
+                for r in c.fetchall()
+            ]
 
     def head(self) -> tuple[int, str | None]:
         try:

@@ -19,13 +19,36 @@ from eventsourcing.utils import Environment
 
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.store import writer
-from ledger.store.base import TOKENS, Row, Store, WriteTransaction, unavailable
+from ledger.store.base import (
+    CHAINED,
+    TOKENS,
+    Row,
+    Store,
+    StoredRow,
+    WriteTransaction,
+    type_tails,
+    unavailable,
+)
 
 HEAD = (
     "CREATE TABLE IF NOT EXISTS ledger_head ("
     "id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, "
     "recorded_at TEXT NOT NULL, appends INTEGER NOT NULL, chain TEXT NOT NULL)"
 )
+
+
+def refuse_replace(table: str) -> str:
+    """A trigger refusing an insert over a stored row, whatever its conflict clause: `INSERT OR REPLACE`
+    deletes the row it replaces without firing delete triggers, and an upsert's `DO UPDATE` would only
+    meet the update trigger if the row conflicted on the clause it names."""
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS ledger_refuse_replace BEFORE INSERT ON {table} "
+        f"WHEN EXISTS (SELECT 1 FROM {table} WHERE rowid = NEW.rowid) "
+        f"OR EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+        "AND originator_version = NEW.originator_version) "
+        "BEGIN SELECT RAISE(ABORT, 'the act ledger is append-only: an insert over a stored row is refused'); "
+        "END"
+    )
 
 
 class SQLiteWrite(WriteTransaction):
@@ -163,6 +186,7 @@ class SQLiteStore(Store):
                         "BEGIN SELECT RAISE(ABORT, "
                         f"'the act ledger is append-only: {operation} is refused'); END"
                     )
+                c.execute(refuse_replace(recorder.events_table_name))  # made last: see `_made`
         except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
             folder = Path(path).resolve().parent
             if folder.is_dir() and not os.access(folder, os.W_OK):
@@ -203,14 +227,27 @@ class SQLiteStore(Store):
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         # The rows straight from SQL: the recorder's own select builds a UUID and a notification object
         # per row, which a replay of a year pays a million times.
-        where = f" AND topic IN ({', '.join('?' * len(types))})" if types else ""
+        tails = type_tails(types)
+        where = " OR ".join(
+            f"substr(state, -{CHAINED + size}, {size}) IN ({', '.join('?' * len(group))})"
+            for size, group in tails
+        )
         query = (
-            f"SELECT rowid, state FROM {self.recorder.events_table_name} WHERE rowid > ?{where} "
-            "ORDER BY rowid LIMIT ?"
+            f"SELECT rowid, state FROM {self.recorder.events_table_name} WHERE rowid > ?"
+            f"{f' AND ({where})' if where else ''} ORDER BY rowid LIMIT ?"
         )
         with self.transaction(commit=False) as c:
-            c.execute(query, (after, *types, limit))
+            c.execute(query, (after, *(tail for _, group in tails for tail in group), limit))
             return c.fetchall()  # type: ignore[no-any-return]
+
+    def _rows(self, after: int, limit: int) -> Sequence[StoredRow]:
+        query = (
+            "SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        )
+        with self.transaction(commit=False) as c:
+            c.execute(query, (after, limit))
+            return [(int(r[0]), str(r[1]), int(r[2]), r[3], bytes(r[4])) for r in c.fetchall()]
 
     def head(self) -> tuple[int, str | None]:
         with self.factory.datastore.transaction(commit=False) as c:
@@ -229,12 +266,13 @@ class SQLiteStore(Store):
 
 
 def _made(path: str) -> bool:
-    """Whether the ledger's tables were made in this file already (the tokens table is made last)."""
+    """Whether the ledger's tables and triggers were made in this file already (the trigger refusing
+    inserts over stored rows is made last: a file made before it existed is brought up to date)."""
     if path == ":memory:" or not Path(path).is_file():
         return False
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_tokens'").fetchone()
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_refuse_replace'").fetchone()
     except sqlite3.Error:
         return False  # let the full opening report what is wrong
     return found is not None

@@ -1,0 +1,132 @@
+"""`ledger checkpoint` (签署检查点): sign the ledger's chain head with a key kept outside the database;
+`ledger checkpoint key --out DIR`: make the key pair. `ledger verify --checkpoint FILE` checks them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# Defined before the ledger command is imported, as in `ledger.cli_bulletin`.
+checkpoint_app = typer.Typer(
+    help=(
+        "Sign a checkpoint (签署检查点) of the chain head with an Ed25519 key kept outside the database: "
+        "`checkpoint --key PRIVATE --out FILE`; `checkpoint key --out DIR` makes the key pair."
+    ),
+    invoke_without_command=True,
+    subcommand_metavar="[key --out DIR]",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+from ledger.anchoring import Altered, Audit, audit, take  # noqa: E402
+from ledger.checkpoints import (  # noqa: E402
+    Checkpoint,
+    fingerprint,
+    load_private_key,
+    load_public_key,
+    make_key_pair,
+    read_checkpoint,
+    write_checkpoint,
+)
+from ledger.cli import Db, err, ledger_at, run  # noqa: E402
+from ledger.errors import LedgerError  # noqa: E402
+
+KeyOpt = Annotated[Path | None, typer.Option("--key", help="The Ed25519 private key (PEM, PKCS#8).")]
+LedgerIdOpt = Annotated[
+    str | None,
+    typer.Option("--ledger-id", envvar="LEDGER_ID", help="The ledger's name, signed into the checkpoint."),
+]
+
+
+@checkpoint_app.callback()
+def checkpoint(
+    ctx: typer.Context,
+    key: KeyOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The checkpoint file to write (JSON).")] = None,
+    ledger_id: LedgerIdOpt = None,
+    db: Db = None,
+) -> None:
+    """Verify the chain, then sign its head (position, chain hash, recorded time, ledger id) into a
+    checkpoint file, to be kept outside the database (exit 4, nothing signed, if the chain is altered)."""
+    if ctx.invoked_subcommand is not None:
+        if key is not None or out is not None:
+            raise typer.BadParameter(f"--key and --out come after `checkpoint {ctx.invoked_subcommand}`")
+        return
+
+    def body() -> None:
+        if key is None or out is None:
+            raise LedgerError(
+                "给出 --key PRIVATE 与 --out FILE 以签署检查点（或 `ledger checkpoint key --out DIR`）"
+            )
+        private = load_private_key(key)  # before the store is opened: a bad key changes nothing
+        with ledger_at(db) as ledger:
+            try:
+                made = take(ledger.store, private, ledger=ledger_id)
+            except Altered as e:
+                err.print(f"[red]链已被改动，未签署检查点：[/red]{e}", highlight=False, soft_wrap=True)
+                raise typer.Exit(4) from None
+        write_checkpoint(made, out)
+        typer.echo(f"检查点已签署：位置 {made.position}，链头 {made.chain[:12]}…，密钥 {made.key[:19]}…")
+        typer.echo(f"{out}：请与账本数据库分开保存")
+
+    run(body)
+
+
+@checkpoint_app.command("key")
+def key_pair(
+    out: Annotated[Path, typer.Option("--out", help="The directory to write the key pair into.")],
+) -> None:
+    """Make an Ed25519 key pair: DIR/checkpoint.key (private, mode 0600, keep it off the database's
+    machine) and DIR/checkpoint.pub (public, for auditors). Existing files are never replaced."""
+
+    def body() -> None:
+        private, public = make_key_pair(out)
+        typer.echo(f"私钥：{private}（权限 0600，离线保管，勿与数据库放在一起）")
+        typer.echo(f"公钥：{public}（交审计方持有，核验时用 --public-key）")
+        typer.echo(f"指纹：{fingerprint(load_public_key(public))}")
+
+    run(body)
+
+
+def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Path]) -> int:
+    """`ledger verify` with checkpoints: print what was found, return the exit code (0 or 4)."""
+    keys = [load_public_key(path) for path in key_files]  # bad input first: exit 2, nothing read
+    checkpoints: list[tuple[str, Checkpoint]] = [(str(path), read_checkpoint(path)) for path in files]
+    with ledger_at(db) as ledger:
+        result = audit(ledger.store, checkpoints, keys)
+    found = result.found
+    if found.broken is None:
+        typer.echo(f"ok: {found.checked} acts, {found.what}")
+    else:
+        err.print(
+            f"[red]altered:[/red] position {found.broken}: {found.what} "
+            f"({found.checked} acts verified before it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    _say(result)
+    return 0 if result.ok else 4
+
+
+def _say(result: Audit) -> None:
+    for where, why in result.refused:
+        err.print(f"[red]检查点被拒：[/red]{where}：{why}", highlight=False, soft_wrap=True)
+    if not result.signatures_checked and result.anchored:
+        typer.echo("注意：未给 --public-key，检查点的签名未核验")
+    broken = result.found.broken
+    for where in result.contradicted:
+        err.print(
+            f"[red]与检查点不符：[/red]{where}：历史自位置 {broken} 起与该检查点不一致"
+            if broken is not None
+            else f"[red]与检查点不符：[/red]{where}：同一位置的检查点彼此不一致",
+            highlight=False,
+            soft_wrap=True,
+        )
+    agreed = [c for c in result.anchored if broken is None or c.position < broken]
+    if agreed:
+        positions = "、".join(str(c.position) for c in sorted(agreed, key=lambda c: c.position))
+        typer.echo(f"与检查点相符：{len(agreed)} 个（位置 {positions}）")
