@@ -33,6 +33,15 @@ class UnitScore:
     base: Decimal = ZERO  # the weights of the items that applied to the unit (its base, 基准分)
     applied: set[str] = field(default_factory=set)  # ids of the items that applied
     grade: str | None = None
+    ranked_on: Decimal | None = None  # what the unit is ranked on, where it is not its total
+    not_ranked: str | None = None  # why the unit is not ranked with the others
+
+    @property
+    def rank_key(self) -> Decimal | None:
+        """The figure ranks are drawn from (highest first); None for a unit not ranked."""
+        if self.not_ranked is not None:
+            return None
+        return self.total if self.ranked_on is None else self.ranked_on
 
     @property
     def total(self) -> Decimal:
