@@ -321,11 +321,25 @@ def test_a_countys_data_sharing_task_is_scored_in_its_online_services_section(
             'metric = "weighted_total"\nweight = "100"',
             "clauses[6].weight",
         ),
+        ('part_of = { county = "hy-online-services" }', 'part_of = { county = "hy-nothing" }', "clauses"),
+        ('part_of = { county = "hy-online-services" }', 'part_of = { urban = "hy-website" }', "clauses[3]"),
+        ('part_of = { county = "hy-online-services" }', 'part_of = { town = "hy-website" }', "clauses"),
+        ('by = "share_of_base"', 'by = "weighted_total"', "ranking.by"),
     ],
-    ids=["unknown exemptible class", "unknown item", "item without a mark", "weight as text"],
+    ids=[
+        "unknown exemptible class",
+        "unknown item",
+        "item without a mark",
+        "weight as text",
+        "part of an unknown item",
+        "part of another item for a class it applies to",
+        "part of another item for an unknown class",
+        "ranking by an unknown figure",
+    ],
 )
 def test_a_bad_section_rule_is_refused_naming_the_key(old: str, new: str, key: str) -> None:
-    """Exemptions, eligibility and conversion naming what does not exist are refused with the key path."""
+    """Exemptions, eligibility, conversion, part_of and ranking naming what does not exist (or what cannot
+    be) are refused with the key path."""
     assert old in HENGYANG
     with pytest.raises(RulebookError) as error:
         parse_rulebook(HENGYANG.replace(old, new, 1).encode(), "drafts/bad.toml")

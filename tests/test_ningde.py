@@ -262,6 +262,17 @@ BAD_ITEMS = {
         "clauses[3].per_violation",
     ),
     "an unknown basis": ('basis = "bonus"', 'basis = "extra"', "clauses[4].basis"),
+    "a positive amount for a late task": (
+        "weight = 10\nclasses",
+        "weight = 10\nlate_task = 1\nclasses",
+        "clauses[0].late_task",
+    ),
+    "a late task amount on a credit item": ("weight = 70\n", "weight = 70\nlate_task = -1\n", "clauses[3]"),
+    "a class not ranked with an empty reason": (
+        'not_ranked = "',
+        'not_ranked = "" #',
+        "classes.zone.not_ranked",
+    ),
     "an unknown class": ('classes = ["county", "class-1", "class-2"]', 'classes = ["town"]', "clauses"),
     "a group with no group clause": ('basis = "bonus"\n', 'basis = "bonus"\ngroup = "extras"\n', "clauses"),
     "bounds with neither cap nor floor": ("cap = 100\nfloor = 0\n", "", "clauses[5]"),

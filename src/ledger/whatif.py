@@ -91,7 +91,7 @@ def diff_rulebooks(a: Rulebook, b: Rulebook) -> list[dict[str, Any]]:
         {c["id"]: c for c in left["clauses"]},
         {c["id"]: c for c in right["clauses"]},
     )
-    for key in ("effective_from", "effective_to", "cadence", "title", "document"):
+    for key in ("effective_from", "effective_to", "cadence", "title", "document", "ranking"):
         if left[key] != right[key]:
             changes.append({"where": key, "change": "changed", "from": left[key], "to": right[key]})
     return changes
