@@ -19,7 +19,7 @@ from ledger.periods import Period
 from ledger.rulebooks import Bounds, ClauseBase, Group, Item, Rulebook, Veto
 from projections.facts import Facts
 from projections.lines import ZERO, UnitScore, fmt
-from projections.tasks import task_credit
+from projections.tasks import task_credit, task_deduction
 
 if TYPE_CHECKING:
     from projections.scoring import Scorer
@@ -53,10 +53,15 @@ def score_items(sc: Scorer) -> None:
                 cls = s.unit.class_on(judged)
                 for item in items:
                     if item.classes is None or cls in item.classes:
-                        _score_item(sc, s, item, book, span, feeds)
+                        # An item that does not apply to the class but is part of this one for it (计分
+                        # 标准: a county's 数据共享交换平台 within its 互联网+政务服务) feeds this one.
+                        parts = [o.id for o in items if cls is not None and o.part_of.get(cls) == item.id]
+                        _score_item(sc, s, item, book, span, feeds, parts)
 
 
-def _score_item(sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Period, feeds: ItemActs) -> None:
+def _score_item(
+    sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Period, feeds: ItemActs, parts: list[str]
+) -> None:
     unit, judged = s.unit.unit, min(span.end, sc.as_of)
     exemptions = [a.id for a in feeds.of(unit, item.id, "item.exempted") if a.occurred_on <= judged]
     entries: list[Entry] = []
@@ -74,25 +79,66 @@ def _score_item(sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Peri
         s.base += item.weight or ZERO
     if item.basis == "deduction" and item.weight:
         entries.append(("the item's weight (基础分)", item.weight, []))
-    for act in _within(feeds.of(unit, item.id, "violation.recorded"), span):
-        entries.append(_find(act, item.per_violation, -1, "violation recorded"))
-    for act in _within(feeds.of(unit, item.id, "merit.recorded"), span):
-        entries.append(_find(act, item.per_merit, 1, "merit recorded"))
-    for act in feeds.of(unit, item.id, "task.assigned"):
-        if span.contains(dt.date.fromisoformat(act.fields["due_on"])):
-            entries.append(task_credit(act, sc.facts.completion_of.get(act.fields["task"]), sc.as_of))
+    fed: list[Entry] = []
+    for source in [item.id, *parts]:
+        found: list[Entry] = []
+        for act in _within(feeds.of(unit, source, "violation.recorded"), span):
+            found.append(_find(act, item.per_violation, -1, "violation recorded"))
+        for act in _within(feeds.of(unit, source, "merit.recorded"), span):
+            found.append(_find(act, item.per_merit, 1, "merit recorded"))
+        for act in feeds.of(unit, source, "task.assigned"):
+            if span.contains(dt.date.fromisoformat(act.fields["due_on"])):
+                completion = sc.facts.completion_of.get(act.fields["task"])
+                if item.basis == "deduction":
+                    found.append(task_deduction(act, completion, judged, _late_amount(item)))
+                else:
+                    found.append(task_credit(act, completion, judged))
+        if source != item.id:
+            where = f" (recorded under {source}, part of this item for class {s.cls!r})"
+            found = [(detail + where, points, events) for detail, points, events in found]
+        fed += found
     if item.weekly_posts:
-        entries += _weekly_posts(item, s, span, judged, feeds.posts.get(unit, []))
-    raw = sum((points for _, points, _ in entries), ZERO)
-    if item.weight is not None and raw > item.weight:
-        entries.append((f"capped at the item's {fmt(item.weight)} (不超过该项分值)", item.weight - raw, []))
-    elif raw < item.floor and item.basis == "deduction":
-        taken = (item.weight or ZERO) - item.floor
-        entries.append((f"deductions stop at {fmt(taken)} (扣完为止)", item.floor - raw, []))
-    elif raw < item.floor:
-        entries.append((f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}", item.floor - raw, []))
+        fed += _weekly_posts(item, s, span, judged, feeds.posts.get(unit, []))
+    if item.basis == "credit" and item.weight is not None:
+        entries += _credit_first(item, item.weight, fed)
+    else:
+        entries += fed
+        raw = sum((points for _, points, _ in entries), ZERO)
+        if item.weight is not None and raw > item.weight:
+            cap = f"capped at the item's {fmt(item.weight)} (不超过该项分值)"
+            entries.append((cap, item.weight - raw, []))
+        elif raw < item.floor and item.basis == "deduction":
+            taken = (item.weight or ZERO) - item.floor
+            entries.append((f"deductions stop at {fmt(taken)} (扣完为止)", item.floor - raw, []))
+        elif raw < item.floor:
+            detail = f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}"
+            entries.append((detail, item.floor - raw, []))
     for detail, points, events in entries:
         s.add(item, book, span.label, detail, points, events)
+
+
+def _credit_first(item: Item, weight: Decimal, fed: list[Entry]) -> list[Entry]:
+    """得分制: what the item earns is capped at its weight first; what is taken off then comes off what
+    was earned, and the item ends at its floor at the lowest. (Netting first would let a deduction vanish
+    into credit above the weight.)"""
+    earned = sum((points for _, points, _ in fed if points > 0), ZERO)
+    taken = sum((points for _, points, _ in fed if points < 0), ZERO)
+    entries = list(fed)
+    if earned > weight:
+        entries.append((f"capped at the item's {fmt(weight)} (不超过该项分值)", weight - earned, []))
+    raw = min(earned, weight) + taken
+    if raw < item.floor:
+        entries.append((f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}", item.floor - raw, []))
+    return entries
+
+
+def _late_amount(item: Item) -> tuple[Decimal | None, str]:
+    """What a deduction item takes off for a task done late or not done, and where the amount is set."""
+    if item.late_task is not None:
+        return item.late_task, "the rulebook's late_task"
+    if item.per_violation is not None:
+        return item.per_violation, "the item's amount a find"
+    return None, "the task's own points (the rulebook sets no amount)"
 
 
 def _within(acts: Iterable[StoredAct], span: Period) -> list[StoredAct]:

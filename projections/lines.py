@@ -48,6 +48,15 @@ class UnitScore:
     # Acts a clause looked at and left out, with why (reason code, words): see `projections.accounting`.
     passed: dict[str, tuple[str, str]] = field(default_factory=dict)
     not_counted: list[Uncounted] = field(default_factory=list)  # made by `projections.accounting`
+    ranked_on: Decimal | None = None  # what the unit is ranked on, where it is not its total
+    not_ranked: str | None = None  # why the unit is not ranked with the others
+
+    @property
+    def rank_key(self) -> Decimal | None:
+        """The figure ranks are drawn from (highest first); None for a unit not ranked."""
+        if self.not_ranked is not None:
+            return None
+        return self.total if self.ranked_on is None else self.ranked_on
 
     @property
     def total(self) -> Decimal:

@@ -1,12 +1,13 @@
 """What a period's score leads to, by the rulebook version in effect at its end: the total converted to
-a weight (折算), eligibility flags, and the grade (考核等次)."""
+a weight (折算), eligibility flags, the grade (考核等次), and what the unit is ranked on, if it is ranked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from ledger.rulebooks import Conversion, Eligibility
+from ledger.rulebooks import Conversion, Eligibility, Rulebook
 from projections.lines import ZERO, UnitScore
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ def outcomes(sc: Scorer) -> None:
     book = sc.book_on(sc.judged_on)
     if book is None:
         return
+    ranking(book, sc.scores.values())
     for clause in book.model.clauses:
         for s in sc.scores.values():
             if isinstance(clause, Conversion):
@@ -35,6 +37,27 @@ def outcomes(sc: Scorer) -> None:
     for s in sc.scores.values():
         value = s.total if grades.of == "total" else s.metrics.get(grades.of)
         s.grade = None if value is None else grades.grade(value)
+
+
+def ranking(book: Rulebook, scores: Iterable[UnitScore]) -> None:
+    """A unit of a class assessed apart (the class's `not_ranked`) is scored but not ranked; under
+    `[ranking] by = "share_of_base"` the others are ranked on their total over their own base."""
+    by = book.model.ranking.by if book.model.ranking else "total"
+    for s in scores:
+        unit_class = book.model.classes.get(s.cls or "")
+        if unit_class is not None and unit_class.not_ranked:
+            s.not_ranked = unit_class.not_ranked
+        elif by == "share_of_base":
+            if s.base > 0:
+                s.ranked_on = s.total / s.base
+            else:
+                s.not_ranked = "no item applies to it: it has no base to be ranked on"
+
+
+def rank_order(s: UnitScore) -> tuple[bool, Decimal, str]:
+    """Ranked units first, highest first (ties by slug), then the units not ranked, by slug."""
+    key = s.rank_key
+    return key is None, -key if key is not None else ZERO, s.unit.unit
 
 
 def eligible(clause: Eligibility, s: UnitScore) -> bool:

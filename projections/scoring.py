@@ -36,7 +36,7 @@ from projections.accounting import account
 from projections.facts import Facts, Unit
 from projections.items import bound_periods, score_items
 from projections.lines import ZERO, Line, UnitScore, fmt
-from projections.outcomes import outcomes
+from projections.outcomes import outcomes, rank_order
 from projections.thresholds import silences, stipends, thresholds
 
 __all__ = ["Board", "Line", "Scorer", "UnitScore", "score"]
@@ -138,7 +138,7 @@ class Scorer:
         stipends(self)
         outcomes(self)
         account(self.facts, self.selection, self.period, self.as_of, self.scores)
-        ranked = sorted(self.scores.values(), key=lambda s: (-s.total, s.unit.unit))
+        ranked = sorted(self.scores.values(), key=rank_order)
         return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
 
     def filed(self, unit: str, span: Period) -> list[StoredAct]:

@@ -1,5 +1,10 @@
 """Task credit (任务计分): the standard points for a task done on time and in full; a share of them for a
-task done late or short; nothing for a task not done."""
+task done late or short; nothing for a task not done. On a deduction item (扣分制: 未及时报送扣1分) a task
+instead takes the item's amount off when it is done late or not done, and nothing when done on time.
+
+A task is judged on the day its period is judged (the period's end, or the as-of date if earlier): a
+completion dated after that day does not count in the period, however late the as-of date (考核时间
+2018年1月1日至12月31日: work done in 2019 is not 2018's)."""
 
 from __future__ import annotations
 
@@ -13,9 +18,9 @@ CENT = Decimal("0.01")
 
 
 def task_credit(
-    assignment: StoredAct, completion: StoredAct | None, as_of: dt.date
+    assignment: StoredAct, completion: StoredAct | None, judged: dt.date
 ) -> tuple[str, Decimal, list[str]]:
-    """(detail, points, act ids) for one task, judged on what is known by `as_of`.
+    """(detail, points, act ids) for one task, judged on `judged` (its period's end or the as-of date).
 
     The share is the amount done over the amount required (at most 1), times, for a late completion, the
     days allowed over the days taken, both counted from the day of assignment inclusive.
@@ -24,8 +29,11 @@ def task_credit(
     points = Decimal(str(f["points"]))
     due = dt.date.fromisoformat(f["due_on"])
     name = f"task {f['task']} 《{f['title']}》 ({fmt(points)}, due {due})"
+    if completion is not None and completion.occurred_on > judged:
+        after = f"completed {completion.occurred_on}, after the period is judged ({judged}): 0 in it"
+        return f"{name}: {after}", ZERO, [assignment.id, completion.id]
     if completion is None:
-        state = "not completed by the due date: 0" if as_of > due else "not yet due"
+        state = "not completed by the due date: 0" if judged > due else "not yet due"
         return f"{name}: {state}", ZERO, [assignment.id]
     share = Decimal(1)
     parts: list[str] = []
@@ -44,3 +52,32 @@ def task_credit(
         parts.append(f"completed late ({done}): {allowed} days allowed, {taken} taken")
     earned = (points * share).quantize(CENT, rounding=ROUND_HALF_UP)
     return f"{name}: {', '.join(parts)}", earned, [assignment.id, completion.id]
+
+
+def task_deduction(
+    assignment: StoredAct,
+    completion: StoredAct | None,
+    judged: dt.date,
+    amount: tuple[Decimal | None, str],
+) -> tuple[str, Decimal, list[str]]:
+    """(detail, points, act ids) for one task of a deduction item, judged on `judged`: the amount off
+    (the rulebook's, else the task's own points) when done after its due date, or not done once the due
+    date has passed; 0 when done by it, or when not yet due."""
+    f = assignment.fields
+    due = dt.date.fromisoformat(f["due_on"])
+    name = f"task {f['task']} 《{f['title']}》 (due {due})"
+    off, source = amount
+    if off is None:
+        off = -Decimal(str(f["points"]))
+    taken = f"{fmt(off)} ({source}: 未及时)"
+    if completion is not None and completion.occurred_on > judged:
+        state = f"completed {completion.occurred_on}, after the period is judged ({judged}): {taken}"
+        return f"{name}: {state}", off, [assignment.id, completion.id]
+    if completion is None:
+        if judged > due:
+            return f"{name}: not completed by the due date: {taken}", off, [assignment.id]
+        return f"{name}: not yet due", ZERO, [assignment.id]
+    done = completion.occurred_on
+    if done <= due:
+        return f"{name}: completed on time ({done}): nothing taken off", ZERO, [assignment.id, completion.id]
+    return f"{name}: completed late ({done}): {taken}", off, [assignment.id, completion.id]

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ledger.periods import parse_period
-from ledger.projector import standard_periods
+from ledger.projector import rank_figure, standard_periods
 from ledger.render import board_json
 from ledger.services import Ledger
 from ledger.store.base import Store
@@ -89,7 +89,7 @@ def replayed_rows(ledger: Ledger, rulebook: str, known_at: str, periods: set[str
         board = score(gather(acts, span.end), selection, span, span.end)
         for s, unit in zip(board.units, board_json(board, "")["units"], strict=True):
             del unit["rank"]
-            rows[(label, unit["unit"])] = (str(s.total), orjson.dumps(unit).decode())
+            rows[(label, unit["unit"])] = (rank_figure(s), orjson.dumps(unit).decode())
     return rows
 
 

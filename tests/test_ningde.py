@@ -111,6 +111,38 @@ def test_the_scoring_item_earns_at_most_its_points_and_not_below_nothing(
     ]
 
 
+# 三、2: "采取得分制、扣分制和加分制相结合,每项工作扣分均不超过本项分值幅度"; nd-2.4-reports' reading: credit
+# up to its 70, "a deduction in it ... comes off what was earned".
+def test_credit_above_the_items_points_is_capped_before_a_deduction_comes_off(
+    sqlite_ledger: Ledger, act: Make
+) -> None:
+    """On the scoring item credits are cut to 70 first and a deduction then comes off the 70 (80, −8: 62)."""
+    # 市发改委 is assessed 50 and 30 on its reports (80) and loses 8 for a report found false (报送信息失实).
+    # By hand: the 80 is cut to the item's 70 (a line of −10), then the 8 comes off: 62, and with its three
+    # deduction items untouched (30) a total of 92. Netting first (80 − 8 = 72, cut to 70) would have let
+    # the false report cost nothing and tied it with 市财政局, whose 70 earned without a fault make 100.
+    sqlite_ledger.append(
+        [
+            reg(act, "fgw", "class-1"),
+            reg(act, "czj", "class-1"),
+            merit(act, "fgw", "nd-2.4-reports", 50, "2018-11-30"),
+            merit(act, "fgw", "nd-2.4-reports", 30),
+            violation(act, "fgw", "nd-2.4-reports", 8, "2018-12-05", reason="报送信息失实"),
+            merit(act, "czj", "nd-2.4-reports", 70),
+        ]
+    )
+    doc = sqlite_ledger.score(BOOK, "2018")
+    assert points(doc, "fgw", "nd-2.4-reports") == 62
+    lines = entry(doc, "fgw")["lines"]
+    reports = [(li["detail"], li["points"]) for li in lines if li["clause"]["id"] == "nd-2.4-reports"]
+    assert sorted(reports) == [
+        ("capped at the item's 70 (不超过该项分值)", -10),
+        ("merit recorded", 80),
+        ("报送信息失实", -8),
+    ]
+    assert [(u["unit"], u["total"], u["rank"]) for u in doc["units"]] == [("czj", 100, 1), ("fgw", 92, 2)]
+
+
 def test_bonuses_make_up_lost_points_but_the_total_stays_out_of_one_hundred(
     sqlite_ledger: Ledger, act: Make
 ) -> None:
@@ -136,14 +168,34 @@ def test_bonuses_make_up_lost_points_but_the_total_stays_out_of_one_hundred(
 
 
 # 三、3: "东侨经济技术开发区管委会政务信息工作绩效评估单独设置考评细则;市直单位按照1、2类单位进行考评"
-def test_the_zone_is_left_to_its_own_rules(sqlite_ledger: Ledger, act: Make) -> None:
-    """东侨 has no items under this rulebook: no lines, no conversion; counties and classes 1 and 2 do."""
+def test_the_zone_is_left_to_its_own_rules_and_not_ranked(sqlite_ledger: Ledger, act: Make) -> None:
+    """东侨 has no items here and is not ranked: its rank is null with the reason, listed after the others."""
+    # 寿宁县 keeps its three deduction items (30). 柘荣县 loses all three (0): it is last of the ranked
+    # units, second, and alone there. 东侨 has a bonus recorded under this rulebook by mistake: its class has
+    # no items, so no lines and no conversion; it takes no place (it would have tied 柘荣 at 0 before).
     sqlite_ledger.append(
-        [reg(act, "dongqiao", "zone"), reg(act, "shouning"), merit(act, "dongqiao", "nd-3.2-bonus", 3)]
+        [
+            reg(act, "dongqiao", "zone"),
+            reg(act, "shouning"),
+            reg(act, "zherong"),
+            merit(act, "dongqiao", "nd-3.2-bonus", 3),
+        ]
+        + [violation(act, "zherong", item, 10) for item in ("nd-2.1-organisation", "nd-2.2-leadership")]
+        + [violation(act, "zherong", "nd-2.3-training", 10)]
     )
     doc = sqlite_ledger.score(BOOK, "2018")
-    assert (entry(doc, "dongqiao")["lines"], entry(doc, "dongqiao")["metrics"]) == ([], {})
-    assert entry(doc, "shouning")["total"] == 30
+    dongqiao = entry(doc, "dongqiao")
+    assert (dongqiao["lines"], dongqiao["metrics"]) == ([], {})
+    assert [(u["unit"], u["total"], u["rank"]) for u in doc["units"]] == [
+        ("shouning", 30, 1),
+        ("zherong", 0, 2),
+        ("dongqiao", 0, None),
+    ]
+    assert dongqiao["not_ranked"].startswith("东侨经济技术开发区管委会政务信息工作绩效评估单独设置考评细则")
+    assert "not_ranked" not in entry(doc, "zherong")
+    assert list(dongqiao)[:6] == ["unit", "name", "class", "total", "rank", "not_ranked"]
+    alone = sqlite_ledger.score(BOOK, "2018", unit="dongqiao")
+    assert [(u["unit"], u["rank"]) for u in alone["units"]] == [("dongqiao", None)]
 
 
 # 三、2: "最终绩效考评得分按照市绩效考评指标体系确定的分值进行折算"
@@ -210,6 +262,17 @@ BAD_ITEMS = {
         "clauses[3].per_violation",
     ),
     "an unknown basis": ('basis = "bonus"', 'basis = "extra"', "clauses[4].basis"),
+    "a positive amount for a late task": (
+        "weight = 10\nclasses",
+        "weight = 10\nlate_task = 1\nclasses",
+        "clauses[0].late_task",
+    ),
+    "a late task amount on a credit item": ("weight = 70\n", "weight = 70\nlate_task = -1\n", "clauses[3]"),
+    "a class not ranked with an empty reason": (
+        'not_ranked = "',
+        'not_ranked = "" #',
+        "classes.zone.not_ranked",
+    ),
     "an unknown class": ('classes = ["county", "class-1", "class-2"]', 'classes = ["town"]', "clauses"),
     "a group with no group clause": ('basis = "bonus"\n', 'basis = "bonus"\ngroup = "extras"\n', "clauses"),
     "bounds with neither cap nor floor": ("cap = 100\nfloor = 0\n", "", "clauses[5]"),

@@ -13,7 +13,7 @@ from ledger.projection_worker import ProjectionWorker
 from ledger.projector import answer, standard_periods
 from ledger.services import Ledger
 from ledger.store.scores import ScoreTables
-from tests.projected import assert_tables_replay, later_acts, sample_year
+from tests.projected import assert_tables_replay, later_acts, replayed_rows, sample_year, stored_rows
 
 
 def same_as_replay(ledger: Ledger, rulebook: str, cadence: str) -> int:
@@ -58,6 +58,67 @@ def test_incremental_answers_equal_a_full_replay(ledger: Ledger, rulebook: str, 
         checked += same_as_replay(ledger, rulebook, cadence)
     assert_tables_replay(ledger, rulebook, cadence)
     assert checked >= 3 * 7
+
+
+def test_units_not_ranked_and_ranks_on_shares_of_bases_are_projected_as_replayed(ledger: Ledger) -> None:
+    """A class assessed apart (ningde-2018's 东侨: rank null, listed last) and ranks on each unit's share of
+    its own base (hengyang-2018) come from the tables exactly as from a replay, for every unit and one."""
+    reg = [("dongqiao", "zone"), ("shouning", "county"), ("zherong", "county"), ("fgw", "class-1")]
+    acts: list[dict[str, object]] = [
+        {"type": "unit.registered", "occurred_on": "2018-10-01", "id": f"nd-{u}", "unit": u, "name": u,
+         "class": c} for u, c in reg
+    ]  # fmt: skip
+    acts += [
+        {"type": "merit.recorded", "occurred_on": "2018-12-01", "unit": "fgw", "item": "nd-2.4-reports",
+         "points": 80},
+        {"type": "violation.recorded", "occurred_on": "2018-12-02", "unit": "fgw", "item": "nd-2.4-reports",
+         "points": 8},
+        {"type": "merit.recorded", "occurred_on": "2018-12-01", "unit": "dongqiao", "item": "nd-3.2-bonus",
+         "points": 3},
+    ]  # fmt: skip
+    # dag (a city department on 500 once its hotline is left out) and a county on 500 tie at 460; a city
+    # department on 600 with 540 is third although its total is the highest.
+    for unit, cls, sections, points in [
+        ("dag", "department", ["hy-website", "hy-online-services", "hy-disclosure", "hy-data-sharing",
+                               "hy-extranet"], 92),
+        ("changning", "county", ["hy-website", "hy-online-services", "hy-disclosure", "hy-extranet",
+                                 "hy-hotline"], 92),
+        ("jyj", "department", ["hy-website", "hy-online-services", "hy-disclosure", "hy-data-sharing",
+                               "hy-extranet", "hy-hotline"], 90),
+    ]:  # fmt: skip
+        acts.append({"type": "unit.registered", "occurred_on": "2018-01-01", "id": f"hy-{unit}", "unit": unit,
+                     "name": unit, "class": cls})  # fmt: skip
+        acts += [{"type": "merit.recorded", "occurred_on": "2018-12-20", "unit": unit, "item": item,
+                  "points": points} for item in sections]  # fmt: skip
+    acts.append({"type": "item.exempted", "occurred_on": "2018-01-05", "unit": "dag", "item": "hy-hotline",
+                 "reason": "不是12345政府服務熱線單位"})  # fmt: skip
+    ledger.append([{**a, "id": a.get("id", f"a-{n}")} for n, a in enumerate(acts)])
+    books = ["ningde-2018", "hengyang-2018"]
+    ProjectionWorker(ledger.store, ledger.catalogue, books, exclusive=False).step()
+    tables, year = ScoreTables(ledger.store), parse_period("2018")
+    # Under either rulebook the other's units are registered too: under ningde-2018 the hengyang county
+    # scores 30 and its city departments 0 (no class of theirs has items); under hengyang-2018 the ningde
+    # units are 0 of 500 (the sections that name no classes apply to every class).
+    expected = {
+        "ningde-2018": [("fgw", 1), ("changning", 2), ("shouning", 2), ("zherong", 2), ("dag", 5), ("jyj", 5),
+                        ("dongqiao", None)],
+        "hengyang-2018": [("changning", 1), ("dag", 1), ("jyj", 3), ("dongqiao", 4), ("fgw", 4),
+                          ("shouning", 4), ("zherong", 4)],
+    }  # fmt: skip
+    for book in books:
+        rows = tables.period(book, "2018", None)
+        assert rows is not None
+        replayed = ledger.score(book, "2018", known_at=rows.tracked.known_at)
+        assert answer(rows, year) == replayed
+        assert [(u["unit"], u["rank"]) for u in replayed["units"]] == expected[book]
+        for unit, _ in expected[book]:
+            one = tables.period(book, "2018", unit)
+            assert one is not None
+            assert answer(one, year, unit) == ledger.score(
+                book, "2018", known_at=rows.tracked.known_at, unit=unit
+            )
+        stored = {key: row for key, row in stored_rows(ledger.store, book).items() if key[0] == "2018"}
+        assert stored == replayed_rows(ledger, book, rows.tracked.known_at, {"2018"})
 
 
 def test_a_query_for_what_is_not_projected_is_left_to_the_replay(ledger: Ledger) -> None:

@@ -325,3 +325,53 @@ def test_new_tasks_add_and_deduct_what_the_office_decides_outside_the_bonus_cap(
     doc = sqlite_ledger.score(BOOK, YEAR)
     assert points(doc, "spj", "xw-6-new-tasks") == 1.5
     assert entry(doc, "spj")["total"] == 35 + 4 + 1.5
+
+
+def deadline(act: Make, unit: str, task_id: str, item: str, due: str, title: str) -> Act:
+    return act(
+        "task.assigned", "2021-01-11", id=f"t-{task_id}", unit=unit, task=task_id, item=item, title=title,
+        points=1, due_on=due,
+    )  # fmt: skip
+
+
+# (一) 1: "及时报送本单位政府信息公开工作年度报告。(分值1分,未及时报送扣1分)"; (一) 7: "及时梳理报送《基层政务
+# 公开工作责任清单》(分值1分,未及时报送扣1分)"
+def test_a_deadline_recorded_as_a_task_costs_the_items_amount_when_missed(
+    sqlite_ledger: Ledger, act: Make
+) -> None:
+    """A task on a deduction item takes off its 未及时 amount when done late or not done, nothing on time."""
+    # The county office records both deadlines as tasks: the annual report due 01-31, the responsibility
+    # list due 03-31, each worth the item's 1 point. The year is judged on 2022-03-01, after it ends.
+    # 龙场街道 sends the report late (02-10): 1 − 1 = 0; its list on time (03-25): 1 kept. 六屯镇 never
+    # sends the report: 0; it sends its list on 2022-01-05, after the year: not counted for 2021, so the
+    # list is missed too: 0. Before, each task added credit above the item's 1 and was capped: 1 and 1.
+    sqlite_ledger.append(
+        [
+            reg(act, "longchang", "class-1"),
+            reg(act, "liutun"),
+            deadline(act, "longchang", "LC-1.1", "xw-1.1-annual-report", "2021-01-31", "2020年度报告"),
+            deadline(act, "longchang", "LC-1.7", "xw-1.7-responsibility-list", "2021-03-31", "责任清单"),
+            deadline(act, "liutun", "LT-1.1", "xw-1.1-annual-report", "2021-01-31", "2020年度报告"),
+            deadline(act, "liutun", "LT-1.7", "xw-1.7-responsibility-list", "2021-03-31", "责任清单"),
+            act("task.completed", "2021-02-10", task="LC-1.1"),
+            act("task.completed", "2021-03-25", task="LC-1.7"),
+            act("task.completed", "2022-01-05", task="LT-1.7"),
+        ]
+    )
+    doc = sqlite_ledger.score(BOOK, YEAR, as_of="2022-03-01")
+    report, duty = "xw-1.1-annual-report", "xw-1.7-responsibility-list"
+    assert (points(doc, "longchang", report), points(doc, "longchang", duty)) == (0, 1)
+    assert (points(doc, "liutun", report), points(doc, "liutun", duty)) == (0, 0)
+    lines = [li for u in doc["units"] for li in u["lines"] if li["detail"].startswith("task")]
+    late = "-1 (the rulebook's late_task: 未及时)"
+    assert {li["detail"]: li["points"] for li in lines} == {
+        f"task LC-1.1 《2020年度报告》 (due 2021-01-31): completed late (2021-02-10): {late}": -1,
+        "task LC-1.7 《责任清单》 (due 2021-03-31): completed on time (2021-03-25): nothing taken off": 0,
+        f"task LT-1.1 《2020年度报告》 (due 2021-01-31): not completed by the due date: {late}": -1,
+        "task LT-1.7 《责任清单》 (due 2021-03-31): completed 2022-01-05, after the period is judged"
+        f" (2021-12-31): {late}": -1,
+    }
+    assert all(balanced(u) for u in doc["units"])
+    # Judged on 01-20, before the report is due, 六屯镇's open task takes nothing off yet.
+    early = sqlite_ledger.score(BOOK, YEAR, as_of="2021-01-20")
+    assert points(early, "liutun", "xw-1.1-annual-report") == 1

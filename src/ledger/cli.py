@@ -315,7 +315,7 @@ def _table(document: dict[str, Any]) -> None:
         table.add_column(name, justify="right" if name in ("rank", "total", *metrics) else "left")
     for u in document["units"]:
         table.add_row(
-            str(u["rank"]),
+            "—" if u["rank"] is None else str(u["rank"]),  # not ranked: assessed apart
             u["unit"],
             u["name"],
             str(u["class"]),
@@ -443,8 +443,8 @@ def _whatif_table(document: dict[str, Any]) -> None:
             str(u["base_total"]),
             str(u["draft_total"]),
             f"{u['difference']:+}" if u["difference"] else "0",
-            f"{u['base_rank']} → {u['draft_rank']}",
-            f"↑{moved}" if moved > 0 else (f"↓{-moved}" if moved < 0 else ""),
+            f"{u['base_rank'] or '—'} → {u['draft_rank'] or '—'}",
+            "" if not moved else (f"↑{moved}" if moved > 0 else f"↓{-moved}"),
             sources,
         )
     Console(width=max(160, Console().width)).print(table)

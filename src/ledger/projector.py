@@ -6,7 +6,8 @@ reports of combined adoptions that credit it, its notices and tasks, and the voi
 act arrives, only the units it concerns are scored again, and only for the standard periods (each cadence
 period, half and year) from the year it falls in: a backdated act or a void rescores the units and periods
 it touches, nothing else. A unit's score depends on its own acts alone, so each (period, unit) is one
-stored row (`ledger.store.scores`); ranks are drawn from the stored totals when a query is answered.
+stored row (`ledger.store.scores`); ranks are drawn from the stored rank figures (each unit's total, or its
+share of its base, as the rulebook ranks; none for a unit not ranked) when a query is answered.
 Answers are those of a full replay as known at the projection's tracked position (a test asserts it on
 random acts).
 """
@@ -27,6 +28,7 @@ from ledger.rulebooks import Catalogue, Selection
 from ledger.store.base import Store
 from ledger.store.scores import PeriodRows, Rows
 from projections.facts import gather
+from projections.lines import UnitScore
 from projections.scoring import score
 
 ORDER = ("month", "quarter", "half", "year")
@@ -166,26 +168,36 @@ class Projector:
                     board = score(facts, selection, period, period.end)
                     document = board_json(board, "", unit)
                     (mine,) = document["units"]
-                    total = next(s.total for s in board.units if s.unit.unit == unit)
-                    del mine["rank"]  # drawn from every unit's total when a query is answered
-                    rows.scores[(period.label, unit)] = (str(total), orjson.dumps(mine).decode())
+                    figure = rank_figure(next(s for s in board.units if s.unit.unit == unit))
+                    del mine["rank"]  # drawn from every unit's figure when a query is answered
+                    rows.scores[(period.label, unit)] = (figure, orjson.dumps(mine).decode())
                     _, used = rows.periods.setdefault(period.label, (document["rulebook"], {}))
                     for book in document["rulebooks_used"]:
                         used[f"{book['id']}@{book['version']}"] = book
         return rows
 
 
+def rank_figure(s: UnitScore) -> str:
+    """What a unit's row keeps to rank it by (in the store's `total` column): the figure it is ranked
+    on, as Decimal text, or "" for a unit not ranked."""
+    key = s.rank_key
+    return "" if key is None else str(key)
+
+
 def answer(rows: PeriodRows, period: Period, unit: str | None = None) -> dict[str, Any] | None:
     """The JSON of `ledger score` for a standard period as of its end, from its projected rows, known at
     their tracked position; None when they hold no unit (or not the one asked for)."""
+    figures = rows.totals
     if unit is not None:
         if unit not in rows.documents:
             return None
-        # A competition rank is one more than the number of units with a higher total: no sort needed.
-        mine = rows.totals[unit]
-        units = [with_rank(rows.documents[unit], 1 + sum(total > mine for total in rows.totals.values()))]
+        # A competition rank is one more than the number of ranked units with a higher figure: no sort.
+        mine = figures[unit]
+        rank = None if mine is None else 1 + sum(f is not None and f > mine for f in figures.values())
+        units = [with_rank(rows.documents[unit], rank)]
     else:
-        order = sorted(rows.totals.items(), key=lambda item: (-item[1], item[0]))
+        # As the replay orders them: ranked units highest first, then those not ranked, each by slug.
+        order = sorted(figures.items(), key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
         ranks = ranks_of(order)
         units = [with_rank(rows.documents[slug], ranks[slug]) for slug, _ in order]
         if not units:
@@ -200,7 +212,7 @@ def answer(rows: PeriodRows, period: Period, unit: str | None = None) -> dict[st
     }
 
 
-def with_rank(document: str, rank: int) -> dict[str, Any]:
+def with_rank(document: str, rank: int | None) -> dict[str, Any]:
     """A stored unit's JSON with its rank put back where `ledger score` has it (after the total)."""
     out: dict[str, Any] = {}
     for key, value in orjson.loads(document).items():

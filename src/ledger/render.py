@@ -40,30 +40,39 @@ def _main(board: Board) -> Any:
     return board.selection.for_day(end) or board.selection.latest
 
 
-def _ranks(units: list[UnitScore]) -> dict[str, int]:
-    return ranks_of([(s.unit.unit, s.total) for s in units])
+def _ranks(units: list[UnitScore]) -> dict[str, int | None]:
+    return ranks_of([(s.unit.unit, s.rank_key) for s in units])
 
 
-def ranks_of(ordered: list[tuple[str, Decimal]]) -> dict[str, int]:
-    """Competition ranks (1, 2, 2, 4) of units already sorted by total, highest first."""
-    ranks: dict[str, int] = {}
+def ranks_of(ordered: list[tuple[str, Decimal | None]]) -> dict[str, int | None]:
+    """Competition ranks (1, 2, 2, 4) of units already sorted by what they are ranked on (their total,
+    or its share of their base), highest first; None for a unit not ranked (ranked on None), which
+    takes no place."""
+    ranks: dict[str, int | None] = {}
     previous: Decimal | None = None
-    rank = 0
-    for place, (unit, total) in enumerate(ordered, start=1):
-        if total != previous:
-            rank, previous = place, total
+    rank = place = 0
+    for unit, key in ordered:
+        if key is None:
+            ranks[unit] = None
+            continue
+        place += 1
+        if key != previous:
+            rank, previous = place, key
         ranks[unit] = rank
     return ranks
 
 
-def _unit_json(s: UnitScore, rank: int) -> dict[str, Any]:
+def _unit_json(s: UnitScore, rank: int | None) -> dict[str, Any]:
     lines = sorted(s.lines.values(), key=lambda li: (li.period, _order(li), li.detail))
+    # A unit not ranked says why beside its null rank; the others' JSON has no such key.
+    apart = {} if s.not_ranked is None else {"not_ranked": s.not_ranked}
     return {
         "unit": s.unit.unit,
         "name": s.unit.name,
         "class": s.cls,
         "total": number(s.total),
         "rank": rank,
+        **apart,
         "grade": s.grade,
         "metrics": {k: number(v) for k, v in sorted(s.metrics.items())},
         "flags": dict(sorted(s.flags.items())),
@@ -126,7 +135,10 @@ def explanation(document: dict[str, Any]) -> str:
     for u in document["units"]:
         out.append("")
         grade = f", grade {u['grade']}" if u.get("grade") else ""
-        out.append(f"#{u['rank']} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
+        place = f"#{u['rank']}" if u["rank"] is not None else "not ranked"
+        out.append(f"{place} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
+        if u.get("not_ranked"):
+            out.append(f"  not ranked: {u['not_ranked']}")
         for name, value in u["metrics"].items():
             out.append(f"  metric {name} = {value}")
         for name, value in u["flags"].items():

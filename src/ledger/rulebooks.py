@@ -60,6 +60,11 @@ class Strict(BaseModel):
 class UnitClass(Strict):
     name: str
     quota: int | None = Field(default=None, ge=0)
+    not_ranked: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why units of this class are scored but not ranked with the others (the seed's words)",
+    )
 
 
 class Publication(Strict):
@@ -172,9 +177,17 @@ class Item(ClauseBase):
     group: Slug | None = None
     per_violation: Points | None = None
     per_merit: Points | None = None
+    late_task: Points | None = Field(
+        default=None,
+        description="a deduction item's amount for a task done late or not at all; none: per_violation",
+    )
+    part_of: dict[Slug, str] = Field(
+        default={},
+        description="per class the item does not apply to, the item its acts are scored under instead",
+    )
     weekly_posts: dict[Slug, WeeklyPosts] = {}
 
-    @field_validator("per_violation")
+    @field_validator("per_violation", "late_task")
     @classmethod
     def _deducts(cls, value: Decimal | None) -> Decimal | None:
         return None if value is None else _at_most_zero(value)
@@ -192,6 +205,13 @@ class Item(ClauseBase):
             raise ValueError("a deduction item needs a weight to deduct from")
         if self.weight is not None and self.floor > self.weight:
             raise ValueError(f"floor ({self.floor}) is above the weight ({self.weight})")
+        if self.late_task is not None and self.basis != "deduction":
+            raise ValueError("'late_task' is a deduction item's amount (basis 'deduction')")
+        applies = set(self.classes or ())
+        if self.classes is None and self.part_of:
+            raise ValueError("'part_of' names classes the item does not apply to: give its 'classes'")
+        if applies & set(self.part_of):
+            raise ValueError("'part_of' names a class the item applies to itself")
         return self
 
     @property
@@ -378,6 +398,15 @@ class Grades(Strict):
         raise AssertionError("the last band has no mark")  # pragma: no cover
 
 
+class Ranking(Strict):
+    """What units are ranked on: their totals, or each total as a share of the unit's own base (the
+    weights of the items that apply to it), where units are assessed on different bases."""
+
+    by: Literal["total", "share_of_base"]
+    wording: str = Field(min_length=1, description="the seed's own sentence")
+    reading: str | None = None
+
+
 class RulebookModel(Strict):
     id: Slug
     version: int = Field(ge=1)
@@ -393,6 +422,7 @@ class RulebookModel(Strict):
     publications: dict[Slug, Publication] = {}
     clauses: list[Clause] = Field(min_length=1)
     grades: Grades | None = None
+    ranking: Ranking | None = None
 
     @field_validator("effective_to")
     @classmethod
@@ -424,8 +454,16 @@ class RulebookModel(Strict):
             if isinstance(c, Item):
                 named = {"classes": c.classes or (), "exemptible": c.exemptible}
                 named["weekly_posts"] = c.weekly_posts
+                named["part_of"] = c.part_of
                 if c.group is not None and c.group not in groups:
                     raise ValueError(f"clauses[{place}].group: no group clause for {c.group!r}")
+                for name, target in c.part_of.items():
+                    whole = next((i for i in clauses if isinstance(i, Item) and i.id == target), None)
+                    where = f"clauses[{place}].part_of.{name}"
+                    if whole is None or whole is c:
+                        raise ValueError(f"{where}: {target!r} is not another item")
+                    if whole.classes is not None and name not in whole.classes:
+                        raise ValueError(f"{where}: {target!r} does not apply to {name!r}")
             elif isinstance(c, Threshold):
                 named = {"classes": c.classes or ()}
             elif isinstance(c, Stipend):

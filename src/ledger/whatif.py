@@ -33,11 +33,11 @@ def compare(base: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
                 "difference": number(difference),
                 "base_rank": b["rank"],
                 "draft_rank": d["rank"],
-                "rank_change": b["rank"] - d["rank"],
+                "rank_change": _rank_change(b["rank"], d["rank"]),
                 "clauses": _clauses(b["lines"], d["lines"]),
             }
         )
-    units.sort(key=lambda u: (-abs(u["rank_change"]), u["draft_rank"], u["unit"]))
+    units.sort(key=_moved_first)
     return {
         "base": base["rulebook"],
         "draft": draft["rulebook"],
@@ -46,6 +46,16 @@ def compare(base: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
         "known_at": base["known_at"],
         "units": units,
     }
+
+
+def _rank_change(base: int | None, draft: int | None) -> int | None:
+    """Places gained; None when either side does not rank the unit (a class assessed apart)."""
+    return None if base is None or draft is None else base - draft
+
+
+def _moved_first(u: dict[str, Any]) -> tuple[int, bool, int, str]:
+    moved, rank = u["rank_change"] or 0, u["draft_rank"]
+    return -abs(moved), rank is None, rank or 0, u["unit"]
 
 
 def _clauses(base: list[dict[str, Any]], draft: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -81,7 +91,7 @@ def diff_rulebooks(a: Rulebook, b: Rulebook) -> list[dict[str, Any]]:
         {c["id"]: c for c in left["clauses"]},
         {c["id"]: c for c in right["clauses"]},
     )
-    for key in ("effective_from", "effective_to", "cadence", "title", "document"):
+    for key in ("effective_from", "effective_to", "cadence", "title", "document", "ranking"):
         if left[key] != right[key]:
             changes.append({"where": key, "change": "changed", "from": left[key], "to": right[key]})
     return changes

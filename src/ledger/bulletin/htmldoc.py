@@ -55,8 +55,9 @@ def render_html(b: Bulletin) -> bytes:
     body = []
     for r in b.rows:
         cells = "".join(f"<td>{n}</td>" for n in r.adoptions)
+        rank = "—" if r.rank is None else r.rank
         body.append(
-            f'<tr data-unit="{e(r.unit)}"><td class="rank">{r.rank}</td><td class="name">{e(r.name)}</td>'
+            f'<tr data-unit="{e(r.unit)}"><td class="rank">{rank}</td><td class="name">{e(r.name)}</td>'
             f'<td class="filed">{r.filed}</td>{cells}<td class="adopted">{r.adopted}</td>'
             f'<td class="endorsements">{r.endorsements}</td>'
             f'<td class="total">{points_text(r.total)}</td></tr>'

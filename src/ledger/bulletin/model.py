@@ -46,7 +46,7 @@ class Column:
 class Row:
     """A unit's line of the ranked table."""
 
-    rank: int
+    rank: int | None  # None: a class assessed apart, not ranked
     unit: str
     name: str
     filed: int

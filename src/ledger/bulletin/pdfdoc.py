@@ -157,7 +157,7 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
         low.cell("合计")
         for r in b.rows:
             row = table.row()
-            row.cell(str(r.rank))
+            row.cell("—" if r.rank is None else str(r.rank))
             row.cell(r.name, align="LEFT")
             row.cell(str(r.filed))
             for n in r.adoptions:

@@ -5,9 +5,10 @@ needs DDL; without the tables its queries are replayed):
 
 - `ledger_projections`: per projected rulebook, the position and known-at its rows were made at, and
   the rulebook versions (id, version, sha256) they were made with;
-- `ledger_scores`: per rulebook, standard period and unit, the total (a Decimal as text) and the unit's
-  JSON as `ledger score` gives it, without the rank (ranks depend on every unit and are drawn from the
-  totals when a query is answered);
+- `ledger_scores`: per rulebook, standard period and unit, the figure the unit is ranked on (in the
+  `total` column: its total, or its total's share of its base where the rulebook ranks so, as Decimal
+  text; empty for a unit not ranked) and the unit's JSON as `ledger score` gives it, without the rank
+  (ranks depend on every unit and are drawn from those figures when a query is answered);
 - `ledger_score_periods`: per rulebook and period, the main rulebook and the rulebooks used.
 
 A worker writes its rows and advances the tracked position in one transaction, with a compare-and-set on
@@ -81,7 +82,7 @@ class PeriodRows:
     tracked: Tracked
     main: dict[str, Any]
     used: list[dict[str, Any]]
-    totals: dict[str, Decimal]
+    totals: dict[str, Decimal | None]  # the figures units are ranked on; None: not ranked
     documents: dict[str, str]  # the units' JSON, only of the units asked for
 
 
@@ -252,7 +253,7 @@ class ScoreTables:
                 c.execute(self._sql(EVERY_UNIT), (period, rulebook))
                 rows = c.fetchall()
                 first = rows[0] if rows else None
-                totals = {str(r["unit"]): Decimal(r["total"]) for r in rows}
+                totals = {str(r["unit"]): _figure(r["total"]) for r in rows}
                 documents = {str(r["unit"]): str(r["document"]) for r in rows}
             else:
                 c.execute(self._sql(ONE_UNIT), (unit, period, rulebook))
@@ -267,9 +268,13 @@ class ScoreTables:
         return PeriodRows(tracked, orjson.loads(first["main"]), list(used.values()), totals, documents)
 
 
-def _totals(text: str) -> dict[str, Decimal]:
+def _totals(text: str) -> dict[str, Decimal | None]:
     slugs_and_totals = (pair.split(" ") for pair in text.split(","))
-    return {slug: Decimal(total) for slug, total in slugs_and_totals}
+    return {slug: _figure(total) for slug, total in slugs_and_totals}
+
+
+def _figure(text: str) -> Decimal | None:
+    return Decimal(text) if text else None  # "": a unit not ranked
 
 
 def _text(value: Any) -> str:
