@@ -315,9 +315,14 @@ def test_a_batch_builds_on_itself_and_a_rejected_batch_leaves_no_trace(seeded: L
 def test_a_voided_filing_lets_the_report_be_filed_again(
     seeded: Ledger, store: Store, reopen: Callable[[], Store]
 ) -> None:
-    """After its filing is voided, the same report id may be filed again, also through a fresh store."""
+    """After its filing is voided, the same report id may be filed again by its own unit, also through a
+    fresh store, and never by another unit (a report id is its unit's for ever)."""
     seeded.append([{**VOID, "id": "v2", "target": "f1"}])
-    assert reopen().append(numbered([{**GOOD, "id": "f2", "report": "R1"}]))[0].position == 7
+    with pytest.raises(BatchRejected) as caught:
+        reopen().append(numbered([{**GOOD, "id": "f2", "report": "R1"}]))
+    assert "belongs to unit 'xingqing'" in str(caught.value)
+    again = {**GOOD, "id": "f2", "report": "R1", "unit": "xingqing"}
+    assert reopen().append(numbered([again]))[0].position == 7
     assert ids(store.read(types=["report.filed"])) == ["f1", "f2"]
 
 
