@@ -12,17 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import Bounds, ClauseBase, Group, Item, Rulebook, Veto
+from projections.context import ScoringContext
 from projections.facts import Facts
 from projections.lines import ZERO, UnitScore, fmt
 from projections.tasks import task_credit, task_deduction
-
-if TYPE_CHECKING:
-    from projections.scoring import Scorer
 
 Entry = tuple[str, Decimal, list[str]]  # detail, points, act ids
 FED_BY = ("violation.recorded", "merit.recorded", "item.exempted", "task.assigned")
@@ -44,7 +41,7 @@ class ItemActs:
         return self.by_item.get((unit, item, kind), [])
 
 
-def score_items(sc: Scorer) -> None:
+def score_items(sc: ScoringContext) -> None:
     feeds = ItemActs(sc.facts)
     for span, judged, book in sc.period_books():
         items = [c for c in book.model.clauses if isinstance(c, Item)]
@@ -60,7 +57,13 @@ def score_items(sc: Scorer) -> None:
 
 
 def _score_item(
-    sc: Scorer, s: UnitScore, item: Item, book: Rulebook, span: Period, feeds: ItemActs, parts: list[str]
+    sc: ScoringContext,
+    s: UnitScore,
+    item: Item,
+    book: Rulebook,
+    span: Period,
+    feeds: ItemActs,
+    parts: list[str],
 ) -> None:
     unit, judged = s.unit.unit, min(span.end, sc.as_of)
     exemptions = [a.id for a in feeds.of(unit, item.id, "item.exempted") if a.occurred_on <= judged]
@@ -195,7 +198,7 @@ def whole_weeks(span: Period) -> list[dt.date]:
     return weeks
 
 
-def bound_periods(sc: Scorer) -> None:
+def bound_periods(sc: ScoringContext) -> None:
     """Per cadence period: groups of items within their bounds, the period's total within its bounds,
     then the veto, in that order."""
     feeds: ItemActs | None = None

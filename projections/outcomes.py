@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from ledger.rulebooks import Conversion, Eligibility, Rulebook
+from projections.context import ScoringContext
 from projections.lines import ZERO, UnitScore
-
-if TYPE_CHECKING:
-    from projections.scoring import Scorer
 
 PLACES = Decimal("0.0001")
 
 
-def outcomes(sc: Scorer) -> None:
+def outcomes(sc: ScoringContext) -> None:
     book = sc.book_on(sc.judged_on)
     if book is None:
         return

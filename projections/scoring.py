@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +18,6 @@ from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import (
     Adoption,
-    ClauseBase,
     Deductions,
     Endorsement,
     FilingQuota,
@@ -33,7 +31,8 @@ from ledger.rulebooks import (
     lookup_level,
 )
 from projections.accounting import account
-from projections.facts import Facts, Unit
+from projections.context import ScoringContext
+from projections.facts import Facts
 from projections.items import bound_periods, score_items
 from projections.lines import ZERO, Line, UnitScore, fmt
 from projections.outcomes import outcomes, rank_order
@@ -57,69 +56,8 @@ def score(facts: Facts, selection: Selection, period: Period, as_of: dt.date) ->
     return Scorer(facts, selection, period, as_of).run()
 
 
-class Scorer:
-    def __init__(self, facts: Facts, selection: Selection, period: Period, as_of: dt.date) -> None:
-        self.facts = facts
-        self.selection = selection
-        self.period = period
-        self.as_of = as_of
-        self.cadence = selection.latest.model.cadence
-        self.judged_on = min(period.end, as_of)
-        self.periods = [p for p in period.split(self.cadence) if p.start <= as_of]
-        self.used: dict[str, Rulebook] = {}
-        self._filed: dict[tuple[str, dt.date, dt.date], list[StoredAct]] = {}
-        self._books: dict[dt.date, Rulebook | None] = {}
-        self._clauses: dict[tuple[int, tuple[type[ClauseBase], ...]], tuple[ClauseBase, ...]] = {}
-        self._labels: dict[dt.date, str] = {}
-        self.scores = {
-            slug: UnitScore(unit, unit.class_on(self.judged_on))
-            for slug, unit in facts.units.items()
-            if unit.registered_on <= self.judged_on
-        }
-
-    # --- helpers -----------------------------------------------------------------------------
-
-    # Asked once per act of a year (hundreds of thousands of times), for a few hundred distinct days and
-    # a handful of clause kinds: each answer is kept.
-
-    def book_on(self, day: dt.date) -> Rulebook | None:
-        if day in self._books:
-            return self._books[day]
-        book = self._books[day] = self.selection.for_day(day)
-        if book is not None:
-            self.used[book.ref] = book
-        return book
-
-    def clauses(self, book: Rulebook, *kinds: type[ClauseBase]) -> Iterator[ClauseBase]:
-        key = (id(book), kinds)
-        found = self._clauses.get(key)
-        if found is None:
-            found = self._clauses[key] = tuple(c for c in book.model.clauses if isinstance(c, kinds))
-        return iter(found)
-
-    def period_books(self) -> Iterator[tuple[Period, dt.date, Rulebook]]:
-        """Each cadence period with the day it is judged on and the version in effect that day."""
-        for span in self.periods:
-            judged = min(span.end, self.as_of)
-            book = self.book_on(judged)
-            if book is not None:
-                yield span, judged, book
-
-    def cadence_label(self, day: dt.date) -> str:
-        label = self._labels.get(day)
-        if label is None:
-            label = self._labels[day] = next(p.label for p in self.periods if p.contains(day))
-        return label
-
-    def acts(self, kind: str) -> Iterator[tuple[StoredAct, Rulebook]]:
-        """This period's acts of a kind, each with the version that scores it."""
-        for act in self.facts.by_type.get(kind, ()):
-            if self.period.contains(act.occurred_on):
-                book = self.book_on(act.occurred_on)
-                if book is not None:
-                    yield act, book
-
-    # --- the run -----------------------------------------------------------------------------
+class Scorer(ScoringContext):
+    """The clauses of a rulebook run over a period's facts, in the order the regulations apply them."""
 
     def run(self) -> Board:
         for cadence_period, _, book in self.period_books():
@@ -140,27 +78,6 @@ class Scorer:
         account(self.facts, self.selection, self.period, self.as_of, self.scores)
         ranked = sorted(self.scores.values(), key=rank_order)
         return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
-
-    def filed(self, unit: str, span: Period) -> list[StoredAct]:
-        """The unit's filings in a span, up to the as-of date (asked for again by quota runs: kept)."""
-        key = (unit, span.start, span.end)
-        found = self._filed.get(key)
-        if found is None:
-            start, end = span.start, min(span.end, self.as_of)
-            found = [a for a in self.facts.filings.get(unit, ()) if start <= a.occurred_on <= end]
-            self._filed[key] = found
-        return found
-
-    def quota_status(
-        self, book: Rulebook, unit: Unit, span: Period
-    ) -> tuple[bool, int, int, list[StoredAct]] | None:
-        """(met, filed, quota, filings) for a unit in a cadence period, None if its class has no quota."""
-        cls = unit.class_on(min(span.end, self.as_of))
-        unit_class = book.model.classes.get(cls or "")
-        if unit_class is None or unit_class.quota is None:
-            return None
-        filings = self.filed(unit.unit, span)
-        return len(filings) >= unit_class.quota, len(filings), unit_class.quota, filings
 
     def quota(self, clause: FilingQuota, book: Rulebook, span: Period) -> None:
         for s in self.scores.values():

@@ -3,18 +3,14 @@ filed (and runs of them), and stipends paid per point above a class's mark."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import NoFiling, Stipend, Threshold
+from projections.context import ScoringContext
 from projections.lines import ZERO, UnitScore
 
-if TYPE_CHECKING:
-    from projections.scoring import Scorer
 
-
-def thresholds(sc: Scorer) -> None:
+def thresholds(sc: ScoringContext) -> None:
     for span, judged, book in sc.period_books():
         for clause in book.model.clauses:
             if not isinstance(clause, Threshold):
@@ -32,7 +28,7 @@ def thresholds(sc: Scorer) -> None:
                 s.add(clause, book, span.label, detail, points, [a.id for a in counted])
 
 
-def _counted(sc: Scorer, clause: Threshold, s: UnitScore, span: Period) -> list[StoredAct]:
+def _counted(sc: ScoringContext, clause: Threshold, s: UnitScore, span: Period) -> list[StoredAct]:
     if clause.measure == "filed":
         return sc.filed(s.unit.unit, span)
     out = []
@@ -49,7 +45,7 @@ def _counted(sc: Scorer, clause: Threshold, s: UnitScore, span: Period) -> list[
     return out
 
 
-def silences(sc: Scorer) -> None:
+def silences(sc: ScoringContext) -> None:
     """Cadence periods with no report filed, judged once they have ended, from the unit's first whole
     period on; runs of them reach back before the scored period, as far as the rulebook was in effect."""
     if not any(isinstance(c, NoFiling) for b in sc.selection.versions for c in b.model.clauses):
@@ -83,7 +79,7 @@ def silences(sc: Scorer) -> None:
             s.flags["criticized"] = True
 
 
-def _history(sc: Scorer, s: UnitScore) -> list[tuple[Period, bool]]:
+def _history(sc: ScoringContext, s: UnitScore) -> list[tuple[Period, bool]]:
     first = sc.period.split(sc.cadence)[0]
     history: list[tuple[Period, bool]] = []
     back = first.previous(sc.cadence)
@@ -93,7 +89,7 @@ def _history(sc: Scorer, s: UnitScore) -> list[tuple[Period, bool]]:
     return history
 
 
-def stipends(sc: Scorer) -> None:
+def stipends(sc: ScoringContext) -> None:
     """Per cadence period, a unit whose points reach its class's mark earns `per_point` yuan a point."""
     for span, judged, book in sc.period_books():
         for clause in book.model.clauses:
