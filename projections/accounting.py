@@ -20,6 +20,7 @@ from ledger.rulebooks import Selection
 from projections.facts import Facts
 from projections.lines import Uncounted, UnitScore
 
+CHINA = dt.timezone(dt.timedelta(hours=8))
 REASONS = {  # reason code -> what a reader calls it
     "voided": "已作废",
     "after_as_of": "晚于截止日",
@@ -71,7 +72,7 @@ def _excluded(act: StoredAct, facts: Facts) -> Reason:
         return None
     if excluded.reason == "voided":
         void = facts.voids[act.id]
-        return "voided", f"已被作废（{void.id}，记录于 {void.recorded_at}）：{void.fields['reason']}"
+        return "voided", f"已被作废（{void.id}，记录于 {china_time(void.recorded_at)}）：{void.fields['reason']}"
     if excluded.reason == "after_as_of":
         return "after_as_of", f"发生于 {act.occurred_on}，晚于截止日 {facts.as_of}"
     return "filing_voided", f"所依据的报送 {excluded.by} 已被作废，依附其上的{NAMES[act.type]}随之不计"
@@ -140,6 +141,12 @@ def _item(act: StoredAct, facts: Facts, selection: Selection, period: Period, s:
     if act.type != "item.exempted" and item_id not in s.applied:
         return "exempted", f"项目 {item_id} 对本单位不列入考核"
     return None
+
+
+def china_time(recorded_at: str) -> str:
+    """A recorded time (UTC, ISO) as a reader in China tells it: 2019-07-10 14:03:05（北京时间）."""
+    moment = dt.datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).astimezone(CHINA)
+    return f"{moment:%Y-%m-%d %H:%M:%S}（北京时间）"
 
 
 def _book_ref(act: StoredAct, selection: Selection) -> str:

@@ -22,7 +22,6 @@ class ScoringContext:
         self.cadence = selection.latest.model.cadence
         self.judged_on = min(period.end, as_of)
         self.periods = [p for p in period.split(self.cadence) if p.start <= as_of]
-        self.used: dict[str, Rulebook] = {}
         self._filed: dict[tuple[str, dt.date, dt.date], list[StoredAct]] = {}
         self._books: dict[dt.date, Rulebook | None] = {}
         self._clauses: dict[tuple[int, tuple[type[ClauseBase], ...]], tuple[ClauseBase, ...]] = {}
@@ -39,10 +38,8 @@ class ScoringContext:
     def book_on(self, day: dt.date) -> Rulebook | None:
         if day in self._books:
             return self._books[day]
-        book = self._books[day] = self.selection.for_day(day)
-        if book is not None:
-            self.used[book.ref] = book
-        return book
+        self._books[day] = self.selection.for_day(day)
+        return self._books[day]
 
     def clauses(self, book: Rulebook, *kinds: type[ClauseBase]) -> Iterator[ClauseBase]:
         key = (id(book), kinds)

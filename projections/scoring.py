@@ -77,7 +77,17 @@ class Scorer(ScoringContext):
         outcomes(self)
         account(self.facts, self.selection, self.period, self.as_of, self.scores)
         ranked = sorted(self.scores.values(), key=rank_order)
-        return Board(self.period, self.as_of, self.selection, list(self.used.values()), ranked)
+        return Board(self.period, self.as_of, self.selection, self.versions_in_effect(), ranked)
+
+    def versions_in_effect(self) -> list[Rulebook]:
+        """The versions that judge the period: those in effect on some day of it, up to the as-of date.
+        Every line names one of them; which they are depends on the period alone, not on its acts."""
+        if self.selection.pinned:
+            return list(self.selection.versions)
+        start, end = self.period.start, self.judged_on
+        if end < start:
+            return []
+        return [b for b in self.selection.versions if b.in_effect_within(start, end)]
 
     def quota(self, clause: FilingQuota, book: Rulebook, span: Period) -> None:
         for s in self.scores.values():

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from ledger.acts import StoredAct
 from ledger.errors import BatchRejected
 from ledger.periods import parse_period
 from ledger.projection_worker import ProjectionWorker
@@ -254,17 +255,36 @@ class ProjectionEqualsReplay(RuleBasedStateMachine):
                     if projected is None:  # a period the projection does not hold is replayed
                         continue
                     assert projected == replay, (name, period.label)
-                    self.check_accounting(replay)
+                    self.check_accounting(replay, acts)
 
-    def check_accounting(self, document: dict[str, Any]) -> None:
-        """Every act a unit's period holds is counted by a line or listed as not counted, never both."""
+    def check_accounting(self, document: dict[str, Any], acts: list[StoredAct]) -> None:
+        """Every act of a unit's period is counted by a line or listed as not counted, never both."""
+        period = parse_period(document["period"])
+        owners: dict[str, str] = {}
+        tasks: dict[str, str] = {}
+        belongs: dict[str, set[str]] = {}  # act id -> the units whose account holds it
+        for act in acts:
+            f = act.fields
+            if act.type == "report.filed":
+                owners.setdefault(f["report"], f["unit"])
+            if act.type == "task.assigned":
+                tasks.setdefault(f["task"], f["unit"])
+            if act.type == "event.voided" or not period.contains(act.occurred_on):
+                continue
+            if "unit" in f:
+                belongs[act.id] = {f["unit"]}
+            elif "report" in f:
+                belongs[act.id] = {owners[f["report"]], *f.get("units", ())}
+            elif "task" in f:
+                belongs[act.id] = {tasks[f["task"]]}
         for unit in document["units"]:
             counted = {act for line in unit["lines"] for act in line["events"]}
             listed = [nc["act"] for nc in unit["not_counted"]]
             assert len(listed) == len(set(listed)) and not counted & set(listed), unit["unit"]
-            period = parse_period(document["period"])
             days = [dt.date.fromisoformat(nc["occurred_on"]) for nc in unit["not_counted"]]
             assert all(period.contains(day) for day in days)
+            mine = {act for act, units in belongs.items() if unit["unit"] in units}
+            assert mine <= counted | set(listed), (unit["unit"], mine - counted - set(listed))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -524,6 +524,11 @@ class Rulebook:
         end = self.model.effective_to
         return self.model.effective_from <= day and (end is None or day <= end)
 
+    def in_effect_within(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the version is in effect on some day from `start` to `end`."""
+        last = self.model.effective_to
+        return self.model.effective_from <= end and (last is None or start <= last)
+
     def identity(self) -> dict[str, Any]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256}
 
