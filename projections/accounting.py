@@ -72,7 +72,8 @@ def _excluded(act: StoredAct, facts: Facts) -> Reason:
         return None
     if excluded.reason == "voided":
         void = facts.voids[act.id]
-        return "voided", f"已被作废（{void.id}，记录于 {china_time(void.recorded_at)}）：{void.fields['reason']}"
+        when = china_time(void.recorded_at)
+        return "voided", f"已被作废（{void.id}，记录于 {when}）：{void.fields['reason']}"
     if excluded.reason == "after_as_of":
         return "after_as_of", f"发生于 {act.occurred_on}，晚于截止日 {facts.as_of}"
     return "filing_voided", f"所依据的报送 {excluded.by} 已被作废，依附其上的{NAMES[act.type]}随之不计"
