@@ -625,3 +625,146 @@ def test_pages_print_without_pickers_or_navigation(visit: Visit) -> None:
     pdf = base64.b64decode(visit.driver.print_page(options))
     assert pdf.startswith(b"%PDF")
     (SHOTS / "unit-print.pdf").write_bytes(pdf)
+
+
+# --- the acts a unit's period did not count ------------------------------------------------------
+
+
+def small_year() -> list[dict[str, Any]]:
+    """Two 银川 districts in 2019, each with acts that count and acts that do not."""
+
+    def act(kind: str, day: str, **fields: Any) -> dict[str, Any]:
+        return {"type": kind, "occurred_on": day, **fields}
+
+    def filed(day: str, unit: str, report: str, title: str) -> dict[str, Any]:
+        return act("report.filed", day, id=f"f-{report}", unit=unit, report=report, title=title)
+
+    def adopted(day: str, name: str, publication: str) -> dict[str, Any]:
+        return act("report.adopted", day, id=name, report="xq-1", publication=publication, form="item")
+
+    def registered(unit: str, slug: str, name: str) -> dict[str, Any]:
+        county = {"class": "county"}
+        return act("unit.registered", "2019-01-01", id=f"reg-{slug}", unit=unit, name=name, **county)
+
+    return [
+        registered("xingqing", "xq", "兴庆区"),
+        registered("jinfeng", "jf", "金凤区"),
+        # 兴庆区 files xq-1, which 《银川政务信息》 adopts (3 points) and then 《国报信息》 (5: 2 more);
+        # 《宁夏政务晨报》 (1) runs it last, which the highest-only rule (第九条(三)) leaves uncounted.
+        filed("2019-01-08", "xingqing", "xq-1", "春运保障情况"),
+        adopted("2019-01-20", "a-zwxx", "yinchuan-zwxx"),
+        adopted("2019-04-15", "a-guobao", "guobao"),
+        adopted("2019-08-01", "a-chenbao", "ningxia-chenbao"),
+        # A filing sent twice is voided; one filed after the as-of date (2019-09-30) waits for it.
+        filed("2019-02-10", "xingqing", "xq-2", "重复报送的信息"),
+        act("event.voided", "2019-02-12", id="v-xq-2", target="f-xq-2", reason="与 xq-1 重复"),
+        filed("2019-10-15", "xingqing", "xq-3", "十月的信息"),
+        # 金凤区's only filing is voided too: its page, not 兴庆区's, lists it.
+        filed("2019-03-01", "jinfeng", "jf-1", "金凤区的信息"),
+        act("event.voided", "2019-03-02", id="v-jf-1", target="f-jf-1", reason="误报"),
+    ]
+
+
+SMALL_YEAR = "/units/{unit}?rulebook=yinchuan-2018&period={period}&as_of=2019-09-30"
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    need_browser()
+    url = f"sqlite:///{tmp_path_factory.mktemp('web-small') / 'ledger.db'}"
+    ledger = Ledger.open(Settings(database_url=url))
+    try:
+        ledger.append(small_year())
+    finally:
+        ledger.close()
+    with serving(url, roles=ROLES) as served:
+        yield served
+
+
+@pytest.fixture
+def small_visit(browser: Any, small_server: Server, shots: Path) -> Visit:
+    browser.get_log("performance")
+    return Visit(browser, small_server, shots)
+
+
+def not_counted_rows(visit: Visit) -> dict[str, list[str]]:
+    """The section's rows by act id: date, type, act id, reason, detail as the reader sees them."""
+    from selenium.webdriver.common.by import By
+
+    table = visit.driver.find_elements(By.CSS_SELECTOR, "#not-counted-table tbody tr")
+    cells = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in table]
+    return {row[2]: row for row in cells}
+
+
+def test_the_unit_page_lists_each_act_not_counted_with_its_reason(small_visit: Visit) -> None:
+    """A unit's page lists each act of the period no line counted, with its date, type, reason and
+    detail in Chinese, tallies the counted and the rest, and links each act to the timeline."""
+    from selenium.webdriver.common.by import By
+
+    visit = small_visit
+    visit.sign_in("office")
+    visit.get(SMALL_YEAR.format(unit="xingqing", period="2019"))
+    visit.wait_for("#not-counted")
+    rows = not_counted_rows(visit)
+    assert {act: (row[1], row[3]) for act, row in rows.items()} == {
+        "reg-xq": ("单位登记", "登记事项，不计分"),
+        "f-xq-2": ("报送", "已作废"),
+        "a-chenbao": ("采用", "已按更高级别采用计分"),
+        "f-xq-3": ("报送", "晚于截止日"),
+    }
+    assert [row[0] for row in rows.values()] == ["2019-01-01", "2019-02-10", "2019-08-01", "2019-10-15"]
+    assert "与 xq-1 重复" in rows["f-xq-2"][4] and "只记最高分" in rows["a-chenbao"][4]
+    assert "晚于截止日 2019-09-30" in rows["f-xq-3"][4]
+    # Counted: f-xq-1 (the quota), a-zwxx and a-guobao (the adoption); 3 + 4 are the period's 7 acts.
+    tally = visit.driver.find_element(By.ID, "tally").text
+    assert tally == "本期共 7 项行为：计分 3 项，未计分 4 项"
+    assert not visit.driver.find_elements(By.ID, "all-counted")
+    visit.fits_1280()
+    # The screenshot shows the section under the score lines it sits beside.
+    visit.driver.execute_script("arguments[0].scrollIntoView()", visit.driver.find_element(By.ID, "lines"))
+    visit.shoot("not-counted", full=False)
+    section = visit.driver.find_element(By.ID, "not-counted")
+    link = section.find_element(By.CSS_SELECTOR, 'a.act-link[href="#act-f-xq-2"]')
+    link.click()
+    assert visit.driver.execute_script("return document.querySelector(':target').id") == "act-f-xq-2"
+    act = visit.driver.find_element(By.ID, "act-f-xq-2")
+    assert act.is_displayed() and "voided" in act.get_attribute("class")
+
+
+def test_a_period_whose_acts_all_count_says_so(small_visit: Visit) -> None:
+    """In 2019-Q2 兴庆区's one act counts: the page says all were counted and names the earlier act a
+    line of the quarter also cites."""
+    from selenium.webdriver.common.by import By
+
+    visit = small_visit
+    visit.sign_in("auditor")
+    visit.get(SMALL_YEAR.format(unit="xingqing", period="2019-Q2"))
+    visit.wait_for("#not-counted")
+    assert visit.driver.find_element(By.ID, "all-counted").text == "本期所有行为均已计分。"
+    assert not visit.driver.find_elements(By.ID, "not-counted-table")
+    # a-guobao counts in Q2; the quota criticism of Q2 also cites Q1's filing f-xq-1.
+    assert visit.driver.find_element(By.ID, "tally").text == (
+        "本期共 1 项行为：计分 1 项，未计分 0 项（另有 1 项其他期间的行为为本期计分说明所引用）"
+    )
+
+
+def test_a_unit_token_sees_only_its_own_acts_not_counted(small_visit: Visit) -> None:
+    """unit:xingqing's page lists 兴庆区's uncounted acts and none of 金凤区's, whose page it may not
+    open; the office sees 金凤区's voided filing on 金凤区's page."""
+    from selenium.webdriver.common.by import By
+
+    visit = small_visit
+    visit.sign_in("unit:xingqing")
+    visit.get(SMALL_YEAR.format(unit="xingqing", period="2019"))
+    visit.wait_for("#not-counted")
+    assert set(not_counted_rows(visit)) == {"reg-xq", "f-xq-2", "a-chenbao", "f-xq-3"}
+    assert "f-jf-1" not in visit.driver.page_source and "reg-jf" not in visit.driver.page_source
+    visit.get(SMALL_YEAR.format(unit="jinfeng", period="2019"))
+    assert "无权查看" in visit.driver.find_element(By.TAG_NAME, "h1").text
+    assert "f-jf-1" not in visit.driver.page_source
+    visit.sign_in("office")
+    visit.get(SMALL_YEAR.format(unit="jinfeng", period="2019"))
+    visit.wait_for("#not-counted")
+    rows = not_counted_rows(visit)
+    assert set(rows) == {"reg-jf", "f-jf-1"} and rows["f-jf-1"][3] == "已作废"
+    assert visit.driver.find_element(By.ID, "tally").text == "本期共 2 项行为：计分 0 项，未计分 2 项"

@@ -150,6 +150,65 @@ class ActView:
         return f"{self.id} · {self.kind} · 发生 {self.occurred_on} · 记录 {china_time(self.recorded_at)}"
 
 
+@dataclass(frozen=True)
+class Uncounted:
+    """An act of the period that no score line counted, in words, linked to the timeline when it is there."""
+
+    act: str
+    href: str | None
+    tip: str
+    occurred_on: str
+    kind: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How the period's acts divide: counted by a line, not counted, and acts of other periods that the
+    period's lines also name (a run of quarters, an earlier adoption)."""
+
+    counted: int
+    not_counted: int
+    cited_outside: int
+
+    @property
+    def total(self) -> int:
+        return self.counted + self.not_counted
+
+
+def not_counted(score: Mapping[str, Any], acts_by_id: Mapping[str, ActView]) -> list[Uncounted]:
+    """A score's `not_counted` acts, oldest first, with their type and reason in Chinese."""
+    rows = []
+    for item in sorted(score.get("not_counted", ()), key=lambda n: (n["occurred_on"], n["act"])):
+        view = acts_by_id.get(item["act"])
+        rows.append(
+            Uncounted(
+                act=item["act"],
+                href=view.href if view else None,
+                tip=view.tip if view else "不在本页的记录",
+                occurred_on=item["occurred_on"],
+                kind=words.act_name(item["type"]),
+                reason=words.reason(item["reason"]),
+                detail=item["detail"],
+            )
+        )
+    return rows
+
+
+def tally(score: Mapping[str, Any], acts_by_id: Mapping[str, ActView], period: str) -> Tally:
+    """Counted: the distinct acts the lines name that happened in the period (an act not on the page is
+    taken to be of the period); not counted: the score's `not_counted`."""
+    span = parse_period(period)
+    cited = {act_id for line in score["lines"] for act_id in line["events"]}
+    outside = {
+        act_id
+        for act_id in cited
+        if (view := acts_by_id.get(act_id)) is not None and not span.contains(view.occurred_on)
+    }
+    return Tally(len(cited - outside), len(score.get("not_counted", ())), len(outside))
+
+
 def describe_acts(
     acts: Sequence[StoredAct], publications: Mapping[str, str], as_of: dt.date | None, unit: str = ""
 ) -> list[ActView]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.acts import NAMES
+from projections.accounting import REASONS
 
 _ENGLISH = {
     "unit.registered": "registered",
@@ -126,6 +127,16 @@ ROLES = {"office": "信息科 office", "auditor": "审计 auditor", "admin": "�
 def act_type(kind: str) -> str:
     chinese, english = ACT_TYPES.get(kind, (kind, ""))
     return f"{chinese} {english}".strip()
+
+
+def act_name(kind: str) -> str:
+    """An act type in Chinese only (名称 as the vocabulary gives it); an unknown type as it is."""
+    return NAMES.get(kind, kind)
+
+
+def reason(code: str) -> str:
+    """Why an act was not counted, as a reader calls it (accounting's REASONS)."""
+    return REASONS.get(code, code)
 
 
 def detail(text: str) -> str:

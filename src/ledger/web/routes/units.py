@@ -75,6 +75,7 @@ def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
     lanes += [(kind, kind) for kind in sorted(kinds - set(words.ACT_TYPES))]
     marks = [(v.occurred_on, v.type, v.href, v.tip) for v in views]
     book = book_of(ledger.catalogue, board["rulebook"])
+    acts_by_id = {v.id: v for v in views}
     return {
         "board": board,
         "score": score,
@@ -84,7 +85,9 @@ def unit_context(ledger: Ledger, picks: Picks, unit: str) -> dict[str, Any]:
         else score["class"],
         "grade": words.grade(score),
         "acts": views,
-        "acts_by_id": {v.id: v for v in views},
+        "acts_by_id": acts_by_id,
+        "not_counted": present.not_counted(score, acts_by_id),
+        "tally": present.tally(score, acts_by_id, board["period"]),
         "year": year,
         "year_as_of": year_board["as_of"],
         "picked": picked if len(picked) < len(labels) else set(),
