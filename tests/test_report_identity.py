@@ -107,3 +107,46 @@ def test_endorsements_stay_with_the_filing_they_were_recorded_against(ledger: Le
     assert not any(set(li["events"]) & {"a1", "e1", "x1"} for li in doc["lines"])
     reasons = {nc["act"]: nc["reason"] for nc in doc["not_counted"]}
     assert reasons == {"f1": "voided", "a1": "filing_voided", "e1": "filing_voided", "x1": "filing_voided"}
+
+
+def test_the_served_projection_answers_as_the_replay_after_a_void_and_a_refused_refiling(
+    sqlite_url: str,
+) -> None:
+    """With `serve --project`, after the office voids a filing of an adopted report and another unit's
+    filing of the same id is refused, a fresh projected answer equals the replay pinned to its known-at
+    time and `ledger score`, for every unit."""
+    from fastapi.testclient import TestClient
+
+    from ledger.api import create_app
+    from ledger.services import Settings
+    from ledger.tokens import new_token
+
+    with TestClient(create_app(Settings(database_url=sqlite_url, project=(BOOK,)))) as client:
+        token = new_token()
+        client.app.state.tokens.create(token, "office", "office")  # type: ignore[attr-defined]
+        auth = {"Authorization": f"Bearer {token}"}
+        history = [
+            *units(),
+            filed("f1", "xingqing", "XQ-1"),
+            adopted("a1", "XQ-1"),
+            filed("f9", "jinfeng", "JF-1"),
+            adopted("a9", "JF-1", publication="yinchuan-zwxx"),
+        ]
+        assert client.post("/v1/events", json=history, headers=auth).status_code == 201
+        assert client.post("/v1/events", json=voided("v1", "f1"), headers=auth).status_code == 201
+        squat = client.post("/v1/events", json=filed("f2", "jinfeng", "XQ-1"), headers=auth)
+        assert squat.status_code == 422 and "belongs to unit 'xingqing'" in squat.text
+        refiled = filed("f3", "xingqing", "XQ-1", day="2019-08-02")
+        assert client.post("/v1/events", json=refiled, headers=auth).status_code == 201
+        query = {"rulebook": BOOK, "period": "2019-Q3", "fresh": "true"}
+        fresh = client.get("/v1/scores", params=query, headers=auth)
+        assert fresh.headers["Ledger-Projected-Position"] == "8"
+        known_at = fresh.json()["known_at"]
+        pinned = client.get("/v1/scores", params={**query, "fresh": "false", "known_at": known_at}, headers=auth)
+        assert "Ledger-Projected-Position" not in pinned.headers
+        assert fresh.json() == pinned.json()
+        ledger = client.app.state.ledger  # type: ignore[attr-defined]
+        assert fresh.json() == ledger.score(BOOK, "2019-Q3", known_at=fresh.json()["known_at"])
+        totals = {u["unit"]: u["total"] for u in fresh.json()["units"]}
+        assert adoption_points(ledger, "xingqing") == 0 and adoption_points(ledger, "jinfeng") == 3
+        assert totals["xingqing"] < totals["jinfeng"]
