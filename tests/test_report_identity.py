@@ -142,7 +142,7 @@ def test_the_served_projection_answers_as_the_replay_after_a_void_and_a_refused_
         fresh = client.get("/v1/scores", params=query, headers=auth)
         assert fresh.headers["Ledger-Projected-Position"] == "8"
         known_at = fresh.json()["known_at"]
-        pinned = client.get("/v1/scores", params={**query, "fresh": "false", "known_at": known_at}, headers=auth)
+        pinned = client.get("/v1/scores", params={**query, "fresh": "0", "known_at": known_at}, headers=auth)
         assert "Ledger-Projected-Position" not in pinned.headers
         assert fresh.json() == pinned.json()
         ledger = client.app.state.ledger  # type: ignore[attr-defined]
