@@ -247,7 +247,7 @@ def verify(
 
     def body() -> None:
         if checkpoint or public_key:
-            from ledger.cli_checkpoint import verify_against
+            from ledger.cli.checkpoints import verify_against
 
             code = verify_against(db, checkpoint or [], public_key or [])
             if code:
@@ -676,11 +676,11 @@ def serve(
     )
 
 
-from ledger.cli_bulletin import bulletin_app  # noqa: E402  (it imports this module's helpers)
+from ledger.cli.bulletin import bulletin_app  # noqa: E402  (it imports this module's helpers)
 
 app.add_typer(bulletin_app, name="bulletin")
 
-from ledger.cli_checkpoint import checkpoint_app  # noqa: E402  (it imports this module's helpers)
+from ledger.cli.checkpoints import checkpoint_app  # noqa: E402  (it imports this module's helpers)
 
 app.add_typer(checkpoint_app, name="checkpoint")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-# Defined before the ledger command is imported, as in `ledger.cli_bulletin`.
+# Defined before the ledger command is imported, as in `ledger.cli.bulletin`.
 checkpoint_app = typer.Typer(
     help=(
         "Sign a checkpoint (签署检查点) of the chain head with an Ed25519 key kept outside the database: "
