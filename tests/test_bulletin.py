@@ -34,7 +34,7 @@ from ledger.bulletin import (
     verify_file,
     write,
 )
-from ledger.cli_bulletin import bulletin_app
+from ledger.cli.bulletin import bulletin_app
 from ledger.errors import LedgerError
 from ledger.periods import parse_period
 from ledger.rulebooks import Catalogue

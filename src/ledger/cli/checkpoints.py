@@ -1,5 +1,6 @@
 """`ledger checkpoint` (签署检查点): sign the ledger's chain head with a key kept outside the database;
-`ledger checkpoint key --out DIR`: make the key pair. `ledger verify --checkpoint FILE` checks them."""
+`ledger checkpoint key --out DIR`: make the key pair; `ledger verify` walks the chain, with
+`--checkpoint FILE` also against them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ from typing import Annotated
 
 import typer
 
-# Defined before the ledger command is imported, as in `ledger.cli_bulletin`.
+from ledger.anchoring import Altered, Audit, audit, take
+from ledger.checkpoints import (
+    Checkpoint,
+    fingerprint,
+    load_private_key,
+    load_public_key,
+    make_key_pair,
+    read_checkpoint,
+    write_checkpoint,
+)
+from ledger.cli.common import Db, err, ledger_at, run
+from ledger.errors import LedgerError
+
 checkpoint_app = typer.Typer(
     help=(
         "Sign a checkpoint (签署检查点) of the chain head with an Ed25519 key kept outside the database: "
@@ -21,19 +34,6 @@ checkpoint_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-from ledger.anchoring import Altered, Audit, audit, take  # noqa: E402
-from ledger.checkpoints import (  # noqa: E402
-    Checkpoint,
-    fingerprint,
-    load_private_key,
-    load_public_key,
-    make_key_pair,
-    read_checkpoint,
-    write_checkpoint,
-)
-from ledger.cli import Db, err, ledger_at, run  # noqa: E402
-from ledger.errors import LedgerError  # noqa: E402
 
 KeyOpt = Annotated[Path | None, typer.Option("--key", help="The Ed25519 private key (PEM, PKCS#8).")]
 LedgerIdOpt = Annotated[
@@ -88,6 +88,37 @@ def key_pair(
         typer.echo(f"私钥：{private}（权限 0600，离线保管，勿与数据库放在一起）")
         typer.echo(f"公钥：{public}（交审计方持有，核验时用 --public-key）")
         typer.echo(f"指纹：{fingerprint(load_public_key(public))}")
+
+    run(body)
+
+
+def verify(
+    db: Db = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A checkpoint file (检查点) to check the chain by; repeatable."),
+    ] = None,
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option("--public-key", help="The public key checkpoints must be signed with; repeatable."),
+    ] = None,
+) -> None:
+    """Walk the hash chain and report the first position where stored history was altered, removed or
+    reordered; with --checkpoint, also where it diverges from checkpoints signed outside the database."""
+
+    def body() -> None:
+        if checkpoint or public_key:
+            code = verify_against(db, checkpoint or [], public_key or [])
+            if code:
+                raise typer.Exit(code)
+            return
+        with ledger_at(db) as ledger:
+            checked, broken, what = ledger.store.verify()
+        if broken is None:
+            typer.echo(f"ok: {checked} acts, {what}")
+            return
+        err.print(f"[red]altered:[/red] position {broken}: {what} ({checked} acts verified before it)")
+        raise typer.Exit(4)
 
     run(body)
 

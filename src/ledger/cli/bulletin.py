@@ -10,9 +10,16 @@ from typing import Annotated
 
 import orjson
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-# Defined before the ledger command is imported: `ledger.cli` imports this module to register the group,
-# and finds the group here whichever of the two modules is imported first.
+from ledger.anchoring import Altered, take
+from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write
+from ledger.bulletin.issue import Issued
+from ledger.checkpoints import load_private_key, load_public_key
+from ledger.cli.common import AsOf, Db, KnownAt, err, ledger_at, run
+from ledger.errors import LedgerError
+from ledger.services import Ledger
+
 bulletin_app = typer.Typer(
     help=(
         "Make the bulletin (《政务信息采用情况通报》) as HTML, PDF or XLSX with its manifest; "
@@ -24,16 +31,6 @@ bulletin_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-
-from ledger.anchoring import Altered, take  # noqa: E402
-from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write  # noqa: E402
-from ledger.bulletin.issue import Issued  # noqa: E402
-from ledger.checkpoints import load_private_key, load_public_key  # noqa: E402
-from ledger.cli import AsOf, Db, KnownAt, err, ledger_at, run  # noqa: E402
-from ledger.errors import LedgerError  # noqa: E402
-from ledger.services import Ledger  # noqa: E402
 
 RulebookArg = Annotated[
     str | None, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
