@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 import pytest
 
 from ledger.api.projection import Projection
@@ -205,6 +206,31 @@ def test_a_changed_rulebook_is_projected_anew(ledger: Ledger, catalogue: Catalog
     assert after.keys() == before.keys() and after != before
     assert Projection(changed, None).scores(RULEBOOK, "2019-Q1", None, False) is not None
     assert Projection(Ledger(ledger.store, old), None).scores(RULEBOOK, "2019-Q1", None, False) is None
+
+
+def test_rows_of_an_older_format_are_never_read_and_are_made_anew(ledger: Ledger) -> None:
+    """Rows a worker of an older format wrote (the tracking row names the versions alone, and a document
+    lacks what the rows now hold) are not answered from, and the next worker makes them anew."""
+    ledger.append(sample_year()[:3000])
+    ProjectionWorker(ledger.store, ledger.catalogue, [RULEBOOK], exclusive=False).step()
+    versions = [b.identity() for b in ledger.catalogue.select(RULEBOOK).versions]
+    older = orjson.dumps(versions, option=orjson.OPT_SORT_KEYS).decode()
+    with ledger.store.transaction(commit=True) as c:
+        mark = ledger.store.mark
+        c.execute(
+            f"UPDATE {ledger.store.qualify('ledger_projections')} SET selection = {mark} "
+            f"WHERE rulebook = {mark}",
+            (older, RULEBOOK),
+        )
+        c.execute(
+            f"UPDATE {ledger.store.qualify('ledger_scores')} SET document = {mark} WHERE rulebook = {mark}",
+            ('{"unit": "stale"}', RULEBOOK),
+        )
+    assert Projection(ledger, None).scores(RULEBOOK, "2019-Q1", None, False) is None
+    done = ProjectionWorker(ledger.store, ledger.catalogue, [RULEBOOK], exclusive=False).step()
+    assert done.rescored[RULEBOOK] > 50
+    assert_tables_replay(ledger, RULEBOOK)
+    assert Projection(ledger, None).scores(RULEBOOK, "2019-Q1", None, False) is not None
 
 
 def test_a_service_without_projection_reads_the_tables_of_a_worker(

@@ -86,9 +86,16 @@ class PeriodRows:
     documents: dict[str, str]  # the units' JSON, only of the units asked for
 
 
+# What a stored row holds and means. Rows made under another format are made anew by the next worker and
+# never read meanwhile, like rows made with other rulebook versions. 2: documents list the acts not counted,
+# ranks are drawn from rank figures, every unit's rows reach the ledger's last year.
+ROWS_FORMAT = 2
+
+
 def selection_key(identities: list[dict[str, Any]]) -> str:
-    """The rulebook versions (id, version, sha256) rows are made with, as stored in the tracking row."""
-    return orjson.dumps(identities, option=orjson.OPT_SORT_KEYS).decode()
+    """The rulebook versions (id, version, sha256) rows are made with, and the rows' format, as stored in
+    the tracking row."""
+    return orjson.dumps([{"rows": ROWS_FORMAT}, *identities], option=orjson.OPT_SORT_KEYS).decode()
 
 
 class ScoreTables:
