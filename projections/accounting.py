@@ -73,7 +73,7 @@ def _excluded(act: StoredAct, facts: Facts) -> Reason:
     if excluded.reason == "voided":
         void = facts.voids[act.id]
         when = china_time(void.recorded_at)
-        return "voided", f"已被作废（{void.id}，记录于 {when}）：{void.fields['reason']}"
+        return "voided", f"作废行为 {void.id}（记录于 {when}）：{void.fields['reason']}"
     if excluded.reason == "after_as_of":
         return "after_as_of", f"发生于 {act.occurred_on}，晚于截止日 {facts.as_of}"
     return "filing_voided", f"所依据的报送 {excluded.by} 已被作废，依附其上的{NAMES[act.type]}随之不计"
