@@ -44,7 +44,7 @@ def account(
         counted = {act_id for line in s.lines.values() for act_id in line.events}
         s.not_counted = [
             Uncounted(act.id, act.type, act.occurred_on.isoformat(), *why(act, facts, selection, period, s))
-            for act in facts.of_unit.get(slug, ())
+            for act in facts.acts_of(slug)
             if act.id not in counted and period.contains(act.occurred_on)
         ]
 

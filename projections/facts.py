@@ -8,6 +8,7 @@ its target from every as-of view known after it. What it leaves out it says, act
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,11 +61,16 @@ class Facts:
     adoptions_of: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
     tasks: dict[str, StoredAct] = field(default_factory=dict)  # task -> its assignment
     completion_of: dict[str, StoredAct] = field(default_factory=dict)  # task -> its completion
-    # What an auditor accounts for: each unit's acts (voided and later ones included; voids themselves
-    # are told with their targets), and why the acts that do not count here are left out.
+    # What an auditor accounts for: each unit's acts other than its filings taken in (those are in
+    # `filings`; see `acts_of`), voided and later ones included (voids themselves are told with their
+    # targets), and why the acts that do not count here are left out.
     of_unit: dict[str, list[StoredAct]] = field(default_factory=lambda: defaultdict(list))
     excluded: dict[str, Excluded] = field(default_factory=dict)
     voids: dict[str, StoredAct] = field(default_factory=dict)  # voided act id -> its void
+
+    def acts_of(self, unit: str) -> list[StoredAct]:
+        """Every act in the unit's account, in position order."""
+        return list(heapq.merge(self.filings.get(unit, ()), self.of_unit.get(unit, ()), key=_position))
 
     def credited_units(self, report: str, on: dt.date) -> list[str]:
         """Who earns a report's bonuses on a day: its combined adoptions' units by then, else the filer."""
@@ -98,56 +104,68 @@ def gather(acts: Iterable[StoredAct], as_of: dt.date) -> Facts:
         else:
             listed.append(act)
 
-    owners: dict[str, str] = {}  # report -> its filer
-    filing_of: dict[str, str] = {}  # report -> id of its filing in effect (voided ones included)
+    filing_of: dict[str, StoredAct] = {}  # report -> its filing in effect (voided ones included)
     task_unit: dict[str, str] = {}
+    # Each act is first told to the units whose account holds it (`projections.accounting`), then left out
+    # with its reason or taken in. Filings and what is bound to them are most of a year: they go first,
+    # and a filing taken in is in its unit's account through `filings`.
     for act in listed:
-        f = act.fields
-        kind = act.type
-        # Whose act it is, for the account of what counted (`projections.accounting`).
+        _, act_id, kind, day, _, f, _ = act
         if kind == "report.filed":
-            owners.setdefault(f["report"], f["unit"])
-            filing_of[f["report"]] = act.id
-        elif kind == "task.assigned":
-            task_unit.setdefault(f["task"], f["unit"])
-        if "unit" in f:
-            of_unit[f["unit"]].append(act)
-        elif "report" in f:
-            owner = owners.get(f["report"])
+            report, unit = f["report"], f["unit"]
+            filing_of[report] = act
+            if act_id in voids:
+                excluded[act_id] = Excluded("voided", voids[act_id].id)
+                of_unit[unit].append(act)
+            elif day > as_of:
+                excluded[act_id] = Excluded("after_as_of")
+                of_unit[unit].append(act)
+            else:
+                reports[report] = _new(Report, (report, unit, day, act_id))
+                filings[unit].append(act)
+            continue
+        if kind in BOUND:
+            report = f["report"]
+            filing = filing_of.get(report)
+            # A report is one unit's for ever (the ledger index sees to it): its filer is its owner.
+            owner = filing.fields["unit"] if filing is not None else None
             if owner is not None:
                 of_unit[owner].append(act)
             for unit in f.get("units", ()):
                 if unit != owner:
                     of_unit[unit].append(act)
-        elif "task" in f and f["task"] in task_unit:
+            bound = filing.id if filing is not None else ""
+            if act_id in voids:
+                excluded[act_id] = Excluded("voided", voids[act_id].id)
+            elif day > as_of:
+                excluded[act_id] = Excluded("after_as_of")
+            elif bound in voids:
+                excluded[act_id] = Excluded("filing_voided", bound)
+            else:
+                by_type[kind].append(act)
+                if kind == "report.adopted":
+                    adoptions_of[report].append(act)
+            continue
+        owned = f.get("unit")
+        if owned is not None:
+            of_unit[owned].append(act)
+            if kind == "task.assigned":
+                task_unit.setdefault(f["task"], owned)
+        elif kind == "task.completed" and f["task"] in task_unit:
             of_unit[task_unit[f["task"]]].append(act)
-
-        if voids and act.id in voids:
-            excluded[act.id] = Excluded("voided", voids[act.id].id)
-            continue
-        if act.occurred_on > as_of:
-            excluded[act.id] = Excluded("after_as_of")
-            continue
-        if kind in BOUND:
-            bound = filing_of.get(f["report"], "")
-            if bound in voids:
-                excluded[act.id] = Excluded("filing_voided", bound)
-                continue
-        if kind == "report.filed":
-            reports[f["report"]] = _new(Report, (f["report"], f["unit"], act.occurred_on, act.id))
-            filings[f["unit"]].append(act)
+        if act_id in voids:
+            excluded[act_id] = Excluded("voided", voids[act_id].id)
+        elif day > as_of:
+            excluded[act_id] = Excluded("after_as_of")
         elif kind == "unit.registered":
-            unit = Unit(f["unit"], f["name"], act.occurred_on, act.id)
-            unit.classes.append((act.occurred_on, act.position, f["class"], act.id))
-            units[f["unit"]] = unit
+            classes = [(day, act.position, f["class"], act_id)]
+            units[f["unit"]] = Unit(f["unit"], f["name"], day, act_id, classes)
         elif kind == "unit.reclassified":
             if f["unit"] in units:
-                units[f["unit"]].classes.append((act.occurred_on, act.position, f["class"], act.id))
+                units[f["unit"]].classes.append((day, act.position, f["class"], act_id))
         else:
             by_type[kind].append(act)
-            if kind == "report.adopted":
-                adoptions_of[f["report"]].append(act)
-            elif kind == "task.assigned":
+            if kind == "task.assigned":
                 tasks[f["task"]] = act
             elif kind == "task.completed":
                 completion_of[f["task"]] = act
@@ -159,6 +177,10 @@ def gather(acts: Iterable[StoredAct], as_of: dt.date) -> Facts:
     for kind in by_type:
         by_type[kind].sort(key=_dated)
     return facts
+
+
+def _position(act: StoredAct) -> int:
+    return act.position
 
 
 def _dated(act: StoredAct) -> tuple[dt.date, int]:
