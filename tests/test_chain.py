@@ -21,6 +21,7 @@ from ledger.rulebooks import Catalogue
 from ledger.services import Ledger
 from ledger.store import open_store
 from ledger.store.base import GENESIS, encode, link, originator_id
+from ledger.store.checkpoints import KnownCheckpoints
 from ledger.store.postgres import environment
 
 
@@ -190,9 +191,16 @@ def _head_table(ledger: Ledger) -> str:
     return ledger.store.qualify("ledger_head")
 
 
-def _rewrite_from(ledger: Ledger, position: int, title: str) -> None:
+def _forget_checkpoints(ledger: Ledger, sql: Callable[..., list[Any]]) -> None:
+    """What the full attacker does too: delete the checkpoints the ledger keeps in its own database."""
+    if KnownCheckpoints(ledger.store).all():
+        sql(f"DELETE FROM {ledger.store.qualify('ledger_checkpoints')}")
+
+
+def _rewrite_from(ledger: Ledger, position: int, title: str, *, forget: bool = True) -> None:
     """The full rewrite: alter the act at `position`, recompute every later chain hash with the store's own
-    `encode`, and move the head row's hash to match."""
+    `encode`, move the head row's hash to match and (unless `forget` is false) delete the checkpoints the
+    database keeps."""
     acts = list(ledger.store.read())
     table, where = _table(ledger), _position_column(ledger)
     previous = acts[position - 2].chain if position > 1 else GENESIS
@@ -205,6 +213,8 @@ def _rewrite_from(ledger: Ledger, position: int, title: str) -> None:
                                      previous)  # fmt: skip
             sql(f"UPDATE {table} SET state = ? WHERE {where} = ?", (state, stored.position))
         sql(f"UPDATE {_head_table(ledger)} SET chain = ? WHERE id = 1", (previous,))
+        if forget:
+            _forget_checkpoints(ledger, sql)
 
 
 def test_sqlite_refuses_insert_or_replace_and_upserts_over_stored_rows(sqlite_ledger: Ledger) -> None:
@@ -322,9 +332,35 @@ def test_a_full_rewrite_passes_plain_verify_but_not_a_checkpoint_made_before_it(
     assert "不是所给公钥" in audit(ledger.store, [("x.json", other)], [key.public_key()]).refused[0][1]
 
     with _behind_the_triggers(ledger) as sql:
+        _forget_checkpoints(ledger, sql)
         sql(f"DELETE FROM {_table(ledger)} WHERE {_position_column(ledger)} > 2")
         sql(f"UPDATE {_head_table(ledger)} SET position = 2, chain = ? WHERE id = 1",
             (list(ledger.store.read())[1].chain,))  # fmt: skip
     truncated = audit(ledger.store, given[:1], [key.public_key()])
     assert truncated.found.broken == 3 and "positions 3–3 were removed" in truncated.found.what
     assert truncated.contradicted == ["cp3.json"]
+
+
+def test_verify_checks_the_checkpoints_the_ledger_keeps(ledger: Ledger) -> None:
+    """Every checkpoint signed is also kept in the database: a full rewrite that leaves them is caught by
+    verify without any file given; one whose row is edited is refused by its signature; an attacker who
+    deletes them is caught only by the copies kept outside."""
+    _year(ledger)
+    key = Ed25519PrivateKey.generate()
+    made = take(ledger.store, key, upto=5)
+    assert [c.signature for _, c in KnownCheckpoints(ledger.store).all()] == [made.signature]
+    take(ledger.store, key, upto=5)  # signed again: kept once more (another signature time)
+    assert audit(ledger.store, [], [key.public_key()]).ok
+    _rewrite_from(ledger, 4, "篡改", forget=False)
+    found = audit(ledger.store, [], [key.public_key()])
+    assert not found.ok and found.found.broken == 5
+    assert found.contradicted and all(where == "数据库中位置 5 的检查点" for where in found.contradicted)
+    with _behind_the_triggers(ledger) as sql:  # forge the kept rows to the rewritten chain
+        sql(f"UPDATE {ledger.store.qualify('ledger_checkpoints')} SET document = replace(document, ?, ?)",
+            (made.chain, list(ledger.store.read())[4].chain))  # fmt: skip
+    forged = audit(ledger.store, [], [key.public_key()])
+    assert forged.refused and all("签名无效" in why for _, why in forged.refused)
+    with _behind_the_triggers(ledger) as sql:
+        _forget_checkpoints(ledger, sql)
+    assert audit(ledger.store, [], [key.public_key()]).ok  # the database alone proves nothing
+    assert not audit(ledger.store, [("cp5.json", made)], [key.public_key()]).ok

@@ -113,7 +113,7 @@ def test_checkpoint_then_verify_names_the_divergence_and_the_file(tmp_path: Path
         _rewrite_from(ledger, 2, "篡改")
     finally:
         ledger.close()
-    assert _ledger("verify", db=db).returncode == 0  # the chain alone is fooled
+    assert _ledger("verify", db=db).returncode == 0  # the chain alone is fooled (the kept copy deleted)
     found = _ledger("verify", "--checkpoint", str(cp), "--public-key", str(pub), db=db)
     assert found.returncode == 4
     assert "position 4" in found.stderr and f"{cp}：历史自位置 4 起与该检查点不一致" in found.stderr

@@ -15,6 +15,7 @@ from ledger.checkpoints import Checkpoint, sign, signature_fault
 from ledger.errors import LedgerError
 from ledger.store.base import Store, utc_now
 from ledger.store.chain import ChainCheck, check
+from ledger.store.checkpoints import KnownCheckpoints
 
 
 class Altered(LedgerError):
@@ -39,7 +40,9 @@ def take(
         raise Altered(found)
     if not found.checked:
         raise LedgerError("账本为空：没有可签署的位置")
-    return sign(key, found.checked, found.chain, found.recorded_at, clock(), ledger)
+    made = sign(key, found.checked, found.chain, found.recorded_at, clock(), ledger)
+    KnownCheckpoints(store).keep(made)
+    return made
 
 
 @dataclass
@@ -60,11 +63,14 @@ class Audit:
 def audit(
     store: Store, checkpoints: Sequence[tuple[str, Checkpoint]], keys: Sequence[Ed25519PublicKey]
 ) -> Audit:
-    """Check each checkpoint's signature (when `keys` are given) and the chain against every accepted one;
-    a checkpoint at or after the first position found broken is contradicted by the stored history."""
+    """Check each checkpoint's signature (when `keys` are given) and the chain against every accepted one,
+    those given and those the ledger keeps; a checkpoint at or after the first position found broken is
+    contradicted by the stored history."""
     accepted: list[tuple[str, Checkpoint]] = []
     refused: list[tuple[str, str]] = []
-    for where, checkpoint in checkpoints:
+    given = {checkpoint.signature for _, checkpoint in checkpoints}
+    known = [(where, c) for where, c in KnownCheckpoints(store).all() if c.signature not in given]
+    for where, checkpoint in [*checkpoints, *known]:
         fault = signature_fault(checkpoint, keys) if keys else None
         if fault:
             refused.append((where, fault))
