@@ -91,6 +91,18 @@ def test_ids_under_a_units_slug_are_that_units_own(ledger: Ledger) -> None:
         assert ledger.store.head() == head
     ledger.append([filed("xingqing/f1", "xingqing", "xingqing/2019-001")])
     assert ledger.store.head()[0] == head[0] + 1
+    # A slug whose ids another unit uses already cannot become a unit: its token would meet them.
+    ledger.append([filed("f2", "jinfeng", "xixia/2019-001")])
+    newcomer = {"id": "u-xixia", "type": "unit.registered", "occurred_on": "2019-02-01", "unit": "xixia",
+                "name": "西夏区", "class": "county"}  # fmt: skip
+    head = ledger.store.head()
+    with pytest.raises(BatchRejected) as refused:
+        ledger.append([newcomer])
+    assert refused.value.errors[0].field == "unit" and "'xixia/'" in str(refused.value)
+    assert ledger.store.head() == head
+    # A unit registered again after its registration was voided keeps its own ids.
+    ledger.append([voided("v-xq", "u-xingqing")])
+    ledger.append([{**units()[0], "id": "u-xingqing-2"}])
 
 
 def test_endorsements_stay_with_the_filing_they_were_recorded_against(ledger: Ledger) -> None:

@@ -50,6 +50,9 @@ class LedgerIndex:
         self.units: dict[str, str] = {}  # unit -> id of its effective registration
         self.reports: dict[str, Filing] = {}  # report -> its effective filing
         self.owners: dict[str, str] = {}  # report -> the unit that first filed it (its owner for ever)
+        # the part before '/' of act and report ids -> the unit that first filed under it ("" for an act
+        # that is not a filing): a slug whose ids another unit uses already cannot be registered
+        self.prefixes: dict[str, str] = {}
         self.tasks: dict[str, Assignment] = {}  # task -> its effective assignment
         self.completions: dict[str, str] = {}  # task -> id of its effective completion
         self.defines: dict[str, tuple[str, str]] = {}  # defining act id -> (kind, key), e.g. ("task", "T1")
@@ -144,6 +147,13 @@ class LedgerIndex:
         kind = act.type
         if kind == "unit.registered" and f["unit"] in self.units:
             raise ActError(where, "unit", f"unit {f['unit']!r} is already registered")
+        if kind == "unit.registered" and self.prefixes.get(f["unit"], f["unit"]) != f["unit"]:
+            raise ActError(
+                where,
+                "unit",
+                f"ids under '{f['unit']}/' are in use already: a unit's slug heads ids that are its own "
+                "alone, so register the unit under another slug",
+            )
         if kind != "unit.registered" and "unit" in f:
             self._need_unit(where, "unit", f["unit"])
         for unit in f.get("units", ()):
@@ -264,7 +274,12 @@ class LedgerIndex:
 
     def _apply(self, act_id: str, kind: str, occurred_on: dt.date, f: Any) -> None:
         """Take in what an act defines or voids (its own entry in `acts` is the caller's)."""
+        filer = f["unit"] if kind == "report.filed" else ""
+        if "/" in act_id:
+            self._note_prefix(act_id, filer)
         if kind == "report.filed":
+            if "/" in f["report"]:
+                self._note_prefix(f["report"], filer)
             self._set(self.reports, f["report"], _new(Filing, (act_id, f["unit"], occurred_on)))
             if f["report"] not in self.owners:
                 self._set(self.owners, f["report"], f["unit"])
@@ -291,6 +306,11 @@ class LedgerIndex:
                     "completion": self.completions,
                 }
                 self._pop(tables[defined[0]], defined[1])
+
+    def _note_prefix(self, value: str, filer: str) -> None:
+        prefix = value.partition("/")[0]
+        if prefix not in self.prefixes:
+            self._set(self.prefixes, prefix, filer)
 
     def _set(self, target: dict[Any, Any], key: Any, value: Any) -> None:
         if self._undo is not None:
