@@ -54,7 +54,7 @@ def why(act: StoredAct, facts: Facts, selection: Selection, period: Period, s: U
     return (
         _excluded(act, facts)
         or s.passed.get(act.id)
-        or _record(act)
+        or _record(act, selection)
         or _out_of_effect(act, selection)
         or _credited_elsewhere(act, facts, s)
         or _task_elsewhere(act, facts, period)
@@ -79,12 +79,15 @@ def _excluded(act: StoredAct, facts: Facts) -> Reason:
     return "filing_voided", f"所依据的报送 {excluded.by} 已被作废，依附其上的{NAMES[act.type]}随之不计"
 
 
-def _record(act: StoredAct) -> Reason:
+def _record(act: StoredAct, selection: Selection) -> Reason:
+    if act.type not in ("unit.registered", "unit.reclassified"):
+        return None
+    book = selection.for_day(act.occurred_on) or selection.latest
+    known = book.model.classes.get(act.fields["class"])
+    cls = known.name if known is not None else act.fields["class"]
     if act.type == "unit.registered":
-        return "record", f"单位登记（类别 {act.fields['class']}），不计分"
-    if act.type == "unit.reclassified":
-        return "record", f"自 {act.occurred_on} 起按 {act.fields['class']} 类考核，不计分"
-    return None
+        return "record", f"单位登记（{cls}），不计分"
+    return "record", f"自 {act.occurred_on} 起按{cls}考核，不计分"
 
 
 def _out_of_effect(act: StoredAct, selection: Selection) -> Reason:
@@ -109,7 +112,8 @@ def _credited_elsewhere(act: StoredAct, facts: Facts, s: UnitScore) -> Reason:
         return None
     if s.unit.unit in credited:
         return None
-    return "credited_elsewhere", f"综合采用的信息，计入 {'、'.join(credited)}"
+    names = "、".join(facts.units[u].name if u in facts.units else u for u in credited)
+    return "credited_elsewhere", f"综合采用的信息，计入{names}"
 
 
 def _task_elsewhere(act: StoredAct, facts: Facts, period: Period) -> Reason:
@@ -138,7 +142,8 @@ def _item(act: StoredAct, facts: Facts, selection: Selection, period: Period, s:
     classes = getattr(item, "classes", None)
     cls = s.unit.class_on(day)
     if classes is not None and cls not in classes:
-        return "class_not_covered", f"项目 {item_id} 不考核 {cls} 类单位（{book.ref}）"
+        known = book.model.classes.get(cls or "")
+        return "class_not_covered", f"项目 {item_id} 不考核{known.name if known else cls}（{book.ref}）"
     if act.type != "item.exempted" and item_id not in s.applied:
         return "exempted", f"项目 {item_id} 对本单位不列入考核"
     return None

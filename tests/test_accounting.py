@@ -43,7 +43,8 @@ def test_every_act_of_a_quarter_is_counted_or_listed_with_its_reason(sqlite_ledg
     are listed: a voided filing, a lower repeat adoption, a filing after the as-of date, a combined adoption
     that credits other units, a post no clause scores, and a unit's own registration."""
     sqlite_ledger.append([
-        registered("xq", "county"), registered("jf", "county"), registered("xx", "county"),
+        registered("xq", "county"), registered("jf", "county", name="金凤区"),
+        registered("xx", "county", name="西夏区"),
         registered("new", "county", day="2019-07-02"),
         filed("f1", "xq", "R1", "2019-07-03"),
         adopted("a1", "R1", "2019-07-05", "guobao"),  # 5 points
@@ -72,7 +73,7 @@ def test_every_act_of_a_quarter_is_counted_or_listed_with_its_reason(sqlite_ledg
     details = {nc["act"]: nc["detail"] for nc in unit_of(doc, "xq")["not_counted"]}
     assert "重复报送" in details["f2"] and "v1" in details["f2"]
     assert "2019-08-31" in details["f3"]
-    assert "jf、xx" in details["c1"]
+    assert "金凤区、西夏区" in details["c1"]
     # The account is complete: every act of 兴庆区 dated in the quarter is either counted or listed.
     quarter = {"occurred_from": "2019-07-01", "occurred_to": "2019-09-30"}
     mine = {a.id for a in sqlite_ledger.events(unit="xq", **quarter)}
