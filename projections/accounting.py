@@ -112,8 +112,9 @@ def _credited_elsewhere(act: StoredAct, facts: Facts, s: UnitScore) -> Reason:
         return None
     if s.unit.unit in credited:
         return None
-    names = "、".join(facts.units[u].name if u in facts.units else u for u in credited)
-    return "credited_elsewhere", f"综合采用的信息，计入{names}"
+    # The credited units by slug: a unit's account depends on its own acts alone (its projected row is made
+    # from them, without the other units' registrations), so it cannot hold their names.
+    return "credited_elsewhere", f"综合采用的信息，计入 {'、'.join(credited)}"
 
 
 def _task_elsewhere(act: StoredAct, facts: Facts, period: Period) -> Reason:

@@ -51,7 +51,7 @@ UNITS = ["u1", "u2", "u3", "u4"]
 REPORTS = ["R1", "R2", "R3", "R4", "R5"]
 FIRST, DAYS = dt.date(2018, 10, 1), 183  # 2018-10-01 .. 2019-04-01: a year end and a half year end
 LAST = FIRST + dt.timedelta(days=DAYS - 1)
-EXAMPLES = int(os.environ.get("LEDGER_PROPERTY_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("LEDGER_PROPERTY_EXAMPLES", "12"))
 STEPS = int(os.environ.get("LEDGER_PROPERTY_STEPS", "16"))
 
 days = st.integers(0, DAYS - 1).map(lambda n: (FIRST + dt.timedelta(days=n)).isoformat())
