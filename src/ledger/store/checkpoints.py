@@ -23,7 +23,6 @@ class KnownCheckpoints:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.table = store.qualify("ledger_checkpoints")
-        self.postgres = store.url.startswith(("postgresql://", "postgres://"))
 
     def keep(self, checkpoint: Checkpoint) -> None:
         """Keep a signed checkpoint (again keeping the same one changes nothing)."""
@@ -38,18 +37,11 @@ class KnownCheckpoints:
             )
 
     def all(self) -> list[tuple[str, Checkpoint]]:
-        """Every kept checkpoint, by position, each named for the messages; none before the first is kept.
-        A row that is not a checkpoint any more (edited in the database) is named as such."""
+        """Every kept checkpoint, by position, each named for the messages (none while none was kept). A
+        row that is not a checkpoint any more (edited in the database) is named as such."""
+        if not self.store.has_table("ledger_checkpoints"):
+            return []
         with self.store.transaction(commit=False) as c:
-            if self.postgres:
-                c.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (self.table,))
-            else:
-                c.execute(
-                    "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    ("ledger_checkpoints",),
-                )
-            if not c.fetchone()["found"]:
-                return []
             c.execute(f"SELECT position, document FROM {self.table} ORDER BY position, signature")
             rows = c.fetchall()
         known: list[tuple[str, Checkpoint]] = []

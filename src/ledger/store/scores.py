@@ -211,15 +211,7 @@ class ScoreTables:
         up at most once a second (a service without a worker asks at every score query)."""
         if not self._ready and time.monotonic() - self._looked_at > 1.0:
             self._looked_at = time.monotonic()
-            with self.store.transaction(commit=False) as c:
-                if self.postgres:
-                    c.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (self.names["periods"],))
-                else:
-                    c.execute(
-                        "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        ("ledger_score_periods",),
-                    )
-                self._ready = bool(c.fetchone()["found"])
+            self._ready = self.store.has_table("ledger_score_periods")
         return self._ready
 
     def tracked(self, rulebook: str) -> Tracked | None:
