@@ -32,7 +32,6 @@ class Uncounted:
     detail: str  # the reason in words
 
 
-
 @dataclass
 class UnitScore:
     unit: Unit

@@ -209,17 +209,9 @@ class Store(abc.ABC):
     def qualify(self, table: str) -> str:
         """A side table's name as the store's SQL must write it (with its schema on PostgreSQL)."""
 
+    @abc.abstractmethod
     def has_table(self, table: str) -> bool:
         """Whether a side table exists yet (side tables are made by their first writer)."""
-        with self.transaction(commit=False) as c:
-            if self.url.startswith(("postgresql://", "postgres://")):
-                c.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (self.qualify(table),))
-            else:
-                c.execute(
-                    "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    (table,),
-                )
-            return bool(c.fetchone()["found"])
 
     @abc.abstractmethod
     def head(self) -> tuple[int, str | None]:

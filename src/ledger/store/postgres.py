@@ -215,6 +215,11 @@ class PostgresStore(Store):
     def qualify(self, table: str) -> str:
         return f'"{environment(self.url)["POSTGRES_SCHEMA"]}".{table}'
 
+    def has_table(self, table: str) -> bool:
+        with self.transaction(commit=False) as c:
+            c.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (self.qualify(table),))
+            return bool(c.fetchone()["found"])
+
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         # The rows straight from SQL, as tuples: the recorder's own select builds a UUID and a
         # notification object per row, which a replay of a year pays a million times. Positions are

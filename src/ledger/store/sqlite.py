@@ -224,6 +224,13 @@ class SQLiteStore(Store):
     def qualify(self, table: str) -> str:
         return table
 
+    def has_table(self, table: str) -> bool:
+        with self.transaction(commit=False) as c:
+            c.execute(
+                "SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            )
+            return bool(c.fetchone()["found"])
+
     def _select(self, after: int, limit: int, types: Sequence[str] = ()) -> Sequence[tuple[int, bytes]]:
         # The rows straight from SQL: the recorder's own select builds a UUID and a notification object
         # per row, which a replay of a year pays a million times.
