@@ -76,7 +76,8 @@ def local_target(target: str) -> str:
 def login_page(request: Request, status: int, target: str, error: str) -> Response:
     token = csrf.login_token(request)
     response = page("login.html", status, viewer=None, target=target, error=error, csrf=token)
-    csrf.keep_login_token(response, request, token)
+    if token != request.cookies.get(csrf.LOGIN_COOKIE):
+        csrf.keep_login_token(response, request, token)
     return response
 
 
