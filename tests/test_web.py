@@ -628,6 +628,26 @@ def test_a_unit_token_in_the_browser(visit: Visit) -> None:
     assert "403" in visit.driver.find_element(By.TAG_NAME, "h1").text
 
 
+def test_signing_out_in_the_browser_ends_the_session(visit: Visit) -> None:
+    """The office signs in, signs out with the header's button, and its old session cookie, put back
+    into the browser, opens nothing: the sign-in page says the session has ended."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    old = visit.driver.get_cookie("ledger_session")
+    assert old["httpOnly"] and old["sameSite"] == "Strict" and old["value"] != visit.server.tokens["office"]
+    visit.driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+    visit.wait_for("#token")
+    assert "/login" in visit.driver.current_url and visit.driver.get_cookie("ledger_session") is None
+    replayed = {"name": "ledger_session", "value": old["value"], "path": "/", "httpOnly": True}
+    visit.driver.add_cookie({**replayed, "sameSite": "Strict"})
+    visit.get("/")
+    visit.wait_for("#token")
+    assert "/login" in visit.driver.current_url
+    assert "登录已失效" in visit.driver.find_element(By.CSS_SELECTOR, ".error").text
+    visit.shoot("signed-out", full=False)
+
+
 def test_pages_print_without_pickers_or_navigation(visit: Visit) -> None:
     """In print, the pickers and the navigation are hidden; the page prints to PDF."""
     from selenium.webdriver.common.by import By
