@@ -24,6 +24,8 @@ from ledger.store import Store, open_store
 from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
 from ledger.tokens import Principal
+from ledger.web import pages
+from ledger.web.templating import PageRoute
 from tests.serving import ROOT, Server, serving
 
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
@@ -202,7 +204,7 @@ def test_revoking_a_token_ends_its_sessions(database_url: str) -> None:
             [sys.executable, "-m", "ledger", "token", "revoke", "office-0", "--db", database_url],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
-        assert revoke.returncode == 0, revoke.stderr
+        assert revoke.returncode == 0 and "网页登录会话已结束" in revoke.stdout, revoke.stderr
         assert all(ended(client) for client in office)
         assert reads(auditor) == 200
         assert [row["name"] for row in session_rows(database_url)] == ["auditor-1"]
@@ -257,6 +259,7 @@ def test_a_session_ends_at_its_lifetime_however_busy(
         print(f"statuses over 4.5 s: {dict(Counter(statuses))}")
 
 
+FORMS = ("/login", "/logout", "/whatif")
 FOREIGN = "https://elsewhere.example"
 FORGERIES: dict[str, dict[str, str]] = {
     "no token": {"csrf": ""},
@@ -282,6 +285,7 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
             "/logout": ({}, lambda client: csrf),
             "/whatif": (whatif, lambda client: csrf),
         }
+        assert set(forms) == set(FORMS)
         tried = Counter()
         for path, (fields, token_of) in forms.items():
             for case, forgery in FORGERIES.items():
@@ -306,6 +310,15 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
                 "/login", data={"token": server.tokens["office"], "csrf": login_form_token(fresh)}
             )
             assert answer.status_code == 303
+
+
+def test_every_page_form_is_one_the_forgery_test_posts() -> None:
+    """Every page route that takes a POST is a PageRoute (its Origin checked) that the forgery test above
+    posts to, so a new form cannot go unchecked unnoticed."""
+    routes = [route for module in pages.MODULES for route in module.router.routes]
+    posts = [route for route in routes if "POST" in getattr(route, "methods", ())]
+    assert sorted(route.path for route in posts) == sorted(FORMS)  # type: ignore[attr-defined]
+    assert all(isinstance(route, PageRoute) for route in routes)
 
 
 @pytest.mark.postgres
