@@ -16,14 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from ledger.api import create_app
 from ledger.errors import LedgerError
 from ledger.rulebooks import Catalogue
+from ledger.services import Settings
 from ledger.sessions import Lifetimes, Session, csrf_token, new_session_id
 from ledger.store import Store, open_store
 from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
-from ledger.tokens import Principal
+from ledger.tokens import Principal, new_token
 from ledger.web import pages
 from ledger.web.templating import PageRoute
 from tests.serving import ROOT, Server, serving
@@ -310,6 +313,23 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
                 "/login", data={"token": server.tokens["office"], "csrf": login_form_token(fresh)}
             )
             assert answer.status_code == 303
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_cookies_are_secure_over_https(sqlite_url: str, scheme: str) -> None:
+    """Over https the sign-in form's cookie and the session cookie are Secure (over plain http, as on a
+    bare intranet address, they cannot be)."""
+    app = create_app(Settings(database_url=sqlite_url))
+    with TestClient(app, base_url=f"{scheme}://ledger.example") as client:
+        token = new_token()
+        app.state.tokens.create(token, "office-s", "office")
+        form = client.get("/login")
+        csrf = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+        answer = client.post("/login", data={"token": token, "csrf": csrf}, follow_redirects=False)
+        assert answer.status_code == 303
+        cookies = [form.headers["set-cookie"], answer.headers.get_list("set-cookie")[0]]
+        assert cookies[0].startswith("ledger_login=") and cookies[1].startswith("ledger_session=")
+        assert all(("; secure" in c.lower()) == (scheme == "https") for c in cookies), cookies
 
 
 def test_every_page_form_is_one_the_forgery_test_posts() -> None:
