@@ -39,7 +39,7 @@ class Sessions:
         self.lifetimes = lifetimes or Lifetimes()
         self.names = {"sessions": store.qualify("ledger_sessions"), "tokens": store.qualify("ledger_tokens")}
         self._made = False
-        self._made_lock = threading.Lock()
+        self._refresher_lock = threading.Lock()
         self._refresher: ThreadPoolExecutor | None = None
 
     def _sql(self, statement: str) -> str:
@@ -133,7 +133,7 @@ class Sessions:
             with contextlib.suppress(LedgerError):  # checked again at the session's next use
                 write(*args)
 
-        with self._made_lock:
+        with self._refresher_lock:
             if self._refresher is None:
                 self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-sessions")
             self._refresher.submit(attempt)
@@ -150,7 +150,7 @@ class Sessions:
 
     def close(self) -> None:
         """Let the pending writes finish (each waits at most as long as the store's lock timeout)."""
-        with self._made_lock:
+        with self._refresher_lock:
             refresher, self._refresher = self._refresher, None
         if refresher is not None:
             refresher.shutdown(wait=True)
