@@ -9,7 +9,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from ledger.heap import paused_collection
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
+from ledger.sessions import Lifetimes
 from ledger.store import Receipt, Store, base, open_store
 from ledger.store.base import utc_now
 from ledger.whatif import compare
@@ -39,6 +40,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     project: tuple[str, ...] = ()  # rulebooks whose scores the service keeps projected (LEDGER_PROJECT)
+    sessions: Lifetimes = field(default_factory=Lifetimes)  # LEDGER_SESSION_{IDLE,LIFETIME}_SECONDS
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -46,6 +48,7 @@ class Settings:
         return cls(
             database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
             project=project,
+            sessions=Lifetimes.from_env(os.environ),
         )
 
 

@@ -19,6 +19,7 @@ from ledger.api.projection import Projection
 from ledger.api.routes import events, reads, whatif
 from ledger.errors import LedgerError
 from ledger.services import Ledger, Settings
+from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
 from ledger.web import pages
 
@@ -32,11 +33,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)
+        app.state.sessions = Sessions(ledger.store, settings.sessions)
         app.state.projection = Projection.start(ledger, settings.project)
         try:
             yield
         finally:
             app.state.projection.stop()
+            app.state.sessions.close()
             ledger.close()
 
     app = FastAPI(
