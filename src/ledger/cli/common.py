@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.text import Text
 
 from ledger import render
+from ledger.characters import visible
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
 from ledger.services import Ledger, Settings
 
@@ -83,6 +84,12 @@ def emit(
         table(document)
     else:
         raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+
+
+def recorded(text: str) -> Text:
+    """Recorded text for a table cell: hidden characters shown as <U+XXXX>, and never read as rich markup
+    (a unit named `[red]` stays `[red]`)."""
+    return Text(visible(text))
 
 
 class RateColumn(ProgressColumn):
