@@ -158,6 +158,7 @@ def test_a_right_to_left_override_in_a_title_is_refused_naming_it(seeded: Ledger
 
 OLD_NAME = f"兴庆{RLO}区"
 OLD_TITLE = f"关于{RLO}txt.exe的报告"
+OLD_ID = f"x-{RLO}1"
 
 
 def recorded_earlier(ledger: Ledger, raws: list[dict[str, Any]]) -> None:
@@ -174,8 +175,9 @@ def recorded_earlier(ledger: Ledger, raws: list[dict[str, Any]]) -> None:
 
 @pytest.fixture
 def earlier(ledger: Ledger) -> Ledger:
-    """A ledger where an earlier version recorded a unit name and a title holding U+202E."""
-    recorded_earlier(ledger, [{**UNIT, "name": OLD_NAME}, filing("R-1", "f-1", OLD_TITLE)])
+    """A ledger where an earlier version recorded a unit name, a title and an act id holding U+202E."""
+    excellent = {"id": OLD_ID, "type": "report.excellent", "occurred_on": "2019-07-20", "report": "R-1"}
+    recorded_earlier(ledger, [{**UNIT, "name": OLD_NAME}, filing("R-1", "f-1", OLD_TITLE), excellent])
     return ledger
 
 
@@ -185,19 +187,20 @@ def test_text_recorded_earlier_reads_back_byte_identical_and_restores(
     """The stored name and title read back as recorded, and the ledger's export of them restores (the
     character rules are for new acts; an acknowledged act is never lost)."""
     names = [a.fields.get("name") or a.fields.get("title") for a in earlier.store.read()]
-    assert names == [OLD_NAME, OLD_TITLE]
+    assert names == [OLD_NAME, OLD_TITLE, None]
+    assert [a.id for a in earlier.store.read()][2] == OLD_ID
     assert earlier.store.verify()[1] is None
     copy = Ledger.open(Settings(database_url=f"sqlite:///{tmp_path / 'copy.db'}"))
     try:
-        assert copy.restore(list(earlier.export())) == 2
-        assert [a.fields for a in copy.store.read()] == [a.fields for a in earlier.store.read()]
+        assert copy.restore(list(earlier.export())) == 3
+        assert list(copy.store.read()) == list(earlier.store.read())
     finally:
         copy.close()
 
 
 def test_the_unit_page_shows_text_recorded_earlier_escaped(earlier: Ledger, database_url: str) -> None:
-    """The unit page shows the name and the title with <U+202E> where the override is, never the raw
-    character."""
+    """The unit page shows the name, the title and the act id with <U+202E> where the override is, never
+    the raw character, and links to the act by the id as shown."""
     app = create_app(Settings(database_url=database_url))
     with TestClient(app) as client:
         token = new_token()
@@ -208,6 +211,7 @@ def test_the_unit_page_shows_text_recorded_earlier_escaped(earlier: Ledger, data
     assert RLO not in page.text
     assert "兴庆&lt;U+202E&gt;区" in page.text
     assert "关于&lt;U+202E&gt;txt.exe的报告" in page.text
+    assert 'id="act-x-&lt;U+202E&gt;1"' in page.text and 'href="#act-x-%3CU%2B202E%3E1"' in page.text
 
 
 def test_the_bulletins_show_text_recorded_earlier_escaped(earlier: Ledger) -> None:
