@@ -291,3 +291,27 @@ def test_a_token_name_not_in_nfc_is_refused() -> None:
             check_name(name)
     with pytest.raises(LedgerError):
         check_name("信息科 ")
+
+
+def test_values_shaped_like_terminal_markup_are_reported_not_crashed_on(tmp_path: Path) -> None:
+    """A file whose bad line quotes `[/x]` (rich's markup for a closing tag) is refused with the line and
+    field named, exit 1, instead of a traceback from the terminal printer."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(orjson.dumps({**UNIT, "unit": "[/x]"}) + b"\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger", "import", str(bad), "--db", f"sqlite:///{tmp_path / 'l.db'}"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "line 1, field 'unit'" in result.stderr and "[/x]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_unit_name_shaped_like_terminal_markup_is_shown_as_written(
+    ledger: Ledger, database_url: str
+) -> None:
+    """A unit named `[/x][bold]兴庆区` appears as written in the `ledger score` table (before, rich read it
+    as markup and the command died)."""
+    ledger.append([{**UNIT, "name": "[/x][bold]兴庆区"}])
+    table = ledger_cli("score", "--rulebook", "yinchuan-2018", "--period", "2019-Q3", db=database_url).stdout
+    assert "[/x][bold]兴庆区" in table
