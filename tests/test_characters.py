@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from ledger.acts import parse_act
 from ledger.cells import csv_text
-from ledger.characters import FILLERS, HIDDEN, INVISIBLE_IN_IDS, describe, visible
+from ledger.characters import (
+    FILLERS,
+    HIDDEN,
+    INVISIBLE_BUT_PRINTABLE,
+    INVISIBLE_IN_IDS,
+    describe,
+    visible,
+)
 from ledger.errors import ActError, BatchRejected
 from ledger.services import Ledger
 
@@ -30,10 +37,14 @@ def test_every_format_character_of_this_unicode_is_hidden() -> None:
 
 def test_the_parsers_fast_path_misses_nothing_hidden() -> None:
     """What `str.isprintable` lets through and HIDDEN finds is exactly FILLERS, so the parser's one-pass
-    check of text (isprintable, then FILLERS) refuses what a full HIDDEN search would."""
+    check of text (isprintable, then FILLERS) refuses what a full HIDDEN search would; and isprintable is
+    exactly the ids' rule of no C* or Z* character but the space."""
     printable_hidden = {ch for ch in ALL if HIDDEN.match(ch) and ch.isprintable()}
     assert printable_hidden == {ch for ch in ALL if FILLERS.match(ch)}
     assert not any(HIDDEN.match(ch) for ch in ALL if ch.isascii() and ch.isprintable())
+    assert all(ch.isprintable() == (unicodedata.category(ch)[0] not in "CZ" or ch == " ") for ch in ALL)
+    printable_invisible = {ch for ch in ALL if INVISIBLE_IN_IDS.match(ch) and ch.isprintable()}
+    assert printable_invisible == {ch for ch in ALL if INVISIBLE_BUT_PRINTABLE.match(ch)}
 
 
 @pytest.mark.parametrize(

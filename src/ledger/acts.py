@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from ledger.characters import CONTROL, FILLERS, Refused, check_id, check_text, refusal
+from ledger.characters import CONTROL, FILLERS, Refused, check_id, check_text, refusal, seen_as_sent
 from ledger.errors import ActError
 
 LEVELS = ("national", "region", "province", "city", "district", "county")
@@ -104,9 +104,9 @@ def _identifier(value: Any) -> str:
     if (
         type(value) is str
         and 0 < len(value) <= MAX_ID
-        and value.isascii()
-        and value.isprintable()
+        and value.isprintable()  # no C* (control, format, private-use, unassigned) and no Z* but ' '
         and value[0] != " " != value[-1]
+        and (value.isascii() or seen_as_sent(value))
     ):
         return value  # the common case: printable ASCII is NFC and has nothing hidden
     text = _plain(value, MAX_ID)

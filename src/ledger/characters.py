@@ -43,6 +43,7 @@ HIDDEN = re.compile(f"[{_CONTROL}{_FORMAT}{_FILLERS}{_UNASSIGNED}{_SURROGATE}]")
 HIDDEN_BUT_LAYOUT = re.compile(f"[{_CONTROL_BUT_LAYOUT}{_FORMAT}{_FILLERS}{_UNASSIGNED}{_SURROGATE}]")
 FILLERS = re.compile(f"[{_FILLERS}]")  # what HIDDEN finds that str.isprintable() passes
 INVISIBLE_IN_IDS = re.compile(f"[{_FORMAT}{_FILLERS}{_SELECTORS}]")
+INVISIBLE_BUT_PRINTABLE = re.compile(f"[{_FILLERS}{_SELECTORS}]")  # what isprintable() passes of those
 JOINERS = frozenset("\u200c\u200d\u180e")  # ZWNJ, ZWJ, Mongolian vowel separator
 
 MARK = "<U+{:04X}>"
@@ -74,6 +75,12 @@ def check_text(value: str) -> None:
     for m in HIDDEN.finditer(value):
         if not _joins(value, m.start()):
             raise Refused(refusal(m[0], m.start()))
+
+
+def seen_as_sent(value: str) -> bool:
+    """True when an id that str.isprintable() passes holds nothing invisible and is in NFC (the common
+    case of a non-ASCII id, answered without looking at each character in Python)."""
+    return not INVISIBLE_BUT_PRINTABLE.search(value) and unicodedata.is_normalized("NFC", value)
 
 
 def check_id(value: str) -> None:
