@@ -157,6 +157,42 @@ BAD: list[tuple[str, Any, str | None, str]] = [
     ("bad unit in units", raw("report.adopted", form="combined", units=["a", "B"]), "units", "slug"),
     ("void without reason", raw("event.voided", reason=None), "reason", "is missing"),
     ("void of a number", raw("event.voided", target=12), "target", "must be a string"),
+    # Ids that look like others: not NFC, or holding what cannot be seen (ledger.characters).
+    ("NFD id", raw("commission.missed", id="cafe\u0301"), "id", "send 'caf\u00e9'"),
+    ("NFD report id", raw("report.excellent", report="R-e\u0301"), "report", "normal form NFC"),
+    ("NFD task id", raw("task.completed", task="T-\u1100\u1161"), "task", "send 'T-\uac00'"),
+    ("NFD item id", raw("merit.recorded", item="xw-e\u0301"), "item", "normal form NFC"),
+    ("NFD void target", raw("event.voided", target="a-\u0041\u030a"), "target", "send 'a-\u00c5'"),
+    ("compatibility ideograph id", raw("report.excellent", report="R-\uf900"), "report", "NFC"),
+    ("zero-width space in id", raw("commission.missed", id="a\u200bb"), "id", "U+200B ZERO WIDTH SPACE"),
+    ("BOM in id", raw("commission.missed", id="\ufeffa-1"), "id", "U+FEFF"),
+    ("word joiner in report", raw("report.excellent", report="R\u20601"), "report", "U+2060 WORD JOINER"),
+    ("RLM in target", raw("event.voided", target="a\u200f1"), "target", "U+200F RIGHT-TO-LEFT MARK"),
+    ("soft hyphen in id", raw("commission.missed", id="a\u00adb"), "id", "U+00AD SOFT HYPHEN"),
+    ("variation selector in id", raw("commission.missed", id="a\ufe0f"), "id", "VARIATION SELECTOR-16"),
+    ("Hangul filler in id", raw("commission.missed", id="a\u3164"), "id", "U+3164 HANGUL FILLER"),
+    ("no-break space in id", raw("commission.missed", id="a\u00a0b"), "id", "whitespace other than U+0020"),
+    ("ideographic space in id", raw("commission.missed", id="甲\u3000乙"), "id", "U+3000 IDEOGRAPHIC SPACE"),
+    ("private-use id", raw("commission.missed", id="a\ue000"), "id", "private-use"),
+    ("unassigned id", raw("commission.missed", id="a\U0003ffff"), "id", "unassigned"),
+    ("id ending in a space", raw("commission.missed", id="f-1 "), "id", "must not begin or end with a space"),
+    ("report id after a space", raw("report.excellent", report=" R-1"), "report", "begin or end with"),
+    ("RTL override in title", raw("report.filed", title="报告\u202eexe.txt"), "title",
+     "第3个字符 U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("LTR embedding in name", raw("unit.registered", name="\u202a兴庆区"), "name", "U+202A"),
+    ("isolate in reason", raw("event.voided", reason="误录\u2066x\u2069"), "reason", "U+2066"),
+    ("LRM in title", raw("post.published", title="动态\u200e"), "title", "U+200E LEFT-TO-RIGHT MARK"),
+    ("zero-width space in title", raw("report.filed", title="兴庆\u200b区"), "title", "U+200B"),
+    ("joiner between Han in title", raw("report.filed", title="兴庆\u200d区"), "title", "U+200D"),
+    ("BOM in title", raw("report.filed", title="\ufeff标题"), "title", "U+FEFF"),
+    ("soft hyphen in title", raw("report.filed", title="infor\u00admation"), "title", "U+00AD"),
+    ("Hangul filler as a name", raw("unit.registered", name="\u3164"), "name", "U+3164 HANGUL FILLER"),
+    ("tag character in reason", raw("item.exempted", reason="x\U000e0041"), "reason", "U+E0041"),
+    ("Cyrillic letter in unit", raw("commission.missed", unit="xingqing\u0430"), "unit", "must be a slug"),
+    ("zero-width space in publication", raw("report.adopted", publication="yinchuan\u200b-zwxx"),
+     "publication", "must be a slug"),
+    ("full-width class", raw("unit.registered", **{"class": "ｃｏｕｎｔｙ"}), "class", "must be a slug"),
+    ("dotless i in units", raw("report.adopted", form="combined", units=["j\u0131nfeng"]), "units", "slug"),
 ]
 
 
@@ -170,6 +206,39 @@ def test_a_bad_act_is_refused_naming_its_line_and_field(value: Any, field: str |
     prefix = "line 7: " if field is None else f"line 7, field '{field}': "
     assert str(error).startswith(prefix)
     assert fragment in error.message
+
+
+LOOKALIKE_BUT_KEPT: list[tuple[str, str, str]] = [
+    # (case, field of report.filed, value): accepted and kept exactly as sent
+    ("NFD title kept as sent", "title", "Cafe\u0301 兴庆区"),
+    ("compatibility ideograph in a title", "title", "\uf900 兴庆区"),
+    ("ideographic spaces and no-break space", "title", "\u3000\u3000兴庆区\u00a0改造 "),
+    ("variation selectors", "title", "葛\U000e0100 ❤\ufe0f"),
+    ("Uyghur with a zero-width non-joiner", "title", "\u0645\u06d5\u200c\u0643\u062a\u06d5\u067e"),
+    ("emoji, private-use character", "title", "\U0001f600\ue000"),
+    ("non-ASCII report id in NFC", "report", "兴庆-Café-Å-가"),
+    ("report id with an inner space", "report", "XQ 2019 101"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), [c[1:] for c in LOOKALIKE_BUT_KEPT],
+                         ids=[c[0] for c in LOOKALIKE_BUT_KEPT])  # fmt: skip
+def test_text_is_kept_as_sent_and_visible_nfc_ids_pass(field: str, value: str) -> None:
+    """Free text is kept byte for byte in whatever normal form, with the spaces, selectors and joiners
+    it may hold; an id in NFC of visible characters passes, non-ASCII or not."""
+    act = parse_act(raw("report.filed", **{field: value}), 1)
+    assert act.fields[field] == value
+    assert act.fields[field].encode() == value.encode()
+
+
+def test_a_restored_act_keeps_what_an_earlier_version_recorded() -> None:
+    """A line of an export (`restored`) keeps an NFD id and a title with U+202E as recorded; the rules
+    that were always there (a control character) still refuse it."""
+    old = raw("report.filed", id="cafe\u0301", report="R-e\u0301", title="报告\u202eexe.txt")
+    act = parse_act(old, 1, restored=True)
+    assert (act.id, act.fields["report"], act.fields["title"]) == (old["id"], old["report"], old["title"])
+    with pytest.raises(ActError, match="control characters"):
+        parse_act({**old, "title": "a\x07b"}, 1, restored=True)
 
 
 def test_stored_act_as_json_flattens_the_fields_beside_the_envelope() -> None:

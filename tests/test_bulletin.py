@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import io
@@ -22,7 +23,8 @@ from typer.testing import CliRunner
 
 import ledger.cli
 from ledger import __version__
-from ledger.acts import parse_act
+from ledger.acts import Act as StoreAct
+from ledger.acts import canonical, parse_act
 from ledger.bulletin import (
     FONT_ENV,
     Request,
@@ -328,6 +330,63 @@ def test_xlsx_has_the_chinese_table_and_notes(known: Ledger, tmp_path: Path) -> 
     notes = {row[0]: row[1] for row in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert notes["规则 sha256"] == Catalogue.load().select(BOOK).latest.sha256
     assert notes["发文机关"] == "银川市人民政府办公厅"
+
+
+FORMULA = "=1+2+cmd|'/C calc'!A0"
+OLD_NAME = "戊\u202e局"  # a name with a right-to-left override, as an earlier version accepted it
+
+
+@pytest.fixture
+def odd_names(known: Ledger, act: Make) -> Ledger:
+    """The known year plus a unit named like a formula and one an earlier version recorded with U+202E
+    (made by hand past today's parser, written by the store), both criticised by the city."""
+    known.append([act("unit.registered", "2019-07-01", id="reg-eps", unit="epsilon", name=FORMULA,
+                      **{"class": "vertical"})])  # fmt: skip
+    fields = {"unit": "zeta", "name": OLD_NAME, "class": "vertical"}
+    old = StoreAct("reg-zeta", "unit.registered", dt.date(2019, 7, 1), fields, True,
+                   canonical("unit.registered", "2019-07-01", fields))  # fmt: skip
+    known.store.append([(1, old)])
+    known.append([act("criticism.notified", "2019-08-21", id=f"cr-{u}", unit=u, notifier="city")
+                  for u in ("epsilon", "zeta")])  # fmt: skip
+    return known
+
+
+def test_xlsx_cells_of_recorded_text_are_text_and_numbers_stay_numbers(odd_names: Ledger) -> None:
+    """In the XLSX bulletin every string is a text cell (the formula-shaped name, quote-prefixed, in the
+    table and among the criticised), the U+202E name is shown as <U+202E>, no sheet holds a formula, and
+    the figures are numbers."""
+    content = issue(odd_names, Request(BOOK, "2019-Q3", "xlsx")).content
+    wb = load_workbook(io.BytesIO(content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))
+    formulas = [c for c in cells if c.value == FORMULA]
+    assert len(formulas) == 2 and all(c.quotePrefix for c in formulas)
+    assert [c.value for c in cells if "U+202E" in str(c.value)] == ["戊<U+202E>局"] * 2
+    assert not any("\u202e" in str(c.value) for c in cells)
+    ws = wb["通报"]
+    figures = [ws.cell(r, c) for r in range(6, 12) for c in range(3, 13)]
+    assert all(c.data_type == "n" and isinstance(c.value, int | float) for c in figures)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(re.search(rb"<f[ >]", xml) for xml in sheets)
+
+
+def test_html_shows_recorded_text_escaped(odd_names: Ledger) -> None:
+    """The HTML bulletin shows the U+202E name as <U+202E> in the table and among the criticised, and the
+    formula-shaped name as plain text."""
+    page = parse_html(issue(odd_names, Request(BOOK, "2019-Q3", "html")).content)
+    assert page.rows["zeta"][1] == "戊<U+202E>局" and page.rows["epsilon"][1] == FORMULA
+    assert page.criticised["zeta"].startswith("戊<U+202E>局")
+
+
+@needs_font
+@needs_poppler
+def test_pdf_shows_recorded_text_escaped(odd_names: Ledger, tmp_path: Path) -> None:
+    """The PDF bulletin's text holds <U+202E> where the name has the override, never the character."""
+    out = tmp_path / "odd.pdf"
+    write(issue(odd_names, Request(BOOK, "2019-Q3", "pdf")), out)
+    text = pdf_text(out)
+    assert "<U+202E>" in text and "\u202e" not in text
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx"])

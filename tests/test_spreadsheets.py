@@ -210,6 +210,36 @@ def test_every_bad_row_of_a_workbook_is_reported_and_nothing_stored(ledger: Ledg
     assert snapshot(ledger) == before
 
 
+def test_hidden_and_non_nfc_cells_are_named_by_sheet_row_and_column(ledger: Ledger, tmp_path: Path) -> None:
+    """A workbook's cells holding a right-to-left override, a zero-width space or an id not in NFC are
+    each named by sheet, row and column, with the code point; nothing of the workbook is stored."""
+    import_sheet(ledger, write_csv(tmp_path / "units.csv", UNITS))
+    book = write_xlsx(
+        tmp_path / "登记.xlsx",
+        {
+            "报送": [
+                ["编号", "报送日期", "报送单位", "信息编号", "标题"],
+                ["f-1", dt.datetime(2019, 7, 3), "xingqing", "R1", "好的一行"],
+                ["f-2", dt.datetime(2019, 7, 4), "xingqing", "R2", "报告\u202eexe.txt"],
+                ["f\u200b3", dt.datetime(2019, 7, 5), "jinfeng", "R3", "金凤区"],
+            ],
+            "批示": [["批示日期", "信息编号", "批示级别"], [dt.datetime(2019, 7, 9), "R-e\u0301", "市"]],
+        },
+    )
+    before = snapshot(ledger)
+    with pytest.raises(SheetRejected) as caught:
+        import_sheet(ledger, book)
+    lines = caught.value.lines
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "sheet 报送, row 3, column 标题 (title)",
+        "sheet 报送, row 4, column 编号 (id)",
+        "sheet 批示, row 2, column 信息编号 (report)",
+    ]
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in lines[0] and "U+200B ZERO WIDTH SPACE" in lines[1]
+    assert "NFC" in lines[2] and "'R-\u00e9'" in lines[2]
+    assert snapshot(ledger) == before
+
+
 def test_a_clean_sheet_is_checked_by_the_store_and_refused_whole(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:
@@ -385,7 +415,7 @@ def test_written_templates_read_back_as_empty_registers(tmp_path: Path) -> None:
     assert book.sheetnames == ["采用登记", "说明"]
     ws = book["采用登记"]
     assert [c.value for c in ws[1]] == [c.header for c in template("report.adopted").columns]
-    assert all(c.font.bold for c in ws[1])
+    assert all(c.font.bold and c.data_type == "s" for c in ws[1])
     assert ws.column_dimensions["A"].width > 8
     notes = [row[0] for row in book["说明"].iter_rows(values_only=True)]
     assert "形式" in notes and "综合单位" in notes

@@ -284,6 +284,9 @@ BAD_LINES: list[tuple[str, bytes | Raw, str | None]] = [
     ("unknown unit in units", {**ADOPT, "id": "b", "form": "combined", "units": ["xixia"]}, "units"),
     ("unknown publication", {**ADOPT, "id": "b", "publication": "daily-news"}, "publication"),
     ("conflicting id", {**SEED[0], "name": "兴庆区政府"}, "id"),
+    ("NFD report id", {**GOOD, "id": "b", "report": "R-e\u0301"}, "report"),
+    ("zero-width space in id", {**GOOD, "id": "b\u200b"}, "id"),
+    ("RTL override in title", {**GOOD, "id": "b", "title": "金凤区\u202eexe"}, "title"),
 ]
 
 

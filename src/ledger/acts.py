@@ -19,14 +19,14 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ledger.characters import CONTROL, FILLERS, Refused, check_id, check_text, refusal, seen_as_sent
 from ledger.errors import ActError
 
 LEVELS = ("national", "region", "province", "city", "district", "county")
 SEVERITIES = ("late", "missed", "concealed")
 FORMS = ("item", "brief", "research", "combined")
 
-SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # ASCII only: [a-z0-9] are code point ranges
 MAX_ID = 128
 MAX_TEXT = 2000
 FIRST_DATE = dt.date(1949, 10, 1)
@@ -85,21 +85,46 @@ class StoredAct(NamedTuple):
 
 
 def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
-    if type(value) is str and 0 < len(value) <= limit and not value.isspace() and not CONTROL.search(value):
-        return value  # the common case, checked in one go (imports check millions)
+    """Free text, kept as sent; no controls, and no hidden characters (`ledger.characters`)."""
+    if (
+        type(value) is str
+        and 0 < len(value) <= limit
+        and value.isprintable()
+        and not value.isspace()
+        and not FILLERS.search(value)
+    ):
+        return value  # the common case (imports check millions): printable is no Cc, Cf, Cs, Zl or Zp
+    text = _plain(value, limit)
+    check_text(text)
+    return text
+
+
+def _identifier(value: Any) -> str:
+    """An id: visible characters only, in NFC, no space at either end (`ledger.characters`)."""
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_ID
+        and value.isprintable()  # no C* (control, format, private-use, unassigned) and no Z* but ' '
+        and value[0] != " " != value[-1]
+        and (value.isascii() or seen_as_sent(value))
+    ):
+        return value  # the common case: printable ASCII is NFC and has nothing hidden
+    text = _plain(value, MAX_ID)
+    check_id(text)
+    return text
+
+
+def _plain(value: Any, limit: int) -> str:
+    """The checks every string field has always had: a non-blank string within `limit`, no controls."""
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {_json_kind(value)}")
     if not value.strip():
         raise ValueError("must not be empty")
     if len(value) > limit:
         raise ValueError(f"must be at most {limit} characters")
-    if CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    if m := CONTROL.search(value):
+        raise ValueError(refusal(m[0], m.start()))
     return value
-
-
-def _identifier(value: Any) -> str:
-    return _text(value, limit=MAX_ID)
 
 
 def _slug(value: Any) -> str:
@@ -271,8 +296,11 @@ def parse_date(value: Any) -> dt.date:
     return day
 
 
-def parse_act(raw: Any, where: int) -> Act:
-    """Check one submitted JSON value against the vocabulary; `where` is its line (or item) number."""
+def parse_act(raw: Any, where: int, *, restored: bool = False) -> Act:
+    """Check one submitted JSON value against the vocabulary; `where` is its line (or item) number.
+
+    A `restored` act (a line of an export) was recorded already: the character rules added since
+    (`ledger.characters`) do not refuse it, so that every acknowledged act can be restored as it was."""
     if not isinstance(raw, dict):
         raise ActError(where, None, f"an act must be a JSON object, not {_json_kind(raw)}")
     kind = raw.get("type")
@@ -287,9 +315,10 @@ def parse_act(raw: Any, where: int) -> Act:
 
     if "id" in raw:
         try:
-            act_id, id_given = _identifier(raw["id"]), True
+            act_id = _identifier(raw["id"])
         except ValueError as e:
-            raise ActError(where, "id", str(e)) from None
+            act_id = _kept(e, raw["id"], ActError(where, "id", str(e)), restored)
+        id_given = True
     else:
         act_id, id_given = str(uuid.uuid4()), False
     if "occurred_on" not in raw:
@@ -308,7 +337,7 @@ def parse_act(raw: Any, where: int) -> Act:
         try:
             fields[name] = check(raw[name])
         except ValueError as e:
-            raise ActError(where, name, str(e)) from None
+            fields[name] = _kept(e, raw[name], ActError(where, name, str(e)), restored)
 
     if kind == "report.adopted":
         combined = fields["form"] == "combined"
@@ -323,6 +352,13 @@ def parse_act(raw: Any, where: int) -> Act:
 
 
 _new = tuple.__new__
+
+
+def _kept(refusal: ValueError, value: Any, error: ActError, restored: bool) -> Any:
+    """A value a character rule refused, kept as recorded when the act is restored; else the error."""
+    if restored and isinstance(refusal, Refused):
+        return value
+    raise error from None
 
 
 def _required(spec: Mapping[str, Field]) -> str:

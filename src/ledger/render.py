@@ -1,4 +1,7 @@
-"""Scores as JSON (the canonical form), CSV, a ranked table, and readable explanations."""
+"""Scores as JSON (the canonical form), CSV, a ranked table, and readable explanations.
+
+JSON carries recorded text as it is stored; CSV and the explanations show it through `ledger.cells` and
+`ledger.characters` (hidden characters as `<U+XXXX>`, no cell a spreadsheet would take for a formula)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from typing import Any
 
 import orjson
 
+from ledger.cells import csv_text
+from ledger.characters import visible
 from projections.accounting import REASONS
 from projections.scoring import Board, UnitScore
 
@@ -113,10 +118,10 @@ def scores_csv(document: dict[str, Any]) -> str:
     writer.writerow(["rank", "unit", "name", "class", "total", *metrics, *flags, *grade])
     for u in document["units"]:
         writer.writerow(
-            [u["rank"], u["unit"], u["name"], u["class"], u["total"]]
+            [u["rank"], csv_text(u["unit"]), csv_text(u["name"]), csv_text(u["class"]), u["total"]]
             + [u["metrics"].get(m, "") for m in metrics]
             + [_yes(u["flags"].get(f)) for f in flags]
-            + ([u["grade"] or ""] if graded else [])
+            + ([csv_text(u["grade"] or "")] if graded else [])
         )
     return out.getvalue()
 
@@ -136,7 +141,7 @@ def explanation(document: dict[str, Any]) -> str:
         out.append("")
         grade = f", grade {u['grade']}" if u.get("grade") else ""
         place = f"#{u['rank']}" if u["rank"] is not None else "not ranked"
-        out.append(f"{place} {u['name']} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
+        out.append(f"{place} {visible(u['name'])} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
         if u.get("not_ranked"):
             out.append(f"  not ranked: {u['not_ranked']}")
         for name, value in u["metrics"].items():
@@ -145,9 +150,9 @@ def explanation(document: dict[str, Any]) -> str:
             out.append(f"  flag {name} = {_yes(value)}")
         for li in u["lines"]:
             sign = f"{li['points']:+}" if li["points"] else "0"
-            out.append(f"  {li['period']}  [{li['clause']['id']}] {li['detail']}: {sign}")
+            out.append(f"  {li['period']}  [{li['clause']['id']}] {visible(li['detail'])}: {sign}")
             out.append(f"      {li['clause']['wording']}")
-            events = li["events"]
+            events = [visible(e) for e in li["events"]]
             if events:
                 shown = ", ".join(events[:8]) + (f" … (+{len(events) - 8})" if len(events) > 8 else "")
                 out.append(f"      acts: {shown}")
@@ -155,7 +160,8 @@ def explanation(document: dict[str, Any]) -> str:
             out.append(f"  未计分的行为 ({len(u['not_counted'])}):")
             for nc in u["not_counted"]:
                 reason = REASONS[nc["reason"]]
-                out.append(f"    {nc['occurred_on']}  {nc['act']} [{nc['type']}] {reason}：{nc['detail']}")
+                act, detail = visible(nc["act"]), visible(nc["detail"])
+                out.append(f"    {nc['occurred_on']}  {act} [{nc['type']}] {reason}：{detail}")
     return "\n".join(out) + "\n"
 
 
@@ -167,7 +173,7 @@ def whatif_csv(document: dict[str, Any]) -> str:
     )
     for u in document["units"]:
         writer.writerow(
-            [u["unit"], u["name"], u["base_total"], u["draft_total"], u["difference"], u["base_rank"],
-             u["draft_rank"], u["rank_change"]]
+            [csv_text(u["unit"]), csv_text(u["name"]), u["base_total"], u["draft_total"], u["difference"],
+             u["base_rank"], u["draft_rank"], u["rank_change"]]
         )  # fmt: skip
     return out.getvalue()

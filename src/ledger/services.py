@@ -132,7 +132,7 @@ class Ledger:
                     or not isinstance(chain, str)
                 ):
                     raise ActError(number, "position", "position, recorded_at and chain are malformed")
-                records.append((number, parse_act(item, number), position, recorded_at, chain))
+                records.append((number, parse_act(item, number, restored=True), position, recorded_at, chain))
             except orjson.JSONDecodeError as e:
                 errors.append(ActError(number, None, f"not valid JSON ({e})"))
             except ActError as e:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.acts import FORMS, LEVELS, Act, parse_act
+from ledger.cells import xlsx_text
 from ledger.errors import ActError, BatchRejected, LedgerError
 from ledger.index import LedgerIndex
 from ledger.services import ImportResult, Ledger, with_file_ids
@@ -386,6 +387,7 @@ def write_template(name_or_type: str, path: Path) -> Path:
     for i, width in enumerate((14, 14, 8, 80), start=1):
         notes.column_dimensions[get_column_letter(i)].width = width
         notes.cell(1, i).font = Font(bold=True)
+    xlsx_text(book)
     book.save(path)
     return path
 

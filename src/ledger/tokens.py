@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from ledger.acts import SLUG
+from ledger.characters import Refused, check_id
 from ledger.errors import LedgerError
 
 ROLES = ("office", "auditor", "admin")
@@ -43,6 +44,13 @@ def check_role(role: str) -> str:
 
 
 def check_name(name: str) -> str:
+    """A token name: 1-100 letters, digits, spaces or . @ - _, in NFC, no space at either end (a name
+    is how a token is revoked, so two names that look the same must be the same)."""
+    if name:
+        try:
+            check_id(name)
+        except Refused as e:
+            raise LedgerError(f"token name {name!r}: {e}") from None
     if not re.fullmatch(r"[\w.@ -]{1,100}", name):
         raise LedgerError(f"token name {name!r} must be 1-100 letters, digits, spaces or . @ - _")
     return name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ledger.bulletin.model import Bulletin, closing, points_text
+from ledger.characters import visible
 
 CSS = """
 @page { size: A4; margin: 20mm 15mm 18mm 15mm; }
@@ -41,9 +42,14 @@ ul.criticisms { margin: 0; padding-left: 2em; }
 """
 
 
+def _shown(text: str) -> str:
+    """Text as HTML: escaped, and hidden characters (as an earlier version may have recorded them) shown."""
+    return escape(visible(text))
+
+
 def render_html(b: Bulletin) -> bytes:
     """The bulletin as UTF-8 HTML; the same bulletin gives the same bytes."""
-    e = escape
+    e = _shown
     columns = b.columns
     head_top = (
         '<tr><th rowspan="2">排名</th><th rowspan="2">单位</th><th rowspan="2">报送数</th>'

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bulletin.model import Bulletin, closing, instant, points_text
+from ledger.characters import visible
 from ledger.errors import LedgerError
 
 FONT_ENV = "LEDGER_CJK_FONT"
@@ -153,12 +154,12 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
         top.cell("得分", rowspan=2)
         low = table.row()
         for column in b.columns:
-            low.cell(column.label)
+            low.cell(visible(column.label))
         low.cell("合计")
         for r in b.rows:
             row = table.row()
             row.cell("—" if r.rank is None else str(r.rank))
-            row.cell(r.name, align="LEFT")
+            row.cell(visible(r.name), align="LEFT")
             row.cell(str(r.filed))
             for n in r.adoptions:
                 row.cell(str(n))
@@ -167,7 +168,8 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
             row.cell(points_text(r.total))
     if b.legend:
         pdf.set_font(FAMILY, size=8.5)
-        pdf.multi_cell(width, 4.6, "注：" + "；".join(b.legend) + "。", new_x="LMARGIN", new_y="NEXT")
+        legend = visible("注：" + "；".join(b.legend) + "。")
+        pdf.multi_cell(width, 4.6, legend, new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(3)
     _bold_text(pdf, 12, lambda: pdf.cell(width, 8, "二、通报批评", new_x="LMARGIN", new_y="NEXT"))
@@ -175,7 +177,7 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
     if b.criticisms:
         pdf.multi_cell(width, 6.5, "　　对以下单位予以通报批评：", new_x="LMARGIN", new_y="NEXT")
         for place, c in enumerate(b.criticisms, start=1):
-            text = f"　　{place}. {c.name}：{'；'.join(c.reasons)}。"
+            text = visible(f"　　{place}. {c.name}：{'；'.join(c.reasons)}。")
             pdf.multi_cell(width, 6.5, text, new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.multi_cell(width, 6.5, "　　本期无通报批评单位。", new_x="LMARGIN", new_y="NEXT")

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ledger import __version__
 from ledger.acts import StoredAct
 from ledger.bulletin.issue import MANIFEST_KIND, Request, make
+from ledger.characters import visible
 from ledger.checkpoints import CheckpointError, parse, signature_fault
 from ledger.errors import LedgerError
 from ledger.services import Ledger
@@ -379,7 +380,7 @@ def _change_text(change: Change) -> str:
             parts.append("newly listed" if after else "no longer listed")
         else:
             parts.append(f"{key} {_show(before)} → {_show(after)}")
-    return f"{change.unit} {change.name}: " + "; ".join(parts)
+    return f"{change.unit} {visible(change.name)}: " + "; ".join(parts)
 
 
 def _show(value: Any) -> str:

@@ -1,6 +1,6 @@
 """The bulletin as an XLSX workbook: a sheet 通报 (the ranked table and the criticised units) and a sheet
 说明 (what it was made from). Workbook properties and zip entry times are fixed, so the same bulletin gives
-the same bytes."""
+the same bytes. Every string is a text cell (`ledger.cells`): a unit named like a formula stays a name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import zipfile
 from typing import Any
 
 from ledger.bulletin.model import Bulletin, instant
+from ledger.cells import xlsx_text
 
 SHEET = "通报"
 NOTES = "说明"
@@ -120,6 +121,8 @@ def render_xlsx(b: Bulletin) -> bytes:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
+
+    xlsx_text(wb)  # names, titles, reasons...: text cells, never formulas
 
     moment = instant(b.known_at).astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     wb.properties.creator = b.issuer

@@ -11,6 +11,7 @@ from typing import Annotated
 import orjson
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rich.markup import escape
 
 from ledger.anchoring import Altered, take
 from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write
@@ -132,7 +133,11 @@ def _with_checkpoint(ledger: Ledger, issued: Issued, signer: Ed25519PrivateKey) 
     try:
         made = take(ledger.store, signer, upto=position)
     except Altered as e:
-        err.print(f"[red]链已被改动，未签署检查点，通报未写出：[/red]{e}", highlight=False, soft_wrap=True)
+        err.print(
+            f"[red]链已被改动，未签署检查点，通报未写出：[/red]{escape(str(e))}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(4) from None
     return replace(issued, manifest={**issued.manifest, "checkpoint": made.as_json()})
 

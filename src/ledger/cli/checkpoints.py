@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ledger.anchoring import Altered, Audit, audit, take
 from ledger.checkpoints import (
@@ -67,7 +68,9 @@ def checkpoint(
             try:
                 made = take(ledger.store, private, ledger=ledger_id)
             except Altered as e:
-                err.print(f"[red]链已被改动，未签署检查点：[/red]{e}", highlight=False, soft_wrap=True)
+                err.print(
+                    f"[red]链已被改动，未签署检查点：[/red]{escape(str(e))}", highlight=False, soft_wrap=True
+                )
                 raise typer.Exit(4) from None
         write_checkpoint(made, out)
         typer.echo(f"检查点已签署：位置 {made.position}，链头 {made.chain[:12]}…，密钥 {made.key[:19]}…")
@@ -126,7 +129,7 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
         typer.echo(f"ok: {found.checked} acts, {found.what}")
     else:
         err.print(
-            f"[red]altered:[/red] position {found.broken}: {found.what} "
+            f"[red]altered:[/red] position {found.broken}: {escape(found.what)} "
             f"({found.checked} acts verified before it)",
             highlight=False,
             soft_wrap=True,
@@ -137,7 +140,11 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
 
 def _say(result: Audit) -> None:
     for where, why in result.refused:
-        err.print(f"[red]检查点被拒：[/red]{where}：{why}", highlight=False, soft_wrap=True)
+        err.print(
+            f"[red]检查点被拒：[/red]{escape(str(where))}：{escape(str(why))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if not result.signatures_checked and result.anchored:
         typer.echo("注意：未给 --public-key，检查点的签名未核验")
     broken = result.found.broken

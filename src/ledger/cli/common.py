@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,6 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from ledger import render
+from ledger.characters import visible
 from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
 from ledger.services import Ledger, Settings
 
@@ -58,13 +60,13 @@ def run(action: Callable[[], T]) -> T:
     try:
         return action()
     except BatchRejected as e:
-        err.print(f"[red]error:[/red] {e.summary()}", highlight=False, markup=True)
+        err.print(f"[red]error:[/red] {escape(e.summary())}", highlight=False)
         raise typer.Exit(1) from None
     except StoreUnavailable as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(3) from None
-    except LedgerError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+    except LedgerError as e:  # messages quote what was given: escaped, never read as rich markup
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -83,6 +85,12 @@ def emit(
         table(document)
     else:
         raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+
+
+def recorded(text: str) -> Text:
+    """Recorded text for a table cell: hidden characters shown as <U+XXXX>, and never read as rich markup
+    (a unit named `[red]` stays `[red]`)."""
+    return Text(visible(text))
 
 
 class RateColumn(ProgressColumn):

@@ -20,6 +20,7 @@ from ledger.cli.common import (
     emit,
     ledger_at,
     progress,
+    recorded,
     run,
 )
 
@@ -58,13 +59,13 @@ def _table(document: dict[str, Any]) -> None:
     for u in document["units"]:
         table.add_row(
             "—" if u["rank"] is None else str(u["rank"]),  # not ranked: assessed apart
-            u["unit"],
-            u["name"],
-            str(u["class"]),
+            recorded(u["unit"]),
+            recorded(u["name"]),
+            recorded(str(u["class"])),
             str(u["total"]),
             *(str(u["metrics"].get(m, "")) for m in metrics),
             *("yes" if u["flags"].get(f) else "no" for f in flags),
-            *([str(u.get("grade") or "")] if graded else []),
+            *([recorded(str(u.get("grade") or ""))] if graded else []),
         )
     Console(width=max(120, Console().width)).print(table)
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import render
-from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, run
+from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, recorded, run
 
 
 def whatif(
@@ -44,8 +44,8 @@ def _table(document: dict[str, Any]) -> None:
         moved = u["rank_change"]
         sources = "; ".join(f"{c['clause']['id']} {c['difference']:+}" for c in u["clauses"])
         table.add_row(
-            u["unit"],
-            u["name"],
+            recorded(u["unit"]),
+            recorded(u["name"]),
             str(u["base_total"]),
             str(u["draft_total"]),
             f"{u['difference']:+}" if u["difference"] else "0",

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ledger.acts import StoredAct
+from ledger.characters import visible
 from ledger.errors import LedgerError
 from ledger.periods import parse_period
 from ledger.rulebooks import Catalogue
@@ -58,7 +59,9 @@ def china_time(instant: str) -> str:
 
 
 def act_href(act_id: str) -> str:
-    return "#act-" + quote(act_id, safe="-_.~")
+    """The link to an act on its unit's timeline; the anchor is the id as the page shows it (`visible`:
+    an id an earlier version recorded with a hidden character is shown, and linked, escaped)."""
+    return "#act-" + quote(visible(act_id), safe="-_.~")
 
 
 def quarter_of(label: str) -> str:

@@ -1,5 +1,8 @@
 """Rendering pages: the Jinja2 environment (autoescaped), the page response, and errors as pages.
 
+Every value a template prints goes through `shown`: recorded text holding characters the ledger now
+refuses (an RTL override in a title recorded by an earlier version) is shown as `<U+202E>`, never raw.
+
 Every page is served with a Content-Security-Policy that allows nothing but the application itself, so a
 browser on an intranet never reaches out, and a page that tried would fail loudly in the tests.
 """
@@ -16,9 +19,11 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger import __version__
+from ledger.characters import visible
 from ledger.errors import StoreUnavailable
 from ledger.sessions import COOKIE
 from ledger.tokens import Principal
@@ -81,6 +86,15 @@ def signed(value: Any) -> str:
     return f"{value:+}" if value else "0"
 
 
+def shown(value: Any) -> Any:
+    """What a template prints: strings with hidden characters made visible (escaped markup stays markup)."""
+    if isinstance(value, Markup):
+        return Markup(visible(value, "&lt;U+{:04X}&gt;", layout=True))
+    if isinstance(value, str):
+        return visible(value, layout=True)
+    return value
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -89,6 +103,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown,
     )
     env.globals.update(asset=asset, version=__version__, words=words, parameters=clause_parameters)
     env.filters.update(china_time=china_time, signed=signed, label=words.label, num=fmt, act_href=act_href)
