@@ -7,7 +7,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,6 +152,7 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
 
 def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
+    ledger("init", db=sqlite_url)
     result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
     assert result.returncode == 2 and "unknown rulebook 'nope'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
@@ -253,3 +256,72 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
     assert "ok:" in ledger("verify", db=second).stdout
+
+
+READING = [
+    ("score", "--rulebook", "yinchuan-2018", "--period", "2019"),
+    ("explain", "--unit", "xingqing", "--rulebook", "yinchuan-2018", "--period", "2019-Q3"),
+    ("events",),
+    ("export",),
+    ("verify",),
+    ("whatif", "--base", "yinchuan-2018", "--draft", "yinchuan-2018", "--period", "2019"),
+    ("bulletin", "--rulebook", "yinchuan-2018", "--period", "2019-Q3", "--out", "{tmp}/q3.html"),
+    ("bulletin", "verify", "{tmp}/q3.html.manifest.json"),
+    ("checkpoint", "--key", "{tmp}/k/checkpoint.key", "--out", "{tmp}/cp.json"),
+    ("project", "--rulebook", "yinchuan-2018", "--once"),
+    ("token", "list"),
+    ("token", "revoke", "someone"),
+    ("token", "create", "--role", "office", "--name", "信息科"),
+    ("serve", "--port", "0"),
+]
+
+
+def nothing_made(url: str, tmp_path: Path) -> bool:
+    """Whether no trace of a ledger is at the URL: for SQLite neither the file nor its directory, for
+    PostgreSQL not even the schema."""
+    if url.startswith("sqlite:///"):
+        return not Path(url.removeprefix("sqlite:///")).parent.exists()
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,))
+        return found.fetchone() is None
+
+
+def test_reading_commands_refuse_a_ledger_that_is_not_there(database_url: str, tmp_path: Path) -> None:
+    """Every command but import, restore and init refuses a URL where no ledger is (a mistyped SQLite
+    path, a PostgreSQL schema without the ledger's tables) with exit 2 and a Chinese message naming the
+    URL and what to do, and makes nothing there: no file, no directory, no schema, no table."""
+    subprocess.run([sys.executable, "-m", "ledger", "checkpoint", "key", "--out", str(tmp_path / "k")],
+                   check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'missing' / 'legder.db'}" if sqlite else database_url
+    for command in READING:
+        args = [a.format(tmp=tmp_path) for a in command]
+        result = ledger(*args, db=url, check=False)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert f"没有账本：{url} " in result.stderr, (args, result.stderr)
+        assert "新建请用 ledger init，或 ledger import 导入" in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stdout == "", (args, result.stdout)
+        assert nothing_made(url, tmp_path), args
+    if sqlite:  # a ledger beside the mistyped name: the message suggests it
+        ledger("init", db=f"sqlite:///{tmp_path / 'typo' / 'ledger.db'}")
+        typo = f"sqlite:///{tmp_path / 'typo' / 'legder.db'}"
+        result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019", db=typo, check=False)
+        assert result.returncode == 2
+        assert f"是不是 sqlite:///{tmp_path / 'typo' / 'ledger.db'}？" in result.stderr
+        assert not (tmp_path / "typo" / "legder.db").exists()
+    print(f"{len(READING)} commands refused on {url.split(':')[0]}, nothing made")
+
+
+def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str, tmp_path: Path) -> None:
+    """`ledger init` makes an empty ledger (and its directory) and says so; run again it says the ledger is
+    there and changes nothing; the reading commands then open it."""
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'new' / 'dir' / 'ledger.db'}" if sqlite else database_url
+    made = ledger("init", db=url)
+    assert made.stdout.startswith(f"已新建账本：{url}")
+    again = ledger("init", db=url)
+    assert again.stdout.startswith(f"账本已存在：{url}，有 0 个行为，未作改动")
+    assert ledger("events", db=url).stdout == ""
+    assert "ok: 0 acts" in ledger("verify", db=url).stdout

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
-from ledger.errors import ActError, BatchRejected, LedgerError
+from ledger.errors import ActError, BatchRejected, LedgerError, NoLedger
 from ledger.heap import paused_collection
 from ledger.periods import parse_period
 from ledger.render import board_json
@@ -73,9 +73,20 @@ class Ledger:
         self.files_allowed = files_allowed
 
     @classmethod
-    def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
+    def open(cls, settings: Settings, catalogue: Catalogue | None = None, *, create: bool = True) -> Ledger:
+        """The ledger at the settings' URL; with `create`, made if it is not there yet (else NoLedger)."""
         catalogue = catalogue or Catalogue.load()
-        return cls(open_store(settings.database_url, catalogue.publications(), catalogue.items()), catalogue)
+        store = open_store(settings.database_url, catalogue.publications(), catalogue.items(), create=create)
+        return cls(store, catalogue)
+
+    @classmethod
+    def init(cls, settings: Settings, catalogue: Catalogue | None = None) -> tuple[Ledger, bool]:
+        """The ledger at the settings' URL, made if it is not there: (the ledger, whether it was made)."""
+        catalogue = catalogue or Catalogue.load()
+        try:
+            return cls.open(settings, catalogue, create=False), False
+        except NoLedger:
+            return cls.open(settings, catalogue, create=True), True
 
     def close(self) -> None:
         self.store.close()

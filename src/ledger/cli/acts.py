@@ -28,7 +28,7 @@ def import_(
 
     def body() -> None:
         if file.suffix.lower() in (".csv", ".xlsx"):
-            with ledger_at(db) as ledger, progress(0) as tick:
+            with ledger_at(db, create=True) as ledger, progress(0) as tick:
                 result = import_sheet(ledger, file, progress=tick)
             typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
             return
@@ -36,7 +36,7 @@ def import_(
             if _is_export(lines):  # a file of `ledger export`: the same positions, times and chain
                 _restore(db, file, lambda: lines)
                 return
-            with ledger_at(db) as ledger, progress(total) as tick:
+            with ledger_at(db, create=True) as ledger, progress(total) as tick:
                 result = ledger.import_lines(lines, progress=tick)
         typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
 
@@ -82,7 +82,7 @@ def _read(file: Path) -> bytes:
 def _restore(db: str | None, file: Path, lines: Callable[[], Iterable[bytes]]) -> None:
     """Restore an export (its lines read once the ledger is open), then walk the chain it made: exit 4
     if it does not hold."""
-    with ledger_at(db) as ledger:
+    with ledger_at(db, create=True) as ledger:
         count = ledger.restore(lines())
         checked, broken, what = ledger.store.verify()
     typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")

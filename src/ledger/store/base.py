@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import orjson
 from eventsourcing.persistence import ApplicationRecorder, PersistenceError
@@ -127,6 +128,14 @@ def decode(position: int, state: bytes, *, chain: bool = True) -> StoredAct:
 
 
 _stored = tuple.__new__  # a named tuple made without its keyword-taking constructor (hot path)
+
+
+def printable(url: str) -> str:
+    """A database URL as it may be printed: its password, if any, masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 def utc_now() -> str:
