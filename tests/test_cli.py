@@ -325,3 +325,120 @@ def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str
     assert again.stdout.startswith(f"账本已存在：{url}，有 0 个行为，未作改动")
     assert ledger("events", db=url).stdout == ""
     assert "ok: 0 acts" in ledger("verify", db=url).stdout
+
+
+def jsonl(path: Path, acts: list[dict[str, object] | str]) -> Path:
+    path.write_text(
+        "".join((a if isinstance(a, str) else json.dumps(a, ensure_ascii=False)) + "\n" for a in acts),
+        encoding="utf-8",
+    )
+    return path
+
+
+def unit_act(slug: str, **changes: object) -> dict[str, object]:
+    act = {
+        "type": "unit.registered",
+        "occurred_on": "2019-01-01",
+        "unit": slug,
+        "name": slug,
+        "class": "county",
+    }
+    return {"id": f"u-{slug}", **act, **changes}
+
+
+def filing_act(k: int, **changes: object) -> dict[str, object]:
+    act = {
+        "type": "report.filed",
+        "occurred_on": "2019-03-01",
+        "unit": "xq",
+        "report": f"R{k}",
+        "title": "标题",
+    }
+    return {"id": f"f{k}", **act, **changes}
+
+
+def adoption_act(act_id: str, report: str) -> dict[str, object]:
+    act = {
+        "type": "report.adopted",
+        "occurred_on": "2019-03-02",
+        "publication": "yinchuan-zwxx",
+        "form": "item",
+    }
+    return {"id": act_id, **act, "report": report}
+
+
+def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_url: str) -> None:
+    """A JSON Lines file with shape errors (unknown type, bad date, unknown field, not JSON) on some lines
+    and reference errors (unknown unit, unknown report, void of an unknown act, an id reused with other
+    content) on others, in several parts of 5,000, is refused in one run naming every bad line and field,
+    with a reference to a report filed on a bad line told as depending on that line; nothing is stored."""
+    ledger("import", str(jsonl(tmp_path / "seed.jsonl", [unit_act("xq"), filing_act(0)])), db=database_url)
+    acts: list[dict[str, object] | str] = [filing_act(k) for k in range(1, 12_001)]
+    void = {"id": "v1", "type": "event.voided", "occurred_on": "2019-03-02", "target": "zz", "reason": "录错"}
+    bad: dict[int, tuple[dict[str, object] | str, str | None]] = {
+        3: ({**filing_act(3), "type": "report.fild"}, "type"),
+        5: (filing_act(5, occurred_on="2019-02-30"), "occurred_on"),
+        4_999: (filing_act(4_999, colour="red"), "colour"),
+        5_001: ('{"type": "report.filed",', None),
+        5_003: (filing_act(5_003, unit="nobody"), "unit"),
+        7_000: (adoption_act("a1", "R-none"), "report"),
+        9_000: (void, "target"),
+        11_000: (filing_act(0, title="另一标题"), "id"),
+        11_500: (adoption_act("a2", "R5"), "report"),
+    }
+    for line, (act, _) in bad.items():
+        acts[line - 1] = act
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=database_url, check=False)
+    assert result.returncode == 1
+    for line, (_, field) in bad.items():
+        said = f"line {line}, field '{field}': " if field else f"line {line}: "
+        assert said in result.stderr, (said, result.stderr)
+    assert f"{len(bad)} 处错误，未存入任何行为" in result.stderr
+    depends = "line 11500, field 'report': unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
+    assert depends in result.stderr
+    assert len(ledger("events", db=database_url).stdout.splitlines()) == 2
+    print(f"{len(acts)} lines, {len(bad)} bad, all named in one run")
+
+
+def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sqlite_url: str) -> None:
+    """A file with 1,500 bad lines lists the first 100 by line, says how many more there are and the
+    full count, and stores nothing."""
+    acts: list[dict[str, object] | str] = [unit_act("xq")]
+    acts += [
+        filing_act(k, unit="nobody") if k % 2 else filing_act(k, occurred_on="2019-13-01")
+        for k in range(1500)
+    ]
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
+    assert result.returncode == 1
+    assert "1500 处错误，未存入任何行为（1500 bad act(s); nothing was stored）" in result.stderr
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  line ")]
+    assert [int(line.split()[1].rstrip(",:")) for line in listed] == list(range(2, 102))
+    assert "另有 1400 处错误未列出 (... and 1400 more)" in result.stderr
+    assert ledger("events", db=sqlite_url).stdout == ""
+
+
+def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database_url: str) -> None:
+    """An XLSX register whose 单位登记 sheet has a bad row and whose 报送登记 sheet names that unit is
+    refused in one run naming both rows, the second as depending on the first; nothing is stored."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    filings = book.active
+    filings.title = "报送登记"
+    for row in (["报送日期", "报送单位", "信息编号", "标题"], ["2019-03-01", "xq", "R1", "标题"],
+                ["2019-03-02", "yn", "R2", "标题"], ["2019-13-01", "yn", "R3", "标题"]):  # fmt: skip
+        filings.append(row)
+    units = book.create_sheet("单位登记")
+    for row in (["单位代码", "单位名称", "单位类别", "登记日期"], ["xq", "兴庆区", "county", "2019年2月30日"],
+                ["yn", "永宁县", "county", "2019-01-01"]):  # fmt: skip
+        units.append(row)
+    path = tmp_path / "登记.xlsx"
+    book.save(path)
+    result = ledger("import", str(path), db=database_url, check=False)
+    assert result.returncode == 1
+    assert "登记.xlsx：3 行有误，未存入任何行为" in result.stderr
+    assert "sheet 单位登记, row 2, column 登记日期 (occurred_on)" in result.stderr
+    assert ("sheet 报送登记, row 2, column 报送单位 (unit): unknown unit 'xq' (register it first)"
+            "（它定义在工作表 单位登记 第 2 行，而那一行本身有误") in result.stderr  # fmt: skip
+    assert "sheet 报送登记, row 4, column 报送日期 (occurred_on)" in result.stderr
+    assert "no ledger" not in result.stderr and ledger("events", db=database_url).stdout == ""

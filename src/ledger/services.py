@@ -19,11 +19,12 @@ import orjson
 from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
 from ledger.errors import ActError, BatchRejected, LedgerError, NoLedger
 from ledger.heap import paused_collection
+from ledger.index import defined_by
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
 from ledger.store import Receipt, Store, base, open_store
-from ledger.store.base import utc_now
+from ledger.store.base import Part, utc_now
 from ledger.whatif import compare
 from projections.facts import Facts, gather
 from projections.scoring import score
@@ -317,35 +318,47 @@ def parse_all(items: Iterable[tuple[int, Any]]) -> list[tuple[int, Act]]:
 PART = 5000  # acts a file import checks and stores at a time
 
 
-def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[list[tuple[int, Act]]]:
-    """The acts of JSON Lines in parts of `size` (line numbers from 1, blank lines skipped, id-less acts
-    given ids from their content). After a bad line no more parts come; at the end BatchRejected names
-    every bad line of the file."""
+def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[Part]:
+    """The acts of JSON Lines in parts of about `size` lines (numbered from 1, blank lines skipped, id-less
+    acts given ids from their content). A line that is not an act is a fault of its part, with what it
+    would have defined (its claims), and the reading goes on: the store checks every other line against
+    the ledger, so one run names every bad line of the file."""
     size = size or PART
-    errors: list[ActError] = []
     seen: Counter[bytes] = Counter()
-    part: list[tuple[int, Act]] = []
+    acts: list[tuple[int, Act]] = []
+    faults: list[ActError] = []
+    claims: dict[tuple[str, str], int] = {}
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():
             continue
         try:
-            act = parse_act(orjson.loads(line), number)
+            raw = orjson.loads(line)
         except orjson.JSONDecodeError as e:
-            errors.append(ActError(number, None, f"not valid JSON ({e})"))
-            continue
-        except ActError as e:
-            errors.append(e)
-            continue
-        if errors:
-            continue
-        part.append((number, act if act.id_given else with_file_id(act, seen)))
-        if len(part) == size:
-            yield part
-            part = []
-    if errors:
-        raise BatchRejected(errors)
-    if part:
-        yield part
+            faults.append(ActError(number, None, not_json(line, e)))
+        else:
+            try:
+                act = parse_act(raw, number)
+            except ActError as e:
+                faults.append(e)
+                if isinstance(raw, dict):
+                    for key in defined_by(raw.get("type"), raw.get("id"), raw):
+                        claims.setdefault(key, number)
+            else:
+                acts.append((number, act if act.id_given else with_file_id(act, seen)))
+        if len(acts) + len(faults) >= size:
+            yield Part(acts, faults, claims)
+            acts, faults, claims = [], [], {}
+    if acts or faults:
+        yield Part(acts, faults, claims)
+
+
+def not_json(line: bytes, error: orjson.JSONDecodeError) -> str:
+    """Why a line is not JSON, saying so when its text is not UTF-8 (JSON Lines must be)."""
+    try:
+        line.decode()
+    except UnicodeDecodeError:
+        return "不是 UTF-8 文本：JSON Lines 须为 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text)"
+    return f"not valid JSON ({error})"
 
 
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
