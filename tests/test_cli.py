@@ -442,3 +442,85 @@ def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database
             "（它定义在工作表 单位登记 第 2 行，而那一行本身有误") in result.stderr  # fmt: skip
     assert "sheet 报送登记, row 4, column 报送日期 (occurred_on)" in result.stderr
     assert "no ledger" not in result.stderr and ledger("events", db=database_url).stdout == ""
+
+
+def wrong_files(folder: Path) -> list[tuple[Path, str]]:
+    """Files of the wrong kind for `ledger import`, each with what its message must say."""
+    act = json.dumps(unit_act("xq", name="兴庆区"), ensure_ascii=False)
+    made: list[tuple[str, bytes, str]] = [
+        (
+            "array.json",
+            f"[\n  {act},\n  {act}\n]\n".encode(),
+            "这是一个 JSON 数组：应为 JSON Lines，每行一个行为",
+        ),
+        ("array.jsonl", f"[{act}, {act}]".encode(), "(a JSON array: expected JSON Lines, one act per line)"),
+        ("pretty.jsonl", json.dumps(unit_act("xq"), indent=2).encode() + b"\n", "这是跨多行书写的 JSON"),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+            "这是 .xls 工作簿（Excel 97-2003 格式）：请另存为 .xlsx 或 CSV",
+        ),
+        ("old.jsonl", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "这是 .xls 工作簿"),
+        ("utf16.jsonl", (act + "\n").encode("utf-16"), "这是 UTF-16 编码的文本：请另存为 UTF-8"),
+        ("utf16.csv", "单位代码,单位名称,单位类别,登记日期\n".encode("utf-16"), "这是 UTF-16 编码的文本"),
+        ("gbk.jsonl", (act + "\n").encode("gb18030"), "这是 GB18030（GBK）编码的文本：JSON Lines 须为 UTF-8"),
+        ("empty.jsonl", b"", "文件是空的，没有可导入的行为"),
+        ("blank.jsonl", b"\n  \n", "文件是空的"),
+        (
+            "acts.xlsx",
+            (act + "\n").encode(),
+            "这是 JSON 文本，文件名却以 .xlsx 结尾：JSON Lines 请命名为 .jsonl",
+        ),
+        ("register.jsonl", "报送日期,报送单位,信息编号,标题\n".encode(), "这像是 CSV 表格"),
+    ]
+    files = []
+    for name, content, said in made:
+        (folder / name).write_bytes(content)
+        files.append((folder / name, said))
+    subprocess.run([sys.executable, "-m", "ledger", "template", "--out", str(folder / "t")], check=True,
+                   capture_output=True, cwd=ROOT)  # fmt: skip
+    (folder / "t" / "报送登记.xlsx").rename(folder / "workbook.jsonl")
+    files.append(
+        (folder / "workbook.jsonl", "这是 .xlsx 工作簿，文件名却以 .jsonl 结尾：请把文件名改为 .xlsx")
+    )
+    (folder / "folder.jsonl").mkdir()
+    files.append((folder / "folder.jsonl", "这是一个目录，不是文件"))
+    return files
+
+
+def test_a_file_of_the_wrong_kind_gets_one_message_and_nothing_is_made(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A JSON array, a JSON object over several lines, an .xls workbook (by its bytes, whatever its name),
+    an .xlsx named .jsonl and JSON named .xlsx, UTF-16 and GB18030 text, an empty file and a directory
+    each get one Chinese message saying what the file is and what to do (not one error per line), exit 2,
+    and no ledger is made or changed."""
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'new' / 'ledger.db'}" if sqlite else database_url
+    files = wrong_files(tmp_path)
+    for path, said in files:
+        result = ledger("import", str(path), db=url, check=False)
+        assert result.returncode == 2, (path.name, result.stderr)
+        assert said in result.stderr, (path.name, result.stderr)
+        assert f"{path}：" in result.stderr and "未导入任何行为" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, (path.name, result.stderr)
+        assert nothing_made(url, tmp_path), path.name
+    restored = ledger("restore", str(files[0][0]), db=url, check=False)
+    assert (
+        restored.returncode == 2 and "这是一个 JSON 数组" in restored.stderr and nothing_made(url, tmp_path)
+    )
+    command = [sys.executable, "-m", "ledger", "import", "-", "--db", url]
+    piped = subprocess.run(command, input=files[0][0].read_bytes(), capture_output=True, cwd=ROOT, timeout=60)
+    assert (
+        piped.returncode == 2
+        and "这是一个 JSON 数组" in piped.stderr.decode()
+        and nothing_made(url, tmp_path)
+    )
+    print(f"{len(files) + 2} wrong files, each one message, nothing made")
+
+
+def test_a_utf8_file_beginning_with_a_byte_order_mark_imports(tmp_path: Path, sqlite_url: str) -> None:
+    """JSON Lines saved by an editor that begins UTF-8 with a byte-order mark import as any other."""
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(unit_act("xq"), ensure_ascii=False).encode() + b"\n")
+    assert "1 acts, 1 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout

@@ -331,6 +331,8 @@ def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[Part]:
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():
             continue
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")  # the byte-order mark some editors begin UTF-8 with
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as e:

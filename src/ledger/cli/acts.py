@@ -14,6 +14,7 @@ import typer
 
 from ledger.cli.common import Db, KnownAt, err, ledger_at, progress, run
 from ledger.errors import LedgerError
+from ledger.filekinds import BOM, HEAD, head_of, kind_of
 from ledger.spreadsheets import import_sheet, write_templates
 
 
@@ -27,7 +28,8 @@ def import_(
     """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
 
     def body() -> None:
-        if file.suffix.lower() in (".csv", ".xlsx"):
+        # What the file is, before the ledger is opened (or made): a file of the wrong kind changes nothing.
+        if str(file) != "-" and kind_of(str(file), head_of(file)) != "jsonl":
             with ledger_at(db, create=True) as ledger, progress(0) as tick:
                 result = import_sheet(ledger, file, progress=tick)
             typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
@@ -47,7 +49,9 @@ def import_(
 def _lines_of(file: Path) -> Iterator[tuple[Sequence[bytes] | BinaryIO, int]]:
     """A file's lines, read as they are used (standard input is read whole), and how many there are."""
     if str(file) == "-":
-        lines = sys.stdin.buffer.read().splitlines()
+        data = sys.stdin.buffer.read()
+        kind_of("standard input", data[:HEAD])  # JSON Lines, or WrongFile
+        lines = data.splitlines()
         yield lines, len(lines)
         return
     try:
@@ -66,7 +70,7 @@ def _is_export(lines: Sequence[bytes] | BinaryIO) -> bool:
     if not isinstance(lines, Sequence):
         lines.seek(0)
     try:
-        head = orjson.loads(first)
+        head = orjson.loads(first.removeprefix(BOM))
     except orjson.JSONDecodeError:
         return False
     return isinstance(head, dict) and {"position", "recorded_at", "chain"} <= head.keys()
@@ -128,7 +132,12 @@ def restore(
     db: Db = None,
 ) -> None:
     """Load an export into an empty ledger: the same positions, recorded times and hash chain."""
-    run(lambda: _restore(db, file, lambda: _read(file).splitlines()))
+
+    def body() -> None:
+        kind_of(str(file), head_of(file))  # JSON Lines, or WrongFile before the ledger is made
+        _restore(db, file, lambda: _read(file).splitlines())
+
+    run(body)
 
 
 def events(
