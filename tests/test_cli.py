@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -524,3 +525,84 @@ def test_a_utf8_file_beginning_with_a_byte_order_mark_imports(tmp_path: Path, sq
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(unit_act("xq"), ensure_ascii=False).encode() + b"\n")
     assert "1 acts, 1 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+
+
+def test_empty_results_explain_themselves(tmp_path: Path, database_url: str) -> None:
+    """An empty ledger, a known-at time before the first act, an as-of date before any unit was registered
+    and filters that match nothing are each said on stderr in Chinese (exit 0 where a result is shown),
+    while stdout stays the result alone: valid JSON, CSV or (empty) JSON Lines."""
+    ledger("init", db=database_url)
+    empty = "账本是空的：还没有记录任何行为，可用 ledger import 导入 (the ledger is empty)"
+    year = ("--rulebook", "yinchuan-2018", "--period", "2019")
+    scored = ledger("score", *year, "--format", "json", db=database_url)
+    assert json.loads(scored.stdout)["units"] == [] and empty in scored.stderr
+    verified = ledger("verify", db=database_url)
+    assert "ok: 0 acts" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
+    for command, said in (
+        (("events",), empty),
+        (("export",), "没有可导出的行为"),
+        (("token", "list"), "还没有令牌"),
+    ):
+        result = ledger(*command, db=database_url)
+        assert result.stdout == "" and said in result.stderr, (command, result.stderr)
+
+    acts = [unit_act("xq", occurred_on="2019-01-01"), unit_act("yn", occurred_on="2019-02-01"), filing_act(1)]
+    ledger("import", str(jsonl(tmp_path / "acts.jsonl", acts)), db=database_url)
+    before = ("--rulebook", "yinchuan-2018", "--period", "2017")
+    nobody = "截至 2017-12-31 没有登记的单位 (no units registered by 2017-12-31)：最早的单位登记于 2019-01-01"
+    scored = ledger("score", *before, "--format", "json", db=database_url)
+    assert json.loads(scored.stdout)["units"] == [] and nobody in scored.stderr
+    table = ledger("score", *before, db=database_url)
+    assert "yinchuan-2018" in table.stdout and nobody in table.stderr and nobody not in table.stdout
+    early = "截至 2019-10-05T15:59:59Z 没有记录的行为：首个行为记录于 20"
+    csv = ledger("score", *year, "--known-at", "2019-10-05", "--format", "csv", db=database_url)
+    assert csv.stdout.splitlines()[0].startswith("rank,unit,") and len(csv.stdout.splitlines()) == 1
+    assert early in csv.stderr
+    whatif = ledger(
+        "whatif", "--base", "yinchuan-2018", "--draft", "yinchuan-2018", *before[2:], db=database_url
+    )
+    assert nobody in whatif.stderr
+
+    explained = ledger("explain", "--unit", "xq", *before, db=database_url, check=False)
+    assert explained.returncode == 2 and nobody in explained.stderr
+    typo = ledger("explain", "--unit", "xqq", *year, db=database_url, check=False)
+    assert (
+        typo.returncode == 2
+        and "单位 'xqq' 截至 2019-12-31 未登记" in typo.stderr
+        and "最接近的：xq" in typo.stderr
+    )
+    q1 = ("--rulebook", "yinchuan-2018", "--period", "2019-Q1", "--as-of", "2019-01-15")
+    later = ledger("explain", "--unit", "yn", *q1, db=database_url, check=False)
+    assert later.returncode == 2 and "单位 'yn' 截至 2019-01-15 未登记" in later.stderr
+    assert "它登记于 2019-02-01" in later.stderr
+
+    events = ledger("events", "--known-at", "2019-10-05", db=database_url)
+    assert events.stdout == "" and early in events.stderr
+    unmatched = ledger(
+        "events", "--unit", "xq", "--type", "report.adopted", "--from", "2019-07-01", db=database_url
+    )
+    assert unmatched.stdout == ""
+    assert "没有符合条件的行为：单位 xq，类型 report.adopted，发生于 2019-07-01 至 …" in unmatched.stderr
+    unknown = ledger("events", "--unit", "xqq", "--report", "R9", db=database_url)
+    assert "单位 'xqq' 未登记；最接近的：xq" in unknown.stderr and "信息 'R9' 从未报送" in unknown.stderr
+    assert unknown.stdout == ""
+
+
+def test_rulebooks_say_where_they_were_looked_for_when_none_is_found(tmp_path: Path) -> None:
+    """`ledger rulebooks` in an installation without its rulebooks (the shipped directory pointed at an
+    empty one) prints an empty list and says on stderr where it looked; a LEDGER_RULEBOOKS_PATH directory
+    that is not there is named."""
+    (tmp_path / "none").mkdir()
+    program = (
+        "import sys; from pathlib import Path; import ledger.rulebooks as r; "
+        f"r.shipped_directory = lambda: Path({str(tmp_path / 'none')!r}); "
+        "from ledger.cli import app; app(['rulebooks', '--format', 'json'])"
+    )
+    env = {**os.environ, "LEDGER_RULEBOOKS_PATH": str(tmp_path / "drafts")}
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert f"没有找到任何考核办法：查找了 {tmp_path / 'none'}、{tmp_path / 'drafts'}" in result.stderr
+    assert f"找不到考核办法目录 {tmp_path / 'drafts'}" in result.stderr

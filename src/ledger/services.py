@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from ledger import emptiness
 from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
+from ledger.emptiness import NoUnits, UnitNotRegistered
 from ledger.errors import ActError, BatchRejected, LedgerError, NoLedger
 from ledger.heap import paused_collection
 from ledger.index import defined_by
@@ -166,8 +168,49 @@ class Ledger:
         selection = self.selection(rulebook)
         cut = parse_instant(known_at) if known_at else utc_now()
         acts = counted(self.store.read(known_at=cut, chain=False), progress)
-        document, _ = scored(selection, period, as_of, acts, cut, unit)
+        try:
+            document, _ = scored(selection, period, as_of, acts, cut, unit)
+        except NoUnits as e:
+            raise LedgerError(emptiness.no_units(self.store, e.judged, cut)) from None
+        except UnitNotRegistered as e:  # said again with the units registered after the day judged too
+            units = emptiness.registered(self.store, cut)
+            raise LedgerError(emptiness.unit_not_registered(e.unit, e.judged, units)) from None
         return document
+
+    def why_no_units(self, document: dict[str, Any], unit: str | None = None) -> str:
+        """Why a score document lists no unit (the ledger, the known-at time, the day judged), or why it
+        does not list `unit` (registered after the day judged)."""
+        judged = min(parse_period(document["period"]).end, dt.date.fromisoformat(document["as_of"]))
+        if unit is not None:
+            days = emptiness.registered(self.store, document["known_at"])
+            if unit in days and any(day <= judged for day in days.values()):
+                return emptiness.unit_not_registered(unit, judged, days)
+        return emptiness.no_units(self.store, judged, document["known_at"])
+
+    def why_no_events(
+        self,
+        *,
+        unit: str | None = None,
+        report: str | None = None,
+        types: Sequence[str] = (),
+        occurred_from: str | None = None,
+        occurred_to: str | None = None,
+        recorded_from: str | None = None,
+        known_at: str | None = None,
+    ) -> str:
+        """Why `events` with these filters found nothing."""
+        return emptiness.no_events(
+            self.store,
+            unit=unit,
+            report=report,
+            types=types,
+            occurred=(
+                parse_day(occurred_from, "from") if occurred_from else None,
+                parse_day(occurred_to, "to") if occurred_to else None,
+            ),
+            recorded_from=parse_instant(recorded_from) if recorded_from else None,
+            cut=parse_instant(known_at) if known_at else None,
+        )
 
     def whatif(
         self,
@@ -396,7 +439,11 @@ def scored(
     with paused_collection():
         facts = gather(acts, day)
         if unit is not None and unit not in facts.units:
-            raise LedgerError(f"unit {unit!r} is not registered as of {day}")
+            judged = min(span.end, day)
+            days = {slug: u.registered_on for slug, u in facts.units.items()}
+            if not any(registered_on <= judged for registered_on in days.values()):
+                raise NoUnits(judged)
+            raise UnitNotRegistered(unit, judged, days)
         return board_json(score(facts, selection, span, day), known_at, unit), facts
 
 

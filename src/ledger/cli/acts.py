@@ -12,7 +12,8 @@ from typing import Annotated, BinaryIO
 import orjson
 import typer
 
-from ledger.cli.common import Db, KnownAt, err, ledger_at, progress, run
+from ledger.cli.common import Db, KnownAt, err, ledger_at, note, progress, run
+from ledger.emptiness import NOTHING_TO
 from ledger.errors import LedgerError
 from ledger.filekinds import BOM, HEAD, head_of, kind_of
 from ledger.spreadsheets import import_sheet, write_templates
@@ -117,12 +118,14 @@ def export(
     def body() -> None:
         with ledger_at(db) as ledger:
             if out is None:
-                for line in ledger.export():
-                    sys.stdout.buffer.write(line)
-                return
-            with out.open("wb") as f:
-                count = sum(f.write(line) > 0 for line in ledger.export())
-        err.print(f"{out}: {count} acts exported", highlight=False)
+                count = sum(sys.stdout.buffer.write(line) > 0 for line in ledger.export())
+            else:
+                with out.open("wb") as f:
+                    count = sum(f.write(line) > 0 for line in ledger.export())
+        if out is not None:
+            err.print(f"{out}: {count} acts exported", highlight=False)
+        if not count:
+            note(NOTHING_TO.format("导出", "export"))
 
     run(body)
 
@@ -152,16 +155,30 @@ def events(
     """List stored acts in position order as JSON Lines, with their positions and recorded times."""
 
     def body() -> None:
+        types = kind or ()
         with ledger_at(db) as ledger:
             out = sys.stdout.buffer
+            found = 0
             for act in ledger.events(
                 unit=unit,
                 report=report,
-                types=kind or (),
+                types=types,
                 occurred_from=occurred_from,
                 occurred_to=occurred_to,
                 known_at=known_at,
             ):
                 out.write(orjson.dumps(act.as_json()) + b"\n")
+                found += 1
+            if not found:  # said on stderr: standard output stays valid (empty) JSON Lines
+                note(
+                    ledger.why_no_events(
+                        unit=unit,
+                        report=report,
+                        types=types,
+                        occurred_from=occurred_from,
+                        occurred_to=occurred_to,
+                        known_at=known_at,
+                    )
+                )
 
     run(body)
