@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,6 +153,7 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
 
 def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
+    ledger("init", db=sqlite_url)
     result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
     assert result.returncode == 2 and "unknown rulebook 'nope'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
@@ -253,3 +257,352 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
     assert "ok:" in ledger("verify", db=second).stdout
+
+
+READING = [
+    ("score", "--rulebook", "yinchuan-2018", "--period", "2019"),
+    ("explain", "--unit", "xingqing", "--rulebook", "yinchuan-2018", "--period", "2019-Q3"),
+    ("events",),
+    ("export",),
+    ("verify",),
+    ("whatif", "--base", "yinchuan-2018", "--draft", "yinchuan-2018", "--period", "2019"),
+    ("bulletin", "--rulebook", "yinchuan-2018", "--period", "2019-Q3", "--out", "{tmp}/q3.html"),
+    ("bulletin", "verify", "{tmp}/q3.html.manifest.json"),
+    ("checkpoint", "--key", "{tmp}/k/checkpoint.key", "--out", "{tmp}/cp.json"),
+    ("project", "--rulebook", "yinchuan-2018", "--once"),
+    ("token", "list"),
+    ("token", "revoke", "someone"),
+    ("token", "create", "--role", "office", "--name", "信息科"),
+    ("serve", "--port", "0"),
+]
+
+
+def nothing_made(url: str, tmp_path: Path) -> bool:
+    """Whether no trace of a ledger is at the URL: for SQLite neither the file nor its directory, for
+    PostgreSQL not even the schema."""
+    if url.startswith("sqlite:///"):
+        return not Path(url.removeprefix("sqlite:///")).parent.exists()
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,))
+        return found.fetchone() is None
+
+
+def test_reading_commands_refuse_a_ledger_that_is_not_there(database_url: str, tmp_path: Path) -> None:
+    """Every command but import, restore and init refuses a URL where no ledger is (a mistyped SQLite
+    path, a PostgreSQL schema without the ledger's tables) with exit 2 and a Chinese message naming the
+    URL and what to do, and makes nothing there: no file, no directory, no schema, no table."""
+    subprocess.run([sys.executable, "-m", "ledger", "checkpoint", "key", "--out", str(tmp_path / "k")],
+                   check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'missing' / 'legder.db'}" if sqlite else database_url
+    for command in READING:
+        args = [a.format(tmp=tmp_path) for a in command]
+        result = ledger(*args, db=url, check=False)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert f"没有账本：{url} " in result.stderr, (args, result.stderr)
+        assert "新建请用 ledger init，或 ledger import 导入" in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stdout == "", (args, result.stdout)
+        assert nothing_made(url, tmp_path), args
+    if sqlite:  # a ledger beside the mistyped name: the message suggests it
+        ledger("init", db=f"sqlite:///{tmp_path / 'typo' / 'ledger.db'}")
+        typo = f"sqlite:///{tmp_path / 'typo' / 'legder.db'}"
+        result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019", db=typo, check=False)
+        assert result.returncode == 2
+        assert f"是不是 sqlite:///{tmp_path / 'typo' / 'ledger.db'}？" in result.stderr
+        assert not (tmp_path / "typo" / "legder.db").exists()
+    print(f"{len(READING)} commands refused on {url.split(':')[0]}, nothing made")
+
+
+def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str, tmp_path: Path) -> None:
+    """`ledger init` makes an empty ledger (and its directory) and says so; run again it says the ledger is
+    there and changes nothing; the reading commands then open it."""
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'new' / 'dir' / 'ledger.db'}" if sqlite else database_url
+    made = ledger("init", db=url)
+    assert made.stdout.startswith(f"已新建账本：{url}")
+    again = ledger("init", db=url)
+    assert again.stdout.startswith(f"账本已存在：{url}，有 0 个行为，未作改动")
+    assert ledger("events", db=url).stdout == ""
+    assert "ok: 0 acts" in ledger("verify", db=url).stdout
+
+
+def jsonl(path: Path, acts: list[dict[str, object] | str]) -> Path:
+    path.write_text(
+        "".join((a if isinstance(a, str) else json.dumps(a, ensure_ascii=False)) + "\n" for a in acts),
+        encoding="utf-8",
+    )
+    return path
+
+
+def unit_act(slug: str, **changes: object) -> dict[str, object]:
+    act = {
+        "type": "unit.registered",
+        "occurred_on": "2019-01-01",
+        "unit": slug,
+        "name": slug,
+        "class": "county",
+    }
+    return {"id": f"u-{slug}", **act, **changes}
+
+
+def filing_act(k: int, **changes: object) -> dict[str, object]:
+    act = {
+        "type": "report.filed",
+        "occurred_on": "2019-03-01",
+        "unit": "xq",
+        "report": f"R{k}",
+        "title": "标题",
+    }
+    return {"id": f"f{k}", **act, **changes}
+
+
+def adoption_act(act_id: str, report: str) -> dict[str, object]:
+    act = {
+        "type": "report.adopted",
+        "occurred_on": "2019-03-02",
+        "publication": "yinchuan-zwxx",
+        "form": "item",
+    }
+    return {"id": act_id, **act, "report": report}
+
+
+def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_url: str) -> None:
+    """A JSON Lines file with shape errors (unknown type, bad date, unknown field, not JSON) on some lines
+    and reference errors (unknown unit, unknown report, void of an unknown act, an id reused with other
+    content) on others, in several parts of 5,000, is refused in one run naming every bad line and field,
+    with a reference to a report filed on a bad line told as depending on that line; nothing is stored."""
+    ledger("import", str(jsonl(tmp_path / "seed.jsonl", [unit_act("xq"), filing_act(0)])), db=database_url)
+    acts: list[dict[str, object] | str] = [filing_act(k) for k in range(1, 12_001)]
+    void = {"id": "v1", "type": "event.voided", "occurred_on": "2019-03-02", "target": "zz", "reason": "录错"}
+    bad: dict[int, tuple[dict[str, object] | str, str | None]] = {
+        3: ({**filing_act(3), "type": "report.fild"}, "type"),
+        5: (filing_act(5, occurred_on="2019-02-30"), "occurred_on"),
+        4_999: (filing_act(4_999, colour="red"), "colour"),
+        5_001: ('{"type": "report.filed",', None),
+        5_003: (filing_act(5_003, unit="nobody"), "unit"),
+        7_000: (adoption_act("a1", "R-none"), "report"),
+        9_000: (void, "target"),
+        11_000: (filing_act(0, title="另一标题"), "id"),
+        11_500: (adoption_act("a2", "R5"), "report"),
+    }
+    for line, (act, _) in bad.items():
+        acts[line - 1] = act
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=database_url, check=False)
+    assert result.returncode == 1
+    for line, (_, field) in bad.items():
+        said = f"line {line}, field '{field}': " if field else f"line {line}: "
+        assert said in result.stderr, (said, result.stderr)
+    assert f"{len(bad)} 处错误，未存入任何行为" in result.stderr
+    depends = "line 11500, field 'report': unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
+    assert depends in result.stderr
+    assert len(ledger("events", db=database_url).stdout.splitlines()) == 2
+    print(f"{len(acts)} lines, {len(bad)} bad, all named in one run")
+
+
+def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sqlite_url: str) -> None:
+    """A file with 1,500 bad lines lists the first 100 by line, says how many more there are and the
+    full count, and stores nothing."""
+    acts: list[dict[str, object] | str] = [unit_act("xq")]
+    acts += [
+        filing_act(k, unit="nobody") if k % 2 else filing_act(k, occurred_on="2019-13-01")
+        for k in range(1500)
+    ]
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
+    assert result.returncode == 1
+    assert "1500 处错误，未存入任何行为（1500 bad act(s); nothing was stored）" in result.stderr
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  line ")]
+    assert [int(line.split()[1].rstrip(",:")) for line in listed] == list(range(2, 102))
+    assert "另有 1400 处错误未列出 (... and 1400 more)" in result.stderr
+    assert ledger("events", db=sqlite_url).stdout == ""
+
+
+def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database_url: str) -> None:
+    """An XLSX register whose 单位登记 sheet has a bad row and whose 报送登记 sheet names that unit is
+    refused in one run naming both rows, the second as depending on the first; nothing is stored."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    filings = book.active
+    filings.title = "报送登记"
+    for row in (["报送日期", "报送单位", "信息编号", "标题"], ["2019-03-01", "xq", "R1", "标题"],
+                ["2019-03-02", "yn", "R2", "标题"], ["2019-13-01", "yn", "R3", "标题"]):  # fmt: skip
+        filings.append(row)
+    units = book.create_sheet("单位登记")
+    for row in (["单位代码", "单位名称", "单位类别", "登记日期"], ["xq", "兴庆区", "county", "2019年2月30日"],
+                ["yn", "永宁县", "county", "2019-01-01"]):  # fmt: skip
+        units.append(row)
+    path = tmp_path / "登记.xlsx"
+    book.save(path)
+    result = ledger("import", str(path), db=database_url, check=False)
+    assert result.returncode == 1
+    assert "登记.xlsx：3 行有误，未存入任何行为" in result.stderr
+    assert "sheet 单位登记, row 2, column 登记日期 (occurred_on)" in result.stderr
+    assert ("sheet 报送登记, row 2, column 报送单位 (unit): unknown unit 'xq' (register it first)"
+            "（它定义在工作表 单位登记 第 2 行，而那一行本身有误") in result.stderr  # fmt: skip
+    assert "sheet 报送登记, row 4, column 报送日期 (occurred_on)" in result.stderr
+    assert "no ledger" not in result.stderr and ledger("events", db=database_url).stdout == ""
+
+
+def wrong_files(folder: Path) -> list[tuple[Path, str]]:
+    """Files of the wrong kind for `ledger import`, each with what its message must say."""
+    act = json.dumps(unit_act("xq", name="兴庆区"), ensure_ascii=False)
+    made: list[tuple[str, bytes, str]] = [
+        (
+            "array.json",
+            f"[\n  {act},\n  {act}\n]\n".encode(),
+            "这是一个 JSON 数组：应为 JSON Lines，每行一个行为",
+        ),
+        ("array.jsonl", f"[{act}, {act}]".encode(), "(a JSON array: expected JSON Lines, one act per line)"),
+        ("pretty.jsonl", json.dumps(unit_act("xq"), indent=2).encode() + b"\n", "这是跨多行书写的 JSON"),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+            "这是 .xls 工作簿（Excel 97-2003 格式）：请另存为 .xlsx 或 CSV",
+        ),
+        ("old.jsonl", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "这是 .xls 工作簿"),
+        ("utf16.jsonl", (act + "\n").encode("utf-16"), "这是 UTF-16 编码的文本：请另存为 UTF-8"),
+        ("utf16.csv", "单位代码,单位名称,单位类别,登记日期\n".encode("utf-16"), "这是 UTF-16 编码的文本"),
+        ("gbk.jsonl", (act + "\n").encode("gb18030"), "这是 GB18030（GBK）编码的文本：JSON Lines 须为 UTF-8"),
+        ("empty.jsonl", b"", "文件是空的，没有可导入的行为"),
+        ("blank.jsonl", b"\n  \n", "文件是空的"),
+        (
+            "acts.xlsx",
+            (act + "\n").encode(),
+            "这是 JSON 文本，文件名却以 .xlsx 结尾：JSON Lines 请命名为 .jsonl",
+        ),
+        ("register.jsonl", "报送日期,报送单位,信息编号,标题\n".encode(), "这像是 CSV 表格"),
+    ]
+    files = []
+    for name, content, said in made:
+        (folder / name).write_bytes(content)
+        files.append((folder / name, said))
+    subprocess.run([sys.executable, "-m", "ledger", "template", "--out", str(folder / "t")], check=True,
+                   capture_output=True, cwd=ROOT)  # fmt: skip
+    (folder / "t" / "报送登记.xlsx").rename(folder / "workbook.jsonl")
+    files.append(
+        (folder / "workbook.jsonl", "这是 .xlsx 工作簿，文件名却以 .jsonl 结尾：请把文件名改为 .xlsx")
+    )
+    (folder / "folder.jsonl").mkdir()
+    files.append((folder / "folder.jsonl", "这是一个目录，不是文件"))
+    return files
+
+
+def test_a_file_of_the_wrong_kind_gets_one_message_and_nothing_is_made(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A JSON array, a JSON object over several lines, an .xls workbook (by its bytes, whatever its name),
+    an .xlsx named .jsonl and JSON named .xlsx, UTF-16 and GB18030 text, an empty file and a directory
+    each get one Chinese message saying what the file is and what to do (not one error per line), exit 2,
+    and no ledger is made or changed."""
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'new' / 'ledger.db'}" if sqlite else database_url
+    files = wrong_files(tmp_path)
+    for path, said in files:
+        result = ledger("import", str(path), db=url, check=False)
+        assert result.returncode == 2, (path.name, result.stderr)
+        assert said in result.stderr, (path.name, result.stderr)
+        assert f"{path}：" in result.stderr and "未导入任何行为" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, (path.name, result.stderr)
+        assert nothing_made(url, tmp_path), path.name
+    restored = ledger("restore", str(files[0][0]), db=url, check=False)
+    assert (
+        restored.returncode == 2 and "这是一个 JSON 数组" in restored.stderr and nothing_made(url, tmp_path)
+    )
+    command = [sys.executable, "-m", "ledger", "import", "-", "--db", url]
+    piped = subprocess.run(command, input=files[0][0].read_bytes(), capture_output=True, cwd=ROOT, timeout=60)
+    assert (
+        piped.returncode == 2
+        and "这是一个 JSON 数组" in piped.stderr.decode()
+        and nothing_made(url, tmp_path)
+    )
+    print(f"{len(files) + 2} wrong files, each one message, nothing made")
+
+
+def test_a_utf8_file_beginning_with_a_byte_order_mark_imports(tmp_path: Path, sqlite_url: str) -> None:
+    """JSON Lines saved by an editor that begins UTF-8 with a byte-order mark import as any other."""
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(unit_act("xq"), ensure_ascii=False).encode() + b"\n")
+    assert "1 acts, 1 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+
+
+def test_empty_results_explain_themselves(tmp_path: Path, database_url: str) -> None:
+    """An empty ledger, a known-at time before the first act, an as-of date before any unit was registered
+    and filters that match nothing are each said on stderr in Chinese (exit 0 where a result is shown),
+    while stdout stays the result alone: valid JSON, CSV or (empty) JSON Lines."""
+    ledger("init", db=database_url)
+    empty = "账本是空的：还没有记录任何行为，可用 ledger import 导入 (the ledger is empty)"
+    year = ("--rulebook", "yinchuan-2018", "--period", "2019")
+    scored = ledger("score", *year, "--format", "json", db=database_url)
+    assert json.loads(scored.stdout)["units"] == [] and empty in scored.stderr
+    verified = ledger("verify", db=database_url)
+    assert "ok: 0 acts" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
+    for command, said in (
+        (("events",), empty),
+        (("export",), "没有可导出的行为"),
+        (("token", "list"), "还没有令牌"),
+    ):
+        result = ledger(*command, db=database_url)
+        assert result.stdout == "" and said in result.stderr, (command, result.stderr)
+
+    acts = [unit_act("xq", occurred_on="2019-01-01"), unit_act("yn", occurred_on="2019-02-01"), filing_act(1)]
+    ledger("import", str(jsonl(tmp_path / "acts.jsonl", acts)), db=database_url)
+    before = ("--rulebook", "yinchuan-2018", "--period", "2017")
+    nobody = "截至 2017-12-31 没有登记的单位 (no units registered by 2017-12-31)：最早的单位登记于 2019-01-01"
+    scored = ledger("score", *before, "--format", "json", db=database_url)
+    assert json.loads(scored.stdout)["units"] == [] and nobody in scored.stderr
+    table = ledger("score", *before, db=database_url)
+    assert "yinchuan-2018" in table.stdout and nobody in table.stderr and nobody not in table.stdout
+    early = "截至 2019-10-05T15:59:59Z 没有记录的行为：首个行为记录于 20"
+    csv = ledger("score", *year, "--known-at", "2019-10-05", "--format", "csv", db=database_url)
+    assert csv.stdout.splitlines()[0].startswith("rank,unit,") and len(csv.stdout.splitlines()) == 1
+    assert early in csv.stderr
+    whatif = ledger(
+        "whatif", "--base", "yinchuan-2018", "--draft", "yinchuan-2018", *before[2:], db=database_url
+    )
+    assert nobody in whatif.stderr
+
+    explained = ledger("explain", "--unit", "xq", *before, db=database_url, check=False)
+    assert explained.returncode == 2 and nobody in explained.stderr
+    typo = ledger("explain", "--unit", "xqq", *year, db=database_url, check=False)
+    assert (
+        typo.returncode == 2
+        and "单位 'xqq' 截至 2019-12-31 未登记" in typo.stderr
+        and "最接近的：xq" in typo.stderr
+    )
+    q1 = ("--rulebook", "yinchuan-2018", "--period", "2019-Q1", "--as-of", "2019-01-15")
+    later = ledger("explain", "--unit", "yn", *q1, db=database_url, check=False)
+    assert later.returncode == 2 and "单位 'yn' 截至 2019-01-15 未登记" in later.stderr
+    assert "它登记于 2019-02-01" in later.stderr
+
+    events = ledger("events", "--known-at", "2019-10-05", db=database_url)
+    assert events.stdout == "" and early in events.stderr
+    unmatched = ledger(
+        "events", "--unit", "xq", "--type", "report.adopted", "--from", "2019-07-01", db=database_url
+    )
+    assert unmatched.stdout == ""
+    assert "没有符合条件的行为：单位 xq，类型 report.adopted，发生于 2019-07-01 至 …" in unmatched.stderr
+    unknown = ledger("events", "--unit", "xqq", "--report", "R9", db=database_url)
+    assert "单位 'xqq' 未登记；最接近的：xq" in unknown.stderr and "信息 'R9' 从未报送" in unknown.stderr
+    assert unknown.stdout == ""
+
+
+def test_rulebooks_say_where_they_were_looked_for_when_none_is_found(tmp_path: Path) -> None:
+    """`ledger rulebooks` in an installation without its rulebooks (the shipped directory pointed at an
+    empty one) prints an empty list and says on stderr where it looked; a LEDGER_RULEBOOKS_PATH directory
+    that is not there is named."""
+    (tmp_path / "none").mkdir()
+    program = (
+        "import sys; from pathlib import Path; import ledger.rulebooks as r; "
+        f"r.shipped_directory = lambda: Path({str(tmp_path / 'none')!r}); "
+        "from ledger.cli import app; app(['rulebooks', '--format', 'json'])"
+    )
+    env = {**os.environ, "LEDGER_RULEBOOKS_PATH": str(tmp_path / "drafts")}
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert f"没有找到任何考核办法：查找了 {tmp_path / 'none'}、{tmp_path / 'drafts'}" in result.stderr
+    assert f"找不到考核办法目录 {tmp_path / 'drafts'}" in result.stderr

@@ -160,8 +160,8 @@ def test_many_errors_are_summarised() -> None:
     index = LedgerIndex(PUBLICATIONS, ITEMS)
     error = rejected(index, *(adoption(f"a{i}", "R9") for i in range(25)))
     assert len(error.errors) == 25
-    assert str(error).startswith("25 bad act(s); nothing was stored:")
-    assert str(error).endswith("... and 5 more")
+    assert str(error).startswith("25 处错误，未存入任何行为（25 bad act(s); nothing was stored）：")
+    assert str(error).endswith("另有 5 处错误未列出 (... and 5 more)")
 
 
 def test_rollback_forgets_an_admitted_batch_the_store_refused() -> None:

@@ -28,6 +28,7 @@ from ledger.services import Ledger, Settings
 from ledger.spreadsheets import SheetRejected, import_sheet
 from ledger.tokens import check_name, new_token
 from tests.serving import serving
+from tests.signing import login
 
 ROOT = Path(__file__).resolve().parents[1]
 NFC = unicodedata.normalize("NFC", "XQ-café-1")  # é as one code point, U+00E9
@@ -205,7 +206,7 @@ def test_the_unit_page_shows_text_recorded_earlier_escaped(earlier: Ledger, data
     with TestClient(app) as client:
         token = new_token()
         app.state.tokens.create(token, "office-page", "office")
-        assert client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False).is_redirect
+        assert login(client, token).is_redirect
         page = client.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
     assert page.status_code == 200, page.text
     assert RLO not in page.text

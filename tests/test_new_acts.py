@@ -247,7 +247,8 @@ def test_voids_free_a_completion_and_then_its_assignment(sqlite_ledger: Ledger) 
 
 
 def test_a_file_of_new_acts_names_every_bad_line(sqlite_ledger: Ledger) -> None:
-    """Imported as JSON Lines, each bad new act is named by its line number; the file is refused whole."""
+    """Imported as JSON Lines, each bad new act is named by its line number, those of the wrong shape and
+    those the ledger refuses alike, in one run; the file is refused whole."""
     lines = [
         registration(),
         valid("post.published"),
@@ -257,7 +258,7 @@ def test_a_file_of_new_acts_names_every_bad_line(sqlite_ledger: Ledger) -> None:
     ]
     with pytest.raises(BatchRejected) as caught:
         sqlite_ledger.import_lines(orjson.dumps(line) for line in lines)
-    assert [(e.where, e.field) for e in caught.value.errors] == [(3, "points")]
+    assert [(e.where, e.field) for e in caught.value.errors] == [(3, "points"), (5, "occurred_on")]
     assert stored(sqlite_ledger) == []
     with pytest.raises(BatchRejected) as caught:
         sqlite_ledger.import_lines(orjson.dumps(line) for line in [*lines[:2], *lines[3:]])

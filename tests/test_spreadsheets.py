@@ -168,7 +168,8 @@ def test_every_bad_row_of_a_csv_is_named_by_row_and_column(sqlite_ledger: Ledger
         "row 7, column 报送日期 (occurred_on): must be an ISO date YYYY-MM-DD, not '7月7日'",
     ]
     assert [e.where for e in caught.value.errors] == [3, 5, 6, 7]
-    assert caught.value.summary().startswith("报送登记.csv: 4 bad row(s); nothing was stored:\n  row 3, ")
+    head = "报送登记.csv：4 行有误，未存入任何行为（4 bad row(s); nothing was stored）："
+    assert caught.value.summary().startswith(f"{head}\n  row 3, ")
     assert isinstance(caught.value, BatchRejected)
     assert snapshot(sqlite_ledger) == before
 

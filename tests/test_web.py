@@ -25,6 +25,7 @@ from ledger.rulebooks import Catalogue
 from ledger.services import Ledger, Settings
 from ledger.tokens import new_token
 from tests.serving import Server, serving
+from tests.signing import login, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -32,7 +33,6 @@ REQUIRE_BROWSER = os.environ.get("LEDGER_REQUIRE_BROWSER", "") not in ("", "0")
 SHOTS = Path("/tmp/web-shots")
 ROLES = ("office", "auditor", "unit:xingqing", "admin")
 UNITS_IN_SAMPLE = 58
-CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 LINKS = re.compile(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
@@ -104,26 +104,6 @@ def http(app: tuple[TestClient, dict[str, str]]) -> Iterator[TestClient]:
     client.cookies.clear()
     yield client
     client.cookies.clear()
-
-
-def login(client: TestClient, token: str, target: str = "/") -> Any:
-    """The sign-in form posted as a browser posts it: with the CSRF token the form was given."""
-    given = CSRF.search(client.get("/login").text)
-    data = {"token": token, "next": target, "csrf": given.group(1) if given else ""}
-    return client.post("/login", data=data, follow_redirects=False)
-
-
-def sign_in(client: TestClient, token: str) -> str:
-    """Sign in; the CSRF token the signed-in pages' forms carry."""
-    answer = login(client, token)
-    assert answer.status_code == 303, answer.text
-    return form_token(client)
-
-
-def form_token(client: TestClient) -> str:
-    page = client.get("/rulebooks")
-    assert page.status_code == 200, page.text
-    return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
 
 
 @pytest.fixture

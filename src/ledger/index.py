@@ -59,6 +59,8 @@ class LedgerIndex:
         self.located: dict[str, tuple[int, str]] = {}  # stored act id -> (position, recorded_at)
         self._undo: list[tuple[Any, Any, Any]] | None = None  # (table, key, old value) since `begin`
         self._new: list[str] = []  # ids taken into `acts` since `begin`
+        # what bad lines of the batch begun would have defined: (kind, name) -> the first such line
+        self.claims: dict[tuple[str, str], int] = {}
 
     # --- folding stored history -------------------------------------------------------------
 
@@ -91,6 +93,13 @@ class LedgerIndex:
         `rollback`."""
         self._undo = []
         self._new = []
+        self.claims = {}
+
+    def claim(self, claims: Mapping[tuple[str, str], int]) -> None:
+        """Note what bad lines of the batch, left out, would have defined (see `defined_by`): an act naming
+        one of these later is unknown all the same, and its error names the line it depends on."""
+        for key, line in claims.items():
+            self.claims.setdefault(key, line)
 
     def check(self, part: Sequence[tuple[int, Act]]) -> tuple[list[bool], list[ActError]]:
         """Check part of the batch begun, taking in its good acts: per act whether it is new, and every
@@ -111,6 +120,8 @@ class LedgerIndex:
             except ActError as e:
                 errors.append(e)
                 fresh.append(False)
+                for key in defined_by(act.type, act.id, act.fields):
+                    self.claims.setdefault(key, where)
                 continue
             acts[act.id] = (content_digest, act.type)
             new.append(act.id)
@@ -122,6 +133,7 @@ class LedgerIndex:
         """The batch taken in is stored; its last act sits at `position`."""
         self._undo = None
         self._new = []
+        self.claims = {}
         self.position = position
 
     def rollback(self) -> None:
@@ -141,6 +153,7 @@ class LedgerIndex:
             self.located.pop(act_id, None)
         self._undo = None
         self._new = []
+        self.claims = {}
 
     def _check(self, where: int, act: Act) -> None:
         f = act.fields
@@ -165,7 +178,8 @@ class LedgerIndex:
         if kind != "report.filed" and "report" in f:
             filing = self.reports.get(f["report"])
             if filing is None:
-                raise ActError(where, "report", f"unknown report {f['report']!r}")
+                report = f["report"]
+                raise self._unknown(where, "report", f"unknown report {report!r}", ("report", report))
             if act.occurred_on < filing.filed_on:
                 raise ActError(
                     where,
@@ -189,7 +203,7 @@ class LedgerIndex:
         if kind == "event.voided":
             target = self.acts.get(f["target"])
             if target is None:
-                raise ActError(where, "target", f"unknown act {f['target']!r}")
+                raise self._unknown(where, "target", f"unknown act {f['target']!r}", ("act", f["target"]))
             if target[1] == "event.voided":
                 raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
             if f["target"] in self.voided:
@@ -237,7 +251,8 @@ class LedgerIndex:
         f = act.fields
         assignment = self.tasks.get(f["task"])
         if assignment is None:
-            raise ActError(where, "task", f"unknown task {f['task']!r} (assign it first)")
+            task = f["task"]
+            raise self._unknown(where, "task", f"unknown task {task!r} (assign it first)", ("task", task))
         if f["task"] in self.completions:
             raise ActError(
                 where, "task", f"task {f['task']!r} is already completed (void that completion first)"
@@ -268,7 +283,12 @@ class LedgerIndex:
 
     def _need_unit(self, where: int, field: str, unit: str) -> None:
         if unit not in self.units:
-            raise ActError(where, field, f"unknown unit {unit!r} (register it first)")
+            raise self._unknown(where, field, f"unknown unit {unit!r} (register it first)", ("unit", unit))
+
+    def _unknown(self, where: int, field: str, message: str, key: tuple[str, str]) -> ActError:
+        """An act names something not defined: said so, with the bad line of the batch that would have
+        defined it, if there is one."""
+        return ActError(where, field, message, self.claims.get(key))
 
     # --- the fold itself ----------------------------------------------------------------------
 
@@ -326,6 +346,20 @@ class LedgerIndex:
         if self._undo is not None:
             self._undo.append((target, key, key if key in target else _MISSING))
         target.add(key)
+
+
+DEFINING = {"unit.registered": "unit", "report.filed": "report", "task.assigned": "task"}
+
+
+def defined_by(kind: Any, act_id: Any, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What an act would define, as (kind, name): its id ("act") and the unit it registers, the report it
+    files or the task it assigns. Works on a raw act too (a line that failed its shape check): values
+    that are not text are passed over."""
+    named = [("act", act_id)] if isinstance(act_id, str) else []
+    field = DEFINING.get(kind) if isinstance(kind, str) else None
+    if field is not None and isinstance(fields.get(field), str):
+        named.append((field, fields[field]))
+    return named
 
 
 def conflicting(errors: list[ActError]) -> bool:

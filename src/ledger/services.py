@@ -16,15 +16,18 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from ledger import emptiness
 from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
-from ledger.errors import ActError, BatchRejected, LedgerError
+from ledger.emptiness import NoUnits, UnitNotRegistered
+from ledger.errors import ActError, BatchRejected, LedgerError, NoLedger
 from ledger.heap import paused_collection
+from ledger.index import defined_by
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
 from ledger.sessions import Lifetimes
 from ledger.store import Receipt, Store, base, open_store
-from ledger.store.base import utc_now
+from ledger.store.base import Part, utc_now
 from ledger.whatif import compare
 from projections.facts import Facts, gather
 from projections.scoring import score
@@ -76,9 +79,20 @@ class Ledger:
         self.files_allowed = files_allowed
 
     @classmethod
-    def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Ledger:
+    def open(cls, settings: Settings, catalogue: Catalogue | None = None, *, create: bool = True) -> Ledger:
+        """The ledger at the settings' URL; with `create`, made if it is not there yet (else NoLedger)."""
         catalogue = catalogue or Catalogue.load()
-        return cls(open_store(settings.database_url, catalogue.publications(), catalogue.items()), catalogue)
+        store = open_store(settings.database_url, catalogue.publications(), catalogue.items(), create=create)
+        return cls(store, catalogue)
+
+    @classmethod
+    def init(cls, settings: Settings, catalogue: Catalogue | None = None) -> tuple[Ledger, bool]:
+        """The ledger at the settings' URL, made if it is not there: (the ledger, whether it was made)."""
+        catalogue = catalogue or Catalogue.load()
+        try:
+            return cls.open(settings, catalogue, create=False), False
+        except NoLedger:
+            return cls.open(settings, catalogue, create=True), True
 
     def close(self) -> None:
         self.store.close()
@@ -157,8 +171,49 @@ class Ledger:
         selection = self.selection(rulebook)
         cut = parse_instant(known_at) if known_at else utc_now()
         acts = counted(self.store.read(known_at=cut, chain=False), progress)
-        document, _ = scored(selection, period, as_of, acts, cut, unit)
+        try:
+            document, _ = scored(selection, period, as_of, acts, cut, unit)
+        except NoUnits as e:
+            raise LedgerError(emptiness.no_units(self.store, e.judged, cut)) from None
+        except UnitNotRegistered as e:  # said again with the units registered after the day judged too
+            units = emptiness.registered(self.store, cut)
+            raise LedgerError(emptiness.unit_not_registered(e.unit, e.judged, units)) from None
         return document
+
+    def why_no_units(self, document: dict[str, Any], unit: str | None = None) -> str:
+        """Why a score document lists no unit (the ledger, the known-at time, the day judged), or why it
+        does not list `unit` (registered after the day judged)."""
+        judged = min(parse_period(document["period"]).end, dt.date.fromisoformat(document["as_of"]))
+        if unit is not None:
+            days = emptiness.registered(self.store, document["known_at"])
+            if unit in days and any(day <= judged for day in days.values()):
+                return emptiness.unit_not_registered(unit, judged, days)
+        return emptiness.no_units(self.store, judged, document["known_at"])
+
+    def why_no_events(
+        self,
+        *,
+        unit: str | None = None,
+        report: str | None = None,
+        types: Sequence[str] = (),
+        occurred_from: str | None = None,
+        occurred_to: str | None = None,
+        recorded_from: str | None = None,
+        known_at: str | None = None,
+    ) -> str:
+        """Why `events` with these filters found nothing."""
+        return emptiness.no_events(
+            self.store,
+            unit=unit,
+            report=report,
+            types=types,
+            occurred=(
+                parse_day(occurred_from, "from") if occurred_from else None,
+                parse_day(occurred_to, "to") if occurred_to else None,
+            ),
+            recorded_from=parse_instant(recorded_from) if recorded_from else None,
+            cut=parse_instant(known_at) if known_at else None,
+        )
 
     def whatif(
         self,
@@ -309,35 +364,49 @@ def parse_all(items: Iterable[tuple[int, Any]]) -> list[tuple[int, Act]]:
 PART = 5000  # acts a file import checks and stores at a time
 
 
-def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[list[tuple[int, Act]]]:
-    """The acts of JSON Lines in parts of `size` (line numbers from 1, blank lines skipped, id-less acts
-    given ids from their content). After a bad line no more parts come; at the end BatchRejected names
-    every bad line of the file."""
+def parts_of(lines: Iterable[bytes], size: int | None = None) -> Iterator[Part]:
+    """The acts of JSON Lines in parts of about `size` lines (numbered from 1, blank lines skipped, id-less
+    acts given ids from their content). A line that is not an act is a fault of its part, with what it
+    would have defined (its claims), and the reading goes on: the store checks every other line against
+    the ledger, so one run names every bad line of the file."""
     size = size or PART
-    errors: list[ActError] = []
     seen: Counter[bytes] = Counter()
-    part: list[tuple[int, Act]] = []
+    acts: list[tuple[int, Act]] = []
+    faults: list[ActError] = []
+    claims: dict[tuple[str, str], int] = {}
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():
             continue
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")  # the byte-order mark some editors begin UTF-8 with
         try:
-            act = parse_act(orjson.loads(line), number)
+            raw = orjson.loads(line)
         except orjson.JSONDecodeError as e:
-            errors.append(ActError(number, None, f"not valid JSON ({e})"))
-            continue
-        except ActError as e:
-            errors.append(e)
-            continue
-        if errors:
-            continue
-        part.append((number, act if act.id_given else with_file_id(act, seen)))
-        if len(part) == size:
-            yield part
-            part = []
-    if errors:
-        raise BatchRejected(errors)
-    if part:
-        yield part
+            faults.append(ActError(number, None, not_json(line, e)))
+        else:
+            try:
+                act = parse_act(raw, number)
+            except ActError as e:
+                faults.append(e)
+                if isinstance(raw, dict):
+                    for key in defined_by(raw.get("type"), raw.get("id"), raw):
+                        claims.setdefault(key, number)
+            else:
+                acts.append((number, act if act.id_given else with_file_id(act, seen)))
+        if len(acts) + len(faults) >= size:
+            yield Part(acts, faults, claims)
+            acts, faults, claims = [], [], {}
+    if acts or faults:
+        yield Part(acts, faults, claims)
+
+
+def not_json(line: bytes, error: orjson.JSONDecodeError) -> str:
+    """Why a line is not JSON, saying so when its text is not UTF-8 (JSON Lines must be)."""
+    try:
+        line.decode()
+    except UnicodeDecodeError:
+        return "不是 UTF-8 文本：JSON Lines 须为 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text)"
+    return f"not valid JSON ({error})"
 
 
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
@@ -373,7 +442,11 @@ def scored(
     with paused_collection():
         facts = gather(acts, day)
         if unit is not None and unit not in facts.units:
-            raise LedgerError(f"unit {unit!r} is not registered as of {day}")
+            judged = min(span.end, day)
+            days = {slug: u.registered_on for slug, u in facts.units.items()}
+            if not any(registered_on <= judged for registered_on in days.values()):
+                raise NoUnits(judged)
+            raise UnitNotRegistered(unit, judged, days)
         return board_json(score(facts, selection, span, day), known_at, unit), facts
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from ledger.acts import FORMS, LEVELS, Act, parse_act
 from ledger.cells import xlsx_text
-from ledger.errors import ActError, BatchRejected, LedgerError
-from ledger.index import LedgerIndex
+from ledger.errors import ActError, BatchRejected, LedgerError, depending, unlisted
+from ledger.index import defined_by
 from ledger.services import ImportResult, Ledger, with_file_ids
+from ledger.store.base import LARGE, Part
 
 STRIDE = 10_000_000  # above Excel's 1,048,576 rows: where = sheet place * STRIDE + row
 NOTES_SHEET = "说明"
@@ -284,15 +285,28 @@ def _value(col: Column, text: str) -> Any:
 
 def row_error(error: ActError, sheet: Sheet) -> str:
     """An error as 'row 5, column 报送单位 (unit): ...' (with 'sheet NAME, ' when a workbook has several)."""
-    table, row = sheet.locate(error.where)
-    place = f"sheet {table.title}, row {row}" if table and len(sheet.tables) > 1 else f"row {row}"
+    place, _, table = _place(sheet, error.where)
+    message = error.message
+    if error.depends_on is not None:
+        english, chinese, _ = _place(sheet, error.depends_on)
+        message += depending(chinese, english)
     if error.field is None:
-        return f"{place}: {error.message}"
+        return f"{place}: {message}"
     col = table.template.column_of(error.field) if table else None
     if col is None:
-        return f"{place}, field '{error.field}': {error.message}"
+        return f"{place}, field '{error.field}': {message}"
     words = f" (or {', '.join(col.words)})" if col.words and "must be one of" in error.message else ""
-    return f"{place}, column {col.header} ({error.field}): {error.message}{words}"
+    return f"{place}, column {col.header} ({error.field}): {message}{words}"
+
+
+def _place(sheet: Sheet, where: int) -> tuple[str, str, Table | None]:
+    """Where a row is, in English ('sheet NAME, row 5' when a workbook has several, else 'row 5') and in
+    Chinese ('工作表 NAME 第 5 行'), and its table."""
+    table, row = sheet.locate(where)
+    several = table is not None and len(sheet.tables) > 1
+    english = f"sheet {table.title}, row {row}" if several and table else f"row {row}"
+    chinese = f"工作表 {table.title} 第 {row} 行" if several and table else f"第 {row} 行"
+    return english, chinese, table
 
 
 class SheetRejected(BatchRejected):
@@ -307,42 +321,34 @@ class SheetRejected(BatchRejected):
 
     def summary(self, limit: int | None = None) -> str:
         shown = self.lines if limit is None else self.lines[:limit]
-        more = len(self.lines) - len(shown)
-        tail = f"\n  ... and {more} more" if more > 0 else ""
         listed = "\n".join(f"  {line}" for line in shown)
-        return f"{self.name}: {self.rows} bad row(s); nothing was stored:\n{listed}{tail}"
+        rows = self.rows
+        head = f"{self.name}：{rows} 行有误，未存入任何行为（{rows} bad row(s); nothing was stored）："
+        return f"{head}\n{listed}{unlisted(len(self.lines) - len(shown))}"
 
 
 def import_sheet(ledger: Ledger, path: Path, progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Import a register: every row, or none when any row is bad (SheetRejected lists them all)."""
+    """Import a register: every row, or none when any row is bad (SheetRejected lists them all: rows of the
+    wrong shape and rows the ledger refuses, in one run)."""
     sheet = read_sheet(path)
     parsed: list[tuple[int, Act]] = []
-    errors: list[ActError] = []
+    faults: list[ActError] = []
+    claims: dict[tuple[str, str], int] = {}
     for where, raw in sheet.acts():
         try:
             parsed.append((where, parse_act(raw, where)))
         except ActError as e:
-            errors.append(e)
+            faults.append(e)
+            for key in defined_by(raw.get("type"), raw.get("id"), raw):
+                claims.setdefault(key, where)
     acts = with_file_ids(parsed)
-    if errors:
-        raise SheetRejected(sheet, errors + _context_errors(ledger, acts))
     try:
-        return ImportResult.of(ledger.store.append(acts, progress=progress))
+        new, duplicates = ledger.store.append_parts(
+            [Part(acts, faults, claims)], large=len(acts) >= LARGE, progress=progress
+        )
     except BatchRejected as e:
         raise SheetRejected(sheet, e.errors, conflict=e.conflict) from None
-
-
-def _context_errors(ledger: Ledger, acts: list[tuple[int, Act]]) -> list[ActError]:
-    """The store's checks of the well-formed rows, on a scratch index (nothing is written), so that one
-    report names every bad row (a row naming a unit or report whose own row is bad then names an unknown)."""
-    scratch = LedgerIndex(ledger.store.index.publications, ledger.store.index.items)
-    for stored in ledger.store.read():
-        scratch.fold(stored)
-    try:
-        scratch.admit(acts)
-    except BatchRejected as e:
-        return e.errors
-    return []
+    return ImportResult(new, duplicates)
 
 
 # --- templates -----------------------------------------------------------------------------------

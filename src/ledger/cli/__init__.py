@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from ledger.cli import acts, bulletin, checkpoints, rulebooks, scores, serve, tokens, whatif
+from ledger.cli import acts, bulletin, checkpoints, init, rulebooks, scores, serve, tokens, whatif
 
 app = typer.Typer(
     help="An event-sourced scoring ledger for 政务信息工作考核: acts in, explained scores out.",
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+app.command()(init.init)
 app.command("import")(acts.import_)
 app.command()(acts.template)
 app.command()(acts.export)

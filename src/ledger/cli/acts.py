@@ -12,8 +12,10 @@ from typing import Annotated, BinaryIO
 import orjson
 import typer
 
-from ledger.cli.common import Db, KnownAt, err, ledger_at, progress, run
+from ledger.cli.common import Db, KnownAt, err, ledger_at, note, progress, run
+from ledger.emptiness import NOTHING_TO
 from ledger.errors import LedgerError
+from ledger.filekinds import BOM, HEAD, head_of, kind_of
 from ledger.spreadsheets import import_sheet, write_templates
 
 
@@ -27,8 +29,9 @@ def import_(
     """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
 
     def body() -> None:
-        if file.suffix.lower() in (".csv", ".xlsx"):
-            with ledger_at(db) as ledger, progress(0) as tick:
+        # What the file is, before the ledger is opened (or made): a file of the wrong kind changes nothing.
+        if str(file) != "-" and kind_of(str(file), head_of(file)) != "jsonl":
+            with ledger_at(db, create=True) as ledger, progress(0) as tick:
                 result = import_sheet(ledger, file, progress=tick)
             typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
             return
@@ -36,7 +39,7 @@ def import_(
             if _is_export(lines):  # a file of `ledger export`: the same positions, times and chain
                 _restore(db, file, lambda: lines)
                 return
-            with ledger_at(db) as ledger, progress(total) as tick:
+            with ledger_at(db, create=True) as ledger, progress(total) as tick:
                 result = ledger.import_lines(lines, progress=tick)
         typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
 
@@ -47,7 +50,9 @@ def import_(
 def _lines_of(file: Path) -> Iterator[tuple[Sequence[bytes] | BinaryIO, int]]:
     """A file's lines, read as they are used (standard input is read whole), and how many there are."""
     if str(file) == "-":
-        lines = sys.stdin.buffer.read().splitlines()
+        data = sys.stdin.buffer.read()
+        kind_of("standard input", data[:HEAD])  # JSON Lines, or WrongFile
+        lines = data.splitlines()
         yield lines, len(lines)
         return
     try:
@@ -66,7 +71,7 @@ def _is_export(lines: Sequence[bytes] | BinaryIO) -> bool:
     if not isinstance(lines, Sequence):
         lines.seek(0)
     try:
-        head = orjson.loads(first)
+        head = orjson.loads(first.removeprefix(BOM))
     except orjson.JSONDecodeError:
         return False
     return isinstance(head, dict) and {"position", "recorded_at", "chain"} <= head.keys()
@@ -82,7 +87,7 @@ def _read(file: Path) -> bytes:
 def _restore(db: str | None, file: Path, lines: Callable[[], Iterable[bytes]]) -> None:
     """Restore an export (its lines read once the ledger is open), then walk the chain it made: exit 4
     if it does not hold."""
-    with ledger_at(db) as ledger:
+    with ledger_at(db, create=True) as ledger:
         count = ledger.restore(lines())
         checked, broken, what = ledger.store.verify()
     typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")
@@ -113,12 +118,14 @@ def export(
     def body() -> None:
         with ledger_at(db) as ledger:
             if out is None:
-                for line in ledger.export():
-                    sys.stdout.buffer.write(line)
-                return
-            with out.open("wb") as f:
-                count = sum(f.write(line) > 0 for line in ledger.export())
-        err.print(f"{out}: {count} acts exported", highlight=False)
+                count = sum(sys.stdout.buffer.write(line) > 0 for line in ledger.export())
+            else:
+                with out.open("wb") as f:
+                    count = sum(f.write(line) > 0 for line in ledger.export())
+        if out is not None:
+            err.print(f"{out}: {count} acts exported", highlight=False)
+        if not count:
+            note(NOTHING_TO.format("导出", "export"))
 
     run(body)
 
@@ -128,7 +135,12 @@ def restore(
     db: Db = None,
 ) -> None:
     """Load an export into an empty ledger: the same positions, recorded times and hash chain."""
-    run(lambda: _restore(db, file, lambda: _read(file).splitlines()))
+
+    def body() -> None:
+        kind_of(str(file), head_of(file))  # JSON Lines, or WrongFile before the ledger is made
+        _restore(db, file, lambda: _read(file).splitlines())
+
+    run(body)
 
 
 def events(
@@ -143,16 +155,30 @@ def events(
     """List stored acts in position order as JSON Lines, with their positions and recorded times."""
 
     def body() -> None:
+        types = kind or ()
         with ledger_at(db) as ledger:
             out = sys.stdout.buffer
+            found = 0
             for act in ledger.events(
                 unit=unit,
                 report=report,
-                types=kind or (),
+                types=types,
                 occurred_from=occurred_from,
                 occurred_to=occurred_to,
                 known_at=known_at,
             ):
                 out.write(orjson.dumps(act.as_json()) + b"\n")
+                found += 1
+            if not found:  # said on stderr: standard output stays valid (empty) JSON Lines
+                note(
+                    ledger.why_no_events(
+                        unit=unit,
+                        report=report,
+                        types=types,
+                        occurred_from=occurred_from,
+                        occurred_to=occurred_to,
+                        known_at=known_at,
+                    )
+                )
 
     run(body)

@@ -21,7 +21,8 @@ from ledger.checkpoints import (
     read_checkpoint,
     write_checkpoint,
 )
-from ledger.cli.common import Db, err, ledger_at, run
+from ledger.cli.common import Db, err, ledger_at, note, run
+from ledger.emptiness import NOTHING_TO
 from ledger.errors import LedgerError
 
 checkpoint_app = typer.Typer(
@@ -127,6 +128,8 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
     found = result.found
     if found.broken is None:
         typer.echo(f"ok: {found.checked} acts, {found.what}")
+        if not found.checked:
+            note(NOTHING_TO.format("核验", "verify"))
     else:
         err.print(
             f"[red]altered:[/red] position {found.broken}: {escape(found.what)} "

@@ -3,6 +3,7 @@ the output format switch, progress bars and the error console."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from rich.text import Text
 
 from ledger import render
 from ledger.characters import visible
-from ledger.errors import BatchRejected, LedgerError, StoreUnavailable
+from ledger.errors import BatchRejected, LedgerError, NoLedger, StoreUnavailable
 from ledger.services import Ledger, Settings
 
 err = Console(stderr=True)
@@ -47,12 +48,27 @@ Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 
 
 @contextmanager
-def ledger_at(db: str | None) -> Iterator[Ledger]:
-    ledger = Ledger.open(Settings.from_env(db))
+def ledger_at(db: str | None, *, create: bool = False) -> Iterator[Ledger]:
+    """The ledger at --db (else $LEDGER_DATABASE_URL, else the default). Only `import`, `restore` and
+    `init` make one (`create`); every other command refuses a URL where there is none, making nothing."""
+    ledger = open_ledger(db, create=create)
     try:
         yield ledger
     finally:
         ledger.close()
+
+
+def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
+    settings = Settings.from_env(db)
+    try:
+        return Ledger.open(settings, create=create)
+    except NoLedger as e:
+        default = db is None and not os.environ.get("LEDGER_DATABASE_URL")
+        raise LedgerError(
+            f"{e}；新建请用 ledger init，或 ledger import 导入"
+            + (f"；是不是 {e.instead}？" if e.instead else "")
+            + ("（未给 --db，也未设 LEDGER_DATABASE_URL：用的是默认地址）" if default else "")
+        ) from None
 
 
 def run(action: Callable[[], T]) -> T:
@@ -60,14 +76,27 @@ def run(action: Callable[[], T]) -> T:
     try:
         return action()
     except BatchRejected as e:
-        err.print(f"[red]error:[/red] {escape(e.summary())}", highlight=False)
+        say_error(e.summary(LISTED))
         raise typer.Exit(1) from None
     except StoreUnavailable as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        say_error(str(e))
         raise typer.Exit(3) from None
-    except LedgerError as e:  # messages quote what was given: escaped, never read as rich markup
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+    except LedgerError as e:
+        say_error(str(e))
         raise typer.Exit(2) from None
+
+
+LISTED = 100  # bad lines a rejected file lists; the rest are counted
+
+
+def say_error(text: str) -> None:
+    """An error on stderr, unwrapped (paths and URLs stay whole), its text never read as markup."""
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+def note(text: str) -> None:
+    """Why a result is empty, on stderr: standard output stays the result alone (JSON Lines, JSON, CSV)."""
+    err.print(escape(text), highlight=False, soft_wrap=True)
 
 
 def emit(

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import render
-from ledger.cli.common import Db, Format, run
-from ledger.rulebooks import Catalogue, load_rulebook
+from ledger.cli.common import Db, Format, note, run
+from ledger.rulebooks import Catalogue, default_directories, load_rulebook
 from ledger.services import selection_of
 from ledger.whatif import diff_rulebooks
 
@@ -28,7 +28,16 @@ def rulebooks(fmt: Format = "table", db: Db = None) -> None:
     """
 
     def body() -> None:
-        books = [b.describe() for b in Catalogue.load().all()]
+        directories = default_directories()
+        books = [b.describe() for b in Catalogue.load(directories).all()]
+        for missing in (d for d in directories if not d.is_dir()):
+            note(f"找不到考核办法目录 {missing} (no such rulebook directory; see LEDGER_RULEBOOKS_PATH)")
+        if not books:
+            searched = "、".join(str(d) for d in directories)
+            note(
+                f"没有找到任何考核办法：查找了 {searched}，其中没有 .toml 文件；请检查安装，或用 "
+                "LEDGER_RULEBOOKS_PATH 指明考核办法所在的目录 (no rulebooks found)"
+            )
         if fmt == "json":
             sys.stdout.buffer.write(render.dumps(books))
             return

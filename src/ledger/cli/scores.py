@@ -19,10 +19,12 @@ from ledger.cli.common import (
     RulebookOpt,
     emit,
     ledger_at,
+    note,
     progress,
     recorded,
     run,
 )
+from ledger.errors import LedgerError
 
 
 def score(
@@ -39,7 +41,10 @@ def score(
     def body() -> None:
         with ledger_at(db) as ledger, progress(ledger.store.head()[0], "replaying") as tick:
             document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
+            empty = None if document["units"] else ledger.why_no_units(document)
         emit(document, fmt, csv=render.scores_csv, table=_table)
+        if empty:
+            note(empty)
 
     run(body)
 
@@ -83,6 +88,8 @@ def explain(
     def body() -> None:
         with ledger_at(db) as ledger, progress(ledger.store.head()[0], "replaying") as tick:
             document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
+            if not document["units"]:  # the unit is registered after the day judged
+                raise LedgerError(ledger.why_no_units(document, unit))
         sys.stdout.write(render.explanation(document))
 
     run(body)

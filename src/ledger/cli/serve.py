@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from ledger.cli.common import Db, err, run
+from ledger.cli.common import Db, err, ledger_at, open_ledger, run
 from ledger.errors import StoreUnavailable
 from ledger.services import Ledger, Settings
 
@@ -65,7 +65,7 @@ def project(
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: _stop(stopping))
         try:
-            with _reachable(lambda: Ledger.open(Settings.from_env(db)), once) as ledger:
+            with _reachable(lambda: open_ledger(db), once) as ledger:
                 worker = ProjectionWorker(ledger.store, ledger.catalogue, rulebook)
                 try:
                     if once:
@@ -87,11 +87,12 @@ ATTEMPTS = 30  # a second apart: how long `ledger project --once` waits for a st
 
 
 @contextmanager
-def _reachable(open_ledger: Callable[[], Ledger], once: bool) -> Iterator[Ledger]:
+def _reachable(opening: Callable[[], Ledger], once: bool) -> Iterator[Ledger]:
     """The ledger, opened once its store can be reached: a worker may start before its database does,
     or while another process holds SQLite's write lock. A long-running worker waits for as long as it
-    takes (until SIGTERM); --once gives up after ATTEMPTS."""
-    ledger = _reachable_now(open_ledger, ATTEMPTS if once else None)
+    takes (until SIGTERM); --once gives up after ATTEMPTS. A database reached that holds no ledger is
+    refused at once (`ledger init` makes one)."""
+    ledger = _reachable_now(opening, ATTEMPTS if once else None)
     try:
         yield ledger
     finally:
@@ -135,11 +136,17 @@ def serve(
     ] = None,
     db: Db = None,
 ) -> None:
-    """Serve the HTTP API (/v1, OpenAPI at /docs) and the pages (/) with uvicorn."""
+    """Serve the HTTP API (/v1, OpenAPI at /docs) and the pages (/) with uvicorn, on a ledger made
+    before (`ledger init` or `ledger import`)."""
     import os
 
     import uvicorn
 
+    def there() -> None:
+        with ledger_at(db):  # a mistyped --db would otherwise serve a new, empty ledger
+            pass
+
+    run(there)
     os.environ["LEDGER_DATABASE_URL"] = Settings.from_env(db).database_url
     if project is not None:
         os.environ["LEDGER_PROJECT"] = project

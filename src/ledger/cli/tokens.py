@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import Db, err, ledger_at, run
+from ledger.cli.common import Db, err, ledger_at, note, run
 from ledger.store.tokens import Tokens
 from ledger.tokens import check_name, check_role, new_token
 
@@ -46,9 +46,12 @@ def token_list(db: Db = None) -> None:
 
     def body() -> None:
         with tokens_at(db) as tokens:
-            for record in tokens.list():
-                state = f"revoked {record.revoked_at}" if record.revoked_at else "active"
-                typer.echo(f"{record.name}\t{record.role}\tcreated {record.created_at}\t{state}")
+            records = tokens.list()
+        for record in records:
+            state = f"revoked {record.revoked_at}" if record.revoked_at else "active"
+            typer.echo(f"{record.name}\t{record.role}\tcreated {record.created_at}\t{state}")
+        if not records:
+            note("还没有令牌：可用 ledger token create --role ROLE --name NAME 创建 (no tokens yet)")
 
     run(body)
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import render
-from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, recorded, run
+from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, note, recorded, run
 
 
 def whatif(
@@ -26,7 +26,10 @@ def whatif(
     def body() -> None:
         with ledger_at(db) as ledger:  # the command line's ledger takes a draft file's path too
             document = ledger.whatif(base, draft, period, as_of, known_at)
+            empty = None if document["units"] else ledger.why_no_units(document)
         emit(document, fmt, csv=render.whatif_csv, table=_table)
+        if empty:
+            note(empty)
 
     run(body)
 

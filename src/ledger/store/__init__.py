@@ -10,19 +10,23 @@ from ledger.store.base import Receipt, Store
 __all__ = ["Receipt", "Store", "open_store"]
 
 
-def open_store(url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> Store:
+def open_store(
+    url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]], *, create: bool = True
+) -> Store:
     """The store, checking acts against the catalogue's publications and items (`Catalogue.items`).
 
-    `sqlite:///PATH` (relative; `sqlite:////abs/path` absolute) or `postgresql://USER@HOST:PORT/DB`."""
+    `sqlite:///PATH` (relative; `sqlite:////abs/path` absolute) or `postgresql://USER@HOST:PORT/DB`.
+    With `create`, a ledger not there yet is made (its file and directory, or its tables); without, a URL
+    naming no ledger raises NoLedger and nothing is made (the command line's reading commands)."""
     if url.startswith("sqlite:///"):
         from ledger.store.sqlite import SQLiteStore
 
         path = url.removeprefix("sqlite:///")
         if not path:
             raise LedgerError(f"database URL {url!r} names no file")
-        return SQLiteStore(path, publications, items)
+        return SQLiteStore(path, publications, items, create=create)
     if url.startswith(("postgresql://", "postgres://")):
         from ledger.store.postgres import PostgresStore
 
-        return PostgresStore(url, publications, items)
+        return PostgresStore(url, publications, items, create=create)
     raise LedgerError(f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB")

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import orjson
 from eventsourcing.persistence import ApplicationRecorder, PersistenceError
@@ -129,6 +130,18 @@ def decode(position: int, state: bytes, *, chain: bool = True) -> StoredAct:
 _stored = tuple.__new__  # a named tuple made without its keyword-taking constructor (hot path)
 
 
+def by_line(error: ActError) -> int:
+    return error.where
+
+
+def printable(url: str) -> str:
+    """A database URL as it may be printed: its password, if any, masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -148,6 +161,19 @@ class Receipt(NamedTuple):
             "recorded_at": self.recorded_at,
             "status": self.status,
         }
+
+
+class Part(NamedTuple):
+    """Acts of a batch to check and store together, with what else their stretch of a file held: the lines
+    that are not acts (`faults`, each named already) and what those lines would have defined (`claims`,
+    (kind, name) -> line; see `LedgerIndex.claim`), so that an act naming one is told why it is unknown."""
+
+    acts: Sequence[tuple[int, Act]]
+    faults: Sequence[ActError] = ()
+    claims: Mapping[tuple[str, str], int] | None = None
+
+
+KEPT_ERRORS = 10_000  # errors a rejected batch keeps (the first, by line); the rest are counted
 
 
 Row = tuple[int, str, str, bytes]  # position, originator id (hex), topic, state
@@ -244,23 +270,24 @@ class Store(abc.ABC):
                     Receipt(act.id, position, recorded_at, "new") if position else self._located(act.id)
                 )
 
-        parts = [acts[start : start + PART] for start in range(0, len(acts), PART)] or [acts]
+        parts = [Part(acts[start : start + PART]) for start in range(0, len(acts), PART)] or [Part(acts)]
         with self._appending, paused_collection():
             self._append(parts, take, progress, clock, large=len(acts) >= LARGE)
         return receipts
 
     def append_parts(
         self,
-        parts: Iterable[Sequence[tuple[int, Act]]],
+        parts: Iterable[Part],
         *,
         large: bool = False,
         progress: Callable[[int], None] | None = None,
         clock: Callable[[], str] = utc_now,
     ) -> tuple[int, int]:
         """Store acts arriving in parts (a file read as it goes) as one atomic batch, without holding
-        them all: (new, duplicates). Every bad act of every part is named; then nothing is stored. An
-        exception raised by `parts` itself (e.g. lines that are not acts) rolls the batch back too.
-        `large` when at least `LARGE` acts are coming (a large batch is written in a pipeline)."""
+        them all: (new, duplicates). Every bad act of every part is named, with the parts' own faults
+        (lines that are not acts), in line order; then nothing is stored. An exception raised by `parts`
+        itself rolls the batch back too. `large` when at least `LARGE` acts are coming (a large batch is
+        written in a pipeline)."""
         tally = [0, 0]
 
         def count(part: Sequence[tuple[int, Act]], positions: list[int], recorded_at: str) -> None:
@@ -274,7 +301,7 @@ class Store(abc.ABC):
 
     def _append(
         self,
-        parts: Iterable[Sequence[tuple[int, Act]]],
+        parts: Iterable[Part],
         take: Callable[[Sequence[tuple[int, Act]], list[int], str], None],
         progress: Callable[[int], None] | None,
         clock: Callable[[], str],
@@ -294,16 +321,22 @@ class Store(abc.ABC):
                 stamp = orjson.dumps(recorded_at)
                 position, chain = tx.position, tx.chain or GENESIS
                 errors: list[ActError] = []
+                total = 0
                 done = 0
-                for part in parts:
-                    fresh, bad = index.check(part)
-                    errors += bad
-                    done += len(part)
-                    if errors:  # go on checking, to name every bad act, but store nothing more
+                for acts, faults, claims in parts:
+                    if claims:
+                        index.claim(claims)
+                    fresh, bad = index.check(acts)
+                    if faults or bad:
+                        found = sorted([*faults, *bad], key=by_line) if faults and bad else [*faults, *bad]
+                        errors += found[: KEPT_ERRORS - len(errors)]
+                        total += len(found)
+                    done += len(acts)
+                    if total:  # go on checking, to name every bad act, but store nothing more
                         continue
                     rows: list[Row] = []
                     positions: list[int] = []
-                    for (_, act), is_new in zip(part, fresh, strict=True):
+                    for (_, act), is_new in zip(acts, fresh, strict=True):
                         if is_new:
                             position += 1
                             located[act.id] = (position, recorded_at)
@@ -314,11 +347,12 @@ class Store(abc.ABC):
                             positions.append(0)
                     if rows:
                         tx.insert(rows)
-                    take(part, positions, recorded_at)
+                    take(acts, positions, recorded_at)
                     if progress:
                         progress(done)
-                if errors:
-                    raise BatchRejected(errors, conflict=conflicting(errors))
+                if total:
+                    whole = total == len(errors)
+                    raise BatchRejected(errors, conflict=whole and conflicting(errors), total=total)
                 if position > tx.position:
                     tx.set_head(position, recorded_at, chain)
         except BaseException:

@@ -19,6 +19,7 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from ledger.errors import NoLedger
 from ledger.store.base import (
     CHAINED,
     TOKENS,
@@ -26,6 +27,7 @@ from ledger.store.base import (
     Store,
     StoredRow,
     WriteTransaction,
+    printable,
     type_tails,
     unavailable,
 )
@@ -125,7 +127,14 @@ class PostgresStore(Store):
     mark = "%s"
     recorder: PostgresApplicationRecorder
 
-    def __init__(self, url: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        url: str,
+        publications: Iterable[str],
+        items: Mapping[str, Iterable[str]],
+        *,
+        create: bool = True,
+    ) -> None:
         super().__init__(publications, items)
         self.url = url
         env = environment(url)
@@ -133,6 +142,9 @@ class PostgresStore(Store):
         try:
             if _ready(env):  # made before: open without DDL (a read replica takes none)
                 self._open(env, create=False)
+            elif not create:
+                where = f'schema "{env["POSTGRES_SCHEMA"]}" of database "{env["POSTGRES_DBNAME"]}"'
+                raise NoLedger(printable(url), ("中没有账本的表", f"no ledger tables in {where}"))
             else:
                 with _setting_up(env):
                     self._set_up(env)

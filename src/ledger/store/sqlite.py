@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import sqlite3
 import subprocess
@@ -17,7 +18,7 @@ from eventsourcing.persistence import InfrastructureFactory, InterfaceError, Int
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from eventsourcing.utils import Environment
 
-from ledger.errors import LedgerError, StoreUnavailable
+from ledger.errors import LedgerError, NoLedger, StoreUnavailable
 from ledger.store import writer
 from ledger.store.base import (
     CHAINED,
@@ -148,12 +149,23 @@ class SQLiteStore(Store):
     mark = "?"
     recorder: SQLiteApplicationRecorder
 
-    def __init__(self, path: str, publications: Iterable[str], items: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        path: str,
+        publications: Iterable[str],
+        items: Mapping[str, Iterable[str]],
+        *,
+        create: bool = True,
+    ) -> None:
         super().__init__(publications, items)
         self.url = f"sqlite:///{path}"
         self.path = path
         self._writer: Writer | None = None
         self._writer_lock = threading.Lock()
+        if not create and path != ":memory:":
+            why = _no_ledger(path)
+            if why is not None:  # before anything is made: neither the file nor its directory
+                raise NoLedger(self.url, why, _nearby(path))
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         made = _made(path)
@@ -283,3 +295,42 @@ def _made(path: str) -> bool:
     except sqlite3.Error:
         return False  # let the full opening report what is wrong
     return found is not None
+
+
+def _no_ledger(path: str) -> tuple[str, str] | None:
+    """Why the file at `path` holds no ledger (in Chinese and English), or None when it holds one."""
+    where = Path(path)
+    full = where.resolve()
+    if where.is_dir():
+        return "是一个目录，不是数据库文件", f"{full} is a directory"
+    if not where.exists():
+        return "不存在", f"{full} does not exist"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_head'").fetchone()
+    except sqlite3.DatabaseError as e:
+        if "not a database" in str(e):
+            return "不是 SQLite 数据库文件", f"{full} is not an SQLite database"
+        return None  # let the full opening report what is wrong
+    if found is None:
+        return "不是账本（文件里没有账本的表）", f"{full} holds no ledger tables"
+    return None
+
+
+DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def _nearby(path: str) -> str | None:
+    """A ledger file beside `path` whose name is close to its name (a mistyped name), as a URL."""
+    where = Path(path)
+    folder = where.parent
+    if not folder.is_dir():
+        return None
+    try:
+        names = [p.name for p in folder.iterdir() if p.suffix in DATABASE_SUFFIXES and p.is_file()]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(where.name, names, n=1, cutoff=0.6)
+    if not close or _no_ledger(str(folder / close[0])) is not None:
+        return None
+    return f"sqlite:///{where.with_name(close[0])}"
