@@ -7,6 +7,7 @@ positions they assign follow commit order. Readers never block writers.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -129,7 +130,10 @@ class PostgresStore(Store):
         super().__init__(publications, items)
         self.url = url
         env = environment(url)
+        self.env = env
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
+        self._faulted = False  # a request failed to reach the database: the next one checks it first
+        self._recovery = threading.Lock()
         try:
             if _ready(env):  # made before: open without DDL (a read replica takes none)
                 self._open(env, create=False)
@@ -206,11 +210,38 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
+        if self._faulted:
+            self._recover()
         try:
             with self.factory.datastore.transaction(commit=commit) as c:
                 yield c
         except FAULTS as e:
+            self._faulted = True
             raise unavailable(e) from e
+
+    def _recover(self) -> None:
+        """The first request after a fault asks the database itself, on a connection of its own: while
+        the database is still unreachable the request fails at once (instead of waiting in the pool's
+        queue), and once it answers, a pool that has lost connections is made afresh. The pool would
+        otherwise reconnect on its own schedule, with pauses that double on each failure (1, 2, 4, 8 s),
+        and go on failing requests for seconds after the database is back."""
+        with self._recovery:
+            if not self._faulted:
+                return  # another thread has recovered meanwhile
+            try:
+                connect(self.env).close()
+            except psycopg.Error as e:
+                raise unavailable(e) from e
+            datastore = self.factory.datastore
+            pool = datastore.pool
+            if pool.get_stats().get("pool_size", 0) < pool.min_size:
+                fresh = InfrastructureFactory.construct(
+                    Environment("ledger", {**self.env, "CREATE_TABLE": "no"})
+                )
+                assert isinstance(fresh, PostgresFactory)
+                datastore.pool = fresh.datastore.pool
+                pool.close(timeout=1)
+            self._faulted = False
 
     def qualify(self, table: str) -> str:
         return f'"{environment(self.url)["POSTGRES_SCHEMA"]}".{table}'
@@ -257,16 +288,11 @@ class PostgresStore(Store):
             ]
 
     def head(self) -> tuple[int, str | None]:
-        try:
-            with self.factory.datastore.transaction(commit=False) as c:
-                c.execute(
-                    sql.SQL("SELECT position, recorded_at FROM {}.ledger_head WHERE id = 1").format(
-                        self.schema
-                    )
-                )
-                row = c.fetchone()
-        except FAULTS as e:
-            raise unavailable(e) from e
+        with self.transaction(commit=False) as c:
+            c.execute(
+                sql.SQL("SELECT position, recorded_at FROM {}.ledger_head WHERE id = 1").format(self.schema)
+            )
+            row = c.fetchone()
         assert row is not None
         return int(row["position"]), (str(row["recorded_at"]) or None)
 

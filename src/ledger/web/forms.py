@@ -125,6 +125,11 @@ def period_suggestions(period: str) -> list[str]:
 
 async def read_form(request: Request, limit: int) -> dict[str, str]:
     """An urlencoded form body of at most `limit` bytes (read no further than that)."""
+    return parse_form(await read_body(request, limit))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of an urlencoded form, at most `limit` bytes (read no further than that)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise PageError(415, "表单应以 application/x-www-form-urlencoded 提交。")
@@ -133,6 +138,11 @@ async def read_form(request: Request, limit: int) -> dict[str, str]:
         body += chunk
         if len(body) > limit:
             raise PageError(413, f"提交的内容超过 {limit // 1024} KiB。")
+    return bytes(body)
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """The fields of an urlencoded form body."""
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger import __version__
+from ledger.api.capacity import RETRY_AFTER, Busy
 from ledger.errors import StoreUnavailable
 from ledger.tokens import Principal
 from ledger.web import words
@@ -126,6 +127,10 @@ class PageRoute(APIRoute):
                 return error_page(e.status, e.message, e.viewer)
             except StoreUnavailable as e:
                 return error_page(503, f"数据库暂时无法连接，请稍后重试。({e})")
+            except Busy as e:
+                busy = error_page(503, str(e))
+                busy.headers["Retry-After"] = str(RETRY_AFTER)
+                return busy
             except RequestValidationError:
                 return error_page(400, "请求的参数有误。")
 
