@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -57,16 +58,27 @@ def serving(
     workers: int = 1,
     roles: tuple[str, ...] = ("office", "auditor", "unit:xingqing"),
     log: Path | None = None,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Iterator[Server]:
+    """`ledger serve` on a free port with `options` added and `env` set; `open_files` limits the
+    process's open files (soft and hard), as a small machine would."""
     tokens = make_tokens(database_url, roles)
     port = free_port()
+
+    def limit_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),
-         "--db", database_url],
+         "--db", database_url, *options],
         cwd=ROOT,
         stdout=log.open("ab") if log else subprocess.DEVNULL,
         stderr=log.open("ab") if log else subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=limit_files,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
