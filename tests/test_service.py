@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -13,7 +15,9 @@ import httpx
 import orjson
 import pytest
 
-from tests.serving import serving
+from ledger.rulebooks import Catalogue
+from ledger.store import open_store
+from tests.serving import ROOT, free_port, serving
 
 REGISTER = [
     {"id": f"u-{u}", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": u, "name": u,
@@ -128,3 +132,80 @@ def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
     text = log.read_text()
     assert "/v1/events" in text  # the access log was written
     assert not any(token in text for token in tokens)
+
+
+@pytest.mark.postgres
+def test_health_is_503_with_retry_after_and_the_next_request_recovers(
+    scratch_database: tuple[str, Any], tmp_path: Path
+) -> None:
+    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After; once it
+    accepts them again, the very next requests to either worker answer 200 (no worker waits out its
+    pool's reconnection pauses)."""
+    url, admin = scratch_database
+    name = url.rsplit("/", 1)[1]
+    log = tmp_path / "serve.log"
+    with serving(url, workers=2, log=log) as server, server.client(timeout=60) as office:
+        assert office.post("/v1/events", json=REGISTER).status_code == 201
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        down: list[float] = []
+        # 23 s: a pool reconnects after pauses of 1, 2, 4, 8 and 16 s (each ±10%), from the moment it
+        # lost each connection (in the first few seconds): after 23 s of outage its next attempt is 6 s or
+        # more away, and a request waiting for it fails after 5 s
+        outage = time.monotonic() + 23
+        while time.monotonic() < outage:
+            started = time.monotonic()
+            answer = httpx.get(f"{server.url}/healthz", timeout=30)
+            down.append(time.monotonic() - started)
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["Retry-After"] == "1"
+            assert answer.headers["content-type"] == "application/problem+json"
+            time.sleep(0.25)
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        started = time.monotonic()
+        back = [httpx.get(f"{server.url}/healthz", timeout=30) for _ in range(6)]
+        took = time.monotonic() - started
+        appended = office.post("/v1/events", json=filing(1))
+    median = sorted(down)[len(down) // 2]
+    print(
+        f"\nstore down 23 s: /healthz answered 503 {len(down)} times, p50 {median * 1000:.0f} ms,"
+        f" max {max(down) * 1000:.0f} ms; once back: {[a.status_code for a in back]} in {took:.2f} s,"
+        f" an append {appended.status_code}"
+    )
+    assert [a.status_code for a in back] == [200] * 6
+    assert appended.status_code == 201
+
+
+@pytest.mark.postgres
+def test_workers_started_while_the_store_is_down_wait_for_it(
+    scratch_database: tuple[str, Any], tmp_path: Path
+) -> None:
+    """`ledger serve --workers 2` started while PostgreSQL refuses connections waits for the store
+    (saying so in its log) and serves once it is back, instead of stopping."""
+    url, admin = scratch_database
+    name = url.rsplit("/", 1)[1]
+    catalogue = Catalogue.load()
+    with open_store(url, catalogue.publications(), catalogue.items()):
+        pass  # the tables, made while the database is up
+    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    port, log = free_port(), tmp_path / "serve.log"
+    command = [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", "2", "--db", url]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        time.sleep(8)
+        assert process.poll() is None, log.read_text()[-2000:]
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.5)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "等待数据库 waiting for the store" in log.read_text()

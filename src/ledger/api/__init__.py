@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
@@ -19,8 +18,9 @@ from ledger.api.capacity import Capacity
 from ledger.api.deps import OperatorDep
 from ledger.api.projection import Projection
 from ledger.api.routes import events, reads, whatif
+from ledger.api.startup import open_ledger
 from ledger.errors import LedgerError
-from ledger.services import Ledger, Settings
+from ledger.services import Settings
 from ledger.store.tokens import Tokens
 from ledger.web import pages
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ledger = await run_in_threadpool(Ledger.open, settings)
+        ledger = await open_ledger(settings)
         ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)

@@ -27,6 +27,7 @@ from ledger.services import Settings
 log = logging.getLogger("uvicorn.error")
 RESERVED_FILES = 64  # descriptors each worker keeps for itself beyond connections (database, files, pipes)
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_HEALTHCHECK = 30  # seconds
 
 
 class AddressTaken(LedgerError):
@@ -54,6 +55,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             http=GuardedProtocol,
             log_config=log_config(),
             log_level="info",
+            # the supervisor kills a worker that does not answer its ping in time; a worker starting on a
+            # busy machine (importing the application) may take more than uvicorn's 5 s
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK,
         )
         shown = f"[{host}]" if ":" in host else host
         log.info(

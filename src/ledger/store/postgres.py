@@ -43,6 +43,9 @@ FAULTS = (
 )
 
 
+RETIRE_AFTER = 10.0  # seconds a replaced connection pool is kept open for the requests already waiting in it
+
+
 def environment(url: str) -> dict[str, str]:
     """eventsourcing's settings for `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]`."""
     parts = urlsplit(url)
@@ -222,9 +225,9 @@ class PostgresStore(Store):
     def _recover(self) -> None:
         """The first request after a fault asks the database itself, on a connection of its own: while
         the database is still unreachable the request fails at once (instead of waiting in the pool's
-        queue), and once it answers, a pool that has lost connections is made afresh. The pool would
-        otherwise reconnect on its own schedule, with pauses that double on each failure (1, 2, 4, 8 s),
-        and go on failing requests for seconds after the database is back."""
+        queue), and once it answers, a pool left without connections is replaced by a fresh one. The
+        pool would otherwise reconnect on its own schedule, with pauses that double on each failure (1,
+        2, 4, 8, 16 s), and go on failing requests for seconds after the database is back."""
         with self._recovery:
             if not self._faulted:
                 return  # another thread has recovered meanwhile
@@ -233,14 +236,18 @@ class PostgresStore(Store):
             except psycopg.Error as e:
                 raise unavailable(e) from e
             datastore = self.factory.datastore
-            pool = datastore.pool
-            if pool.get_stats().get("pool_size", 0) < pool.min_size:
+            old = datastore.pool
+            if old.get_stats().get("pool_available", 0) == 0:
                 fresh = InfrastructureFactory.construct(
                     Environment("ledger", {**self.env, "CREATE_TABLE": "no"})
                 )
                 assert isinstance(fresh, PostgresFactory)
                 datastore.pool = fresh.datastore.pool
-                pool.close(timeout=1)
+                # Closed once no request can still be waiting in it (they wait 5 s at most); connections
+                # in use are closed when their transactions return them.
+                closing = threading.Timer(RETIRE_AFTER, old.close)
+                closing.daemon = True
+                closing.start()
             self._faulted = False
 
     def qualify(self, table: str) -> str:
