@@ -138,9 +138,9 @@ def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
 def test_health_is_503_with_retry_after_and_the_next_request_recovers(
     scratch_database: tuple[str, Any], tmp_path: Path
 ) -> None:
-    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After; once it
-    accepts them again, the very next requests to either worker answer 200 (no worker waits out its
-    pool's reconnection pauses)."""
+    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After; once it accepts them
+    again, the very next requests to either worker answer 200, the first within a generous 2.5 s (no
+    worker waits out its pool's reconnection pauses)."""
     url, admin = scratch_database
     name = url.rsplit("/", 1)[1]
     log = tmp_path / "serve.log"
@@ -162,17 +162,21 @@ def test_health_is_503_with_retry_after_and_the_next_request_recovers(
             assert answer.headers["content-type"] == "application/problem+json"
             time.sleep(0.25)
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        started = time.monotonic()
-        back = [httpx.get(f"{server.url}/healthz", timeout=30) for _ in range(6)]
-        took = time.monotonic() - started
+        back, took = [], []
+        for _ in range(6):
+            started = time.monotonic()
+            back.append(httpx.get(f"{server.url}/healthz", timeout=30))
+            took.append(time.monotonic() - started)
         appended = office.post("/v1/events", json=filing(1))
     median = sorted(down)[len(down) // 2]
     print(
         f"\nstore down 23 s: /healthz answered 503 {len(down)} times, p50 {median * 1000:.0f} ms,"
-        f" max {max(down) * 1000:.0f} ms; once back: {[a.status_code for a in back]} in {took:.2f} s,"
+        f" max {max(down) * 1000:.0f} ms; once back: {[a.status_code for a in back]},"
+        f" in {', '.join(f'{t * 1000:.0f}' for t in took)} ms,"
         f" an append {appended.status_code}"
     )
     assert [a.status_code for a in back] == [200] * 6
+    assert took[0] < 2.5  # ~0.1 s; waiting out the pool's own schedule takes 3-8 s, or fails after 5 s
     assert appended.status_code == 201
 
 
