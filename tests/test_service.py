@@ -138,9 +138,9 @@ def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
 def test_health_is_503_with_retry_after_and_the_next_request_recovers(
     scratch_database: tuple[str, Any], tmp_path: Path
 ) -> None:
-    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After; once it accepts them
-    again, the very next requests to either worker answer 200, the first within a generous 2.5 s (no
-    worker waits out its pool's reconnection pauses)."""
+    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After, mostly at once; once
+    it accepts them again, the very next requests to either worker answer 200, the first two within a
+    generous 2.5 s (no worker waits out its pool's reconnection pauses)."""
     url, admin = scratch_database
     name = url.rsplit("/", 1)[1]
     log = tmp_path / "serve.log"
@@ -176,7 +176,8 @@ def test_health_is_503_with_retry_after_and_the_next_request_recovers(
         f" an append {appended.status_code}"
     )
     assert [a.status_code for a in back] == [200] * 6
-    assert took[0] < 2.5  # ~0.1 s; waiting out the pool's own schedule takes 3-8 s, or fails after 5 s
+    assert median < 2.5  # ~0.1 s: only each worker's first request waits the pool's 5 s
+    assert max(took[:2]) < 2.5  # ~0.1 s; waiting out the pool's own schedule took 3-10 s, or fails at 5 s
     assert appended.status_code == 201
 
 
