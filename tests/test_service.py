@@ -121,17 +121,37 @@ def test_store_down_is_503_and_the_service_recovers(scratch_database: tuple[str,
 
 
 def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
-    """The server's log holds no bearer token, valid or not, after appends, reads and refusals."""
+    """The server's log holds no token, valid or not, after appends, reads and refusals, with tokens sent
+    in headers, in query strings (any parameter, percent-encoded too), in paths and in page links."""
     log = tmp_path / "serve.log"
-    with serving(sqlite_url, log=log) as server, server.client() as office:
+    bogus = "lt_" + "x" * 43
+    secret = "s3cr3t-not-an-lt-token"
+    with serving(sqlite_url, workers=2, log=log) as server, server.client() as office:
         office.post("/v1/events", json=REGISTER)
         office.get("/v1/events")
-        bogus = "lt_" + "x" * 43
         httpx.get(f"{server.url}/v1/units", headers={"Authorization": f"Bearer {bogus}"})
-        tokens = [*server.tokens.values(), bogus]
+        valid = server.tokens["office"]
+        encoded = valid.replace("_", "%5F").replace("-", "%2D")
+        for path in (
+            f"/v1/units?token={valid}",
+            f"/v1/units?access_token={valid}&x=1",
+            f"/v1/units?q=1&key={valid}",
+            f"/v1/units?k={encoded}",
+            f"/v1/units/{valid}",
+            f"/{valid}",
+            f"/login?next=/units/xingqing%3Ftoken%3D{valid}",
+            f"/?rulebook={valid}",
+            f"/v1/units?access_token={secret}",
+            f"/v1/units?auth_token={secret}",
+        ):
+            for _ in range(2):  # both workers, most likely
+                httpx.get(f"{server.url}{path}", headers={"Authorization": f"Bearer {valid}"})
+        tokens = [*server.tokens.values(), bogus, secret]
     text = log.read_text()
-    assert "/v1/events" in text  # the access log was written
-    assert not any(token in text for token in tokens)
+    assert "/v1/events" in text and "/v1/units?access_token=" in text  # the access log was written
+    leaked = [t for t in tokens if t in text]
+    assert leaked == [], [line for line in text.splitlines() if any(t in line for t in leaked)][:5]
+    assert valid[3:] not in text and encoded not in text
 
 
 @pytest.mark.postgres
