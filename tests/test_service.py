@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import socket
 import subprocess
 import sys
 import threading
@@ -234,3 +236,59 @@ def test_workers_started_while_the_store_is_down_wait_for_it(
         process.terminate()
         process.wait(timeout=30)
     assert "等待数据库 waiting for the store" in log.read_text()
+
+
+def test_docs_are_served_from_the_application_and_metrics_need_a_token(sqlite_url: str) -> None:
+    """/docs names no other host and its script, style and icon come from the application; /docs and
+    /openapi.json are public; /metrics answers a token of the office, auditor or admin role only."""
+    with serving(sqlite_url, roles=("office", "auditor", "admin", "unit:xingqing")) as server:
+        page = httpx.get(f"{server.url}/docs")
+        assert page.status_code == 200
+        assert "http://" not in page.text and "https://" not in page.text
+        assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page.text)
+        assert len(assets) == 3 and all(a.startswith("/docs/assets/") for a in assets), assets
+        for asset in assets:
+            answer = httpx.get(f"{server.url}{asset}")
+            assert answer.status_code == 200 and len(answer.content) > 500, asset
+        assert httpx.get(f"{server.url}/openapi.json").json()["info"]["title"] == "ledger"
+        assert httpx.get(f"{server.url}/redoc").status_code == 404  # ReDoc would load from a CDN
+        assert httpx.get(f"{server.url}/metrics").status_code == 401
+        for role, status in (("unit:xingqing", 403), ("office", 200), ("auditor", 200), ("admin", 200)):
+            with server.client(role) as http:
+                assert http.get("/metrics").status_code == status, role
+
+
+def test_metrics_of_two_workers_are_one_scrape(sqlite_url: str) -> None:
+    """With two workers, every scrape of /metrics counts the requests both answered: after 40 reads,
+    eight scrapes (answered by either worker) all report 40."""
+    with serving(sqlite_url, workers=2) as server:
+        for _ in range(40):  # a new connection each: the kernel spreads them over both workers
+            assert httpx.get(f"{server.url}/v1/units", headers=server.client().headers).status_code == 200
+        counted = []
+        for _ in range(8):
+            with server.client() as office:
+                text = office.get("/metrics").text
+            found = re.search(
+                r'ledger_http_requests_total\{method="GET",route="/v1/units",status="200"\} (\S+)', text
+            )
+            counted.append(float(found.group(1)) if found else 0.0)
+    print(f"\\n40 reads over two workers; eight scrapes counted {counted}")
+    assert counted == [40.0] * 8
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_taken_port_is_named_before_anything_starts(sqlite_url: str, workers: int) -> None:
+    """`ledger serve` on a port another process listens on exits non-zero, naming host and port in
+    Chinese, and starts no application."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),
+                   "--db", sqlite_url]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    output = done.stdout + done.stderr
+    print(f"\\n--workers {workers}: exit {done.returncode}: {output.strip()}")
+    assert done.returncode != 0
+    assert f"127.0.0.1:{port} 已被占用 (address already in use)" in output
+    assert "startup complete" not in output and "Started" not in output

@@ -13,7 +13,9 @@ import logging
 import os
 import resource
 import shutil
+import signal
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +71,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             Multiprocess(config, sockets=[sock]).run()
             return
         server = uvicorn.Server(config)
+        # uvicorn stops gracefully on SIGTERM and then raises it again, with the handler found at its start:
+        # ending as SystemExit (exit 0) rather than by the signal lets the metrics directory be removed
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         server.run(sockets=[sock])
         if not server.started:
             raise LedgerError("服务未能启动 (the application did not start); see the log above")
