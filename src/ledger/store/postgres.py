@@ -20,6 +20,7 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from ledger.errors import StoreUnavailable
 from ledger.store.base import (
     CHAINED,
     TOKENS,
@@ -137,6 +138,8 @@ class PostgresStore(Store):
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
         self._faulted = False  # a request failed to reach the database: the next one checks it first
         self._recovery = threading.Lock()
+        self._holding = 0  # transactions holding one of the pool's connections now
+        self._counting = threading.Lock()
         try:
             if _ready(env):  # made before: open without DDL (a read replica takes none)
                 self._open(env, create=False)
@@ -216,19 +219,32 @@ class PostgresStore(Store):
         if self._faulted:
             self._recover()
         try:
-            with self.factory.datastore.transaction(commit=commit) as c:
+            with self.factory.datastore.transaction(commit=commit) as c, self._held():
                 yield c
         except FAULTS as e:
             self._faulted = True
             raise unavailable(e) from e
 
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        with self._counting:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._counting:
+                self._holding -= 1
+
     def _recover(self) -> None:
         """The first request after a fault asks the database itself, on a connection of its own: while
-        the database is still unreachable the request fails at once (instead of waiting in the pool's
-        queue), and once it answers, a pool left without connections is replaced by a fresh one. The
-        pool would otherwise reconnect on its own schedule, with pauses that double on each failure (1,
-        2, 4, 8, 16 s), and go on failing requests for seconds after the database is back."""
-        with self._recovery:
+        the database is still unreachable the request fails at once (as do requests that come while it
+        asks) instead of waiting in the pool's queue; once it answers, a pool left without any
+        connection (none idle, none in use: not one merely busy) is replaced by a fresh one. The pool
+        would otherwise reconnect on its own schedule, with pauses that double on each failure (1, 2, 4,
+        8, 16 s), and go on failing requests for seconds after the database is back."""
+        if not self._recovery.acquire(blocking=False):
+            raise StoreUnavailable("the store cannot be reached: checking whether it is back")
+        try:
             if not self._faulted:
                 return  # another thread has recovered meanwhile
             try:
@@ -237,7 +253,7 @@ class PostgresStore(Store):
                 raise unavailable(e) from e
             datastore = self.factory.datastore
             old = datastore.pool
-            if old.get_stats().get("pool_available", 0) == 0:
+            if old.get_stats().get("pool_available", 0) == 0 and self._holding == 0:  # it has none at all
                 fresh = InfrastructureFactory.construct(
                     Environment("ledger", {**self.env, "CREATE_TABLE": "no"})
                 )
@@ -249,6 +265,8 @@ class PostgresStore(Store):
                 closing.daemon = True
                 closing.start()
             self._faulted = False
+        finally:
+            self._recovery.release()
 
     def qualify(self, table: str) -> str:
         return f'"{environment(self.url)["POSTGRES_SCHEMA"]}".{table}'
