@@ -60,16 +60,17 @@ def serving(
     log: Path | None = None,
     options: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
-    open_files: int | None = None,
+    open_files: int | tuple[int, int] | None = None,
 ) -> Iterator[Server]:
     """`ledger serve` on a free port with `options` added and `env` set; `open_files` limits the
-    process's open files (soft and hard), as a small machine would."""
+    process's open files (soft and hard, or both the same), as a small machine would."""
     tokens = make_tokens(database_url, roles)
     port = free_port()
 
     def limit_files() -> None:
         if open_files is not None:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+            soft, hard = open_files if isinstance(open_files, tuple) else (open_files, open_files)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),

@@ -197,3 +197,18 @@ def test_health_answers_through_a_slowloris_flood(sqlite_url: str, tmp_path: Pat
     )
     assert failures == []
     assert latencies[-1] < 5, latencies[-5:]
+
+
+def test_serve_raises_its_open_files_limit_and_keeps_the_cap_below_it(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Started with a soft limit of 1,024 open files under a hard limit of 4,096, `ledger serve` raises
+    its soft limit to 4,096 and caps a worker's connections below it, whatever LEDGER_MAX_CONNECTIONS asks."""
+    log = tmp_path / "serve.log"
+    env = {"LEDGER_MAX_CONNECTIONS": "100000"}
+    with serving(sqlite_url, env=env, open_files=(1024, 4096), log=log) as server:
+        limits = Path(f"/proc/{server.process.pid}/limits").read_text()
+    line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
+    print(f"\n{line}")
+    assert line.split()[3:5] == ["4096", "4096"]
+    assert "each at most 4032 connections" in log.read_text()
