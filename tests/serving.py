@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from ledger.store.tokens import Tokens
 from ledger.tokens import new_token
 
 ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
 @dataclass
@@ -33,6 +35,16 @@ class Server:
         return httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=timeout
         )
+
+    def reader(self, role: str = "office", timeout: float = 120) -> tuple[httpx.Client, str]:
+        """A client signed in to the pages as a browser is (through the form, sending its Origin), and
+        the CSRF token its forms carry."""
+        client = httpx.Client(base_url=self.url, headers={"Origin": self.url}, timeout=timeout)
+        given = CSRF.search(client.get("/login").text)
+        data = {"token": self.tokens[role], "next": "/rulebooks", "csrf": given.group(1) if given else ""}
+        assert client.post("/login", data=data).status_code == 303
+        page = CSRF.search(client.get("/rulebooks").text)
+        return client, page.group(1) if page else ""
 
 
 def free_port() -> int:

@@ -99,13 +99,14 @@ def test_large_drafts_are_parsed_off_the_event_loop(sqlite_url: str, tmp_path: P
                     statuses[f"api {answer.status_code}"] += 1
 
         def page_client() -> None:
-            cookies = {"ledger_session": server.tokens["office"]}
-            with httpx.Client(base_url=server.url, cookies=cookies, timeout=120) as browser:
+            browser, csrf = server.reader("office")
+            with browser:
                 form = {
                     "base": "yinchuan-2018",
                     "source": "toml",
                     "draft_toml": DRAFT.decode(),
                     "period": "2019",
+                    "csrf": csrf,
                 }
                 for _ in range(3):
                     statuses[f"page {browser.post('/whatif', data=form).status_code}"] += 1
@@ -156,9 +157,9 @@ def test_replays_past_the_workers_turns_are_503_and_cheap_reads_stay_fast(tmp_pa
 
         def replay(path: str, params: dict[str, str], kind: str) -> Callable[[], None]:
             def client() -> None:
-                cookies = {"ledger_session": server.tokens["auditor"]}
-                with server.client("auditor", timeout=120) as http:
-                    http.cookies.update(cookies)
+                http, _ = server.reader("auditor")
+                http.headers["Authorization"] = f"Bearer {server.tokens['auditor']}"
+                with http:
                     answer = http.get(path, params=params)
                 statuses[f"{kind} {answer.status_code}"] += 1
                 peak.append(rss_mib(pid))

@@ -32,6 +32,7 @@ REQUIRE_BROWSER = os.environ.get("LEDGER_REQUIRE_BROWSER", "") not in ("", "0")
 SHOTS = Path("/tmp/web-shots")
 ROLES = ("office", "auditor", "unit:xingqing", "admin")
 UNITS_IN_SAMPLE = 58
+CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 LINKS = re.compile(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
@@ -105,9 +106,24 @@ def http(app: tuple[TestClient, dict[str, str]]) -> Iterator[TestClient]:
     client.cookies.clear()
 
 
-def sign_in(client: TestClient, token: str) -> None:
-    answer = client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False)
+def login(client: TestClient, token: str, target: str = "/") -> Any:
+    """The sign-in form posted as a browser posts it: with the CSRF token the form was given."""
+    given = CSRF.search(client.get("/login").text)
+    data = {"token": token, "next": target, "csrf": given.group(1) if given else ""}
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+def sign_in(client: TestClient, token: str) -> str:
+    """Sign in; the CSRF token the signed-in pages' forms carry."""
+    answer = login(client, token)
     assert answer.status_code == 303, answer.text
+    return form_token(client)
+
+
+def form_token(client: TestClient) -> str:
+    page = client.get("/rulebooks")
+    assert page.status_code == 200, page.text
+    return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
 
 
 @pytest.fixture
@@ -129,9 +145,7 @@ def test_signing_in_sets_a_strict_httponly_cookie_and_returns_to_the_page(
     http: TestClient, tokens: dict[str, str]
 ) -> None:
     """A good token sets an HttpOnly, SameSite=Strict cookie and goes back to the page asked for."""
-    answer = http.post(
-        "/login", data={"token": tokens["office"], "next": "/rulebooks"}, follow_redirects=False
-    )
+    answer = login(http, tokens["office"], "/rulebooks")
     assert answer.status_code == 303 and answer.headers["location"] == "/rulebooks"
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
@@ -141,13 +155,13 @@ def test_signing_in_sets_a_strict_httponly_cookie_and_returns_to_the_page(
 def test_signing_in_goes_nowhere_but_this_site(http: TestClient, tokens: dict[str, str]) -> None:
     """A `next` naming another host, or a scheme-relative path, lands on the ranking instead."""
     for target in ("https://elsewhere.example/", "//elsewhere.example/", "/\\elsewhere.example"):
-        answer = http.post("/login", data={"token": tokens["office"], "next": target}, follow_redirects=False)
+        answer = login(http, tokens["office"], target)
         assert answer.headers["location"] == "/"
 
 
 def test_a_bad_token_is_refused_on_the_page(http: TestClient) -> None:
     """An unknown token is answered 401 with the sign-in form and a readable reason; no cookie is set."""
-    answer = http.post("/login", data={"token": "lt_not-a-token"}, follow_redirects=False)
+    answer = login(http, "lt_not-a-token")
     assert answer.status_code == 401
     assert "令牌无效" in answer.text and "set-cookie" not in answer.headers
 
@@ -169,14 +183,15 @@ def test_a_revoked_token_signs_the_reader_out(app: tuple[TestClient, dict[str, s
 
 
 def test_the_admin_role_sees_a_readable_refusal(http: TestClient, tokens: dict[str, str]) -> None:
-    """An admin token cannot sign in to the pages: it reads no acts or scores (403 on the form)."""
-    answer = http.post("/login", data={"token": tokens["admin"]}, follow_redirects=False)
+    """An admin token cannot sign in to the pages: it reads no acts or scores (403 on the form, no
+    session); put in the cookie itself, it is no session and opens nothing."""
+    answer = login(http, tokens["admin"])
     assert answer.status_code == 403 and "管理员" in answer.text
+    assert "ledger_session" not in answer.headers.get("set-cookie", "")
     http.cookies.set("ledger_session", tokens["admin"])
     for path in ("/", "/units/xingqing", "/whatif", "/rulebooks/yinchuan-2018"):
-        page = http.get(path)
-        assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
-        assert "管理员" in page.text
+        page = http.get(path, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login?")
 
 
 def test_a_unit_token_sees_only_its_own_unit(http: TestClient, tokens: dict[str, str]) -> None:
@@ -271,12 +286,13 @@ def test_unknown_units_and_rulebooks_are_readable_404s(http: TestClient, tokens:
 
 def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]) -> None:
     """A pasted draft is scored beside its base: units whose rank changes come first."""
-    sign_in(http, tokens["office"])
+    csrf = sign_in(http, tokens["office"])
     form = {
         "base": "yinchuan-2018",
         "period": "2019",
         "source": "toml",
         "draft_toml": draft_toml(**RICHER_QUOTA),
+        "csrf": csrf,
     }
     page = http.post("/whatif", data=form)
     assert page.status_code == 200, page.text
@@ -289,12 +305,13 @@ def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]
 
 def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: dict[str, str]) -> None:
     """An invalid draft is a 422 page quoting the RulebookError, which names the key; the text is kept."""
-    sign_in(http, tokens["auditor"])
+    csrf = sign_in(http, tokens["auditor"])
     form = {
         "base": "yinchuan-2018",
         "period": "2019",
         "source": "toml",
         "draft_toml": draft_toml(**BAD_CADENCE),
+        "csrf": csrf,
     }
     page = http.post("/whatif", data=form)
     assert page.status_code == 422
@@ -305,8 +322,14 @@ def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: 
 
 def test_whatif_refuses_what_the_catalogue_does_not_hold(http: TestClient, tokens: dict[str, str]) -> None:
     """A draft or base outside the catalogue (a server path, say) is refused on the page, unread."""
-    sign_in(http, tokens["office"])
-    form = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "/etc/x.toml"}
+    csrf = sign_in(http, tokens["office"])
+    form = {
+        "base": "yinchuan-2018",
+        "period": "2019",
+        "source": "catalogue",
+        "draft": "/etc/x.toml",
+        "csrf": csrf,
+    }
     assert http.post("/whatif", data=form).status_code == 422
     assert http.post("/whatif", data={**form, "base": "rulebooks/x.toml"}).status_code == 400
     assert http.post("/whatif", data={**form, "draft": "county-info", "period": "2019-Q9"}).status_code == 400
@@ -603,6 +626,26 @@ def test_a_unit_token_in_the_browser(visit: Visit) -> None:
     visit.shoot("unit-forbidden", full=False)
     visit.get("/whatif")
     assert "403" in visit.driver.find_element(By.TAG_NAME, "h1").text
+
+
+def test_signing_out_in_the_browser_ends_the_session(visit: Visit) -> None:
+    """The office signs in, signs out with the header's button, and its old session cookie, put back
+    into the browser, opens nothing: the sign-in page says the session has ended."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    old = visit.driver.get_cookie("ledger_session")
+    assert old["httpOnly"] and old["sameSite"] == "Strict" and old["value"] != visit.server.tokens["office"]
+    visit.driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+    visit.wait_for("#token")
+    assert "/login" in visit.driver.current_url and visit.driver.get_cookie("ledger_session") is None
+    replayed = {"name": "ledger_session", "value": old["value"], "path": "/", "httpOnly": True}
+    visit.driver.add_cookie({**replayed, "sameSite": "Strict"})
+    visit.get("/")
+    visit.wait_for("#token")
+    assert "/login" in visit.driver.current_url
+    assert "登录已失效" in visit.driver.find_element(By.CSS_SELECTOR, ".error").text
+    visit.shoot("signed-out", full=False)
 
 
 def test_pages_print_without_pickers_or_navigation(visit: Visit) -> None:

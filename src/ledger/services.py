@@ -10,7 +10,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from ledger.heap import paused_collection
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
+from ledger.sessions import Lifetimes
 from ledger.store import Receipt, Store, base, open_store
 from ledger.store.base import utc_now
 from ledger.whatif import compare
@@ -40,6 +41,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     project: tuple[str, ...] = ()  # rulebooks whose scores the service keeps projected (LEDGER_PROJECT)
+    sessions: Lifetimes = field(default_factory=Lifetimes)  # LEDGER_SESSION_{IDLE,LIFETIME}_SECONDS
     # The HTTP service's bounds, per worker process (see `ledger serve --help`):
     replays: int = 2  # LEDGER_REPLAYS: replays and what-ifs run at once
     replay_queue: int = 8  # LEDGER_REPLAY_QUEUE: more that may wait for a turn; past them, 503
@@ -53,6 +55,7 @@ class Settings:
         return cls(
             database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
             project=project,
+            sessions=Lifetimes.from_env(os.environ),
             replays=int(_setting("LEDGER_REPLAYS", cls.replays, 1)),
             replay_queue=int(_setting("LEDGER_REPLAY_QUEUE", cls.replay_queue, 0)),
             replay_wait=_setting("LEDGER_REPLAY_WAIT", cls.replay_wait, 0, whole=False),

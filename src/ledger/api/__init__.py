@@ -21,6 +21,7 @@ from ledger.api.routes import events, reads, whatif
 from ledger.api.startup import open_ledger
 from ledger.errors import LedgerError
 from ledger.services import Settings
+from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
 from ledger.web import pages
 
@@ -36,12 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)
+        app.state.sessions = Sessions(ledger.store, settings.sessions)
         app.state.projection = Projection.start(ledger, settings.project)
         app.state.capacity = Capacity(settings.replays, settings.replay_queue, settings.replay_wait)
         try:
             yield
         finally:
             app.state.projection.stop()
+            app.state.sessions.close()
             ledger.close()
 
     app = FastAPI(

@@ -55,11 +55,11 @@ def token_list(db: Db = None) -> None:
 
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")], db: Db = None) -> None:
-    """Revoke a token: it stops working at once."""
+    """Revoke a token: it stops working at once, and the web sessions signed in with it end."""
 
     def body() -> None:
         with tokens_at(db) as tokens:
             record = tokens.revoke(name)
-        typer.echo(f"{record.name}: revoked {record.revoked_at}")
+        typer.echo(f"{record.name}: revoked {record.revoked_at}; 其网页登录会话已结束 (web sessions ended)")
 
     run(body)

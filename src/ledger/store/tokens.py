@@ -7,6 +7,7 @@ from typing import Any
 
 from ledger.errors import LedgerError, NotFound
 from ledger.store.base import Store, utc_now
+from ledger.store.sessions import Sessions
 from ledger.tokens import Principal, same_hash, token_hash
 
 
@@ -52,11 +53,16 @@ class Tokens:
             return [TokenRecord(r["name"], r["role"], r["created_at"], r["revoked_at"]) for r in c.fetchall()]
 
     def revoke(self, name: str) -> TokenRecord:
+        """Revoke a token, and end its web sessions in the same transaction."""
+        sessions = Sessions(self.store)
+        signed_in = sessions.exists()
         with self.store.transaction(commit=True) as c:
             c.execute(
                 self._sql("UPDATE {table} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
                 (utc_now(), name),
             )
+            if signed_in:
+                sessions.end_token(c, name)
         for record in self.list():
             if record.name == name:
                 return record

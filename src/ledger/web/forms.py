@@ -18,6 +18,7 @@ from ledger.errors import LedgerError
 from ledger.periods import parse_period
 from ledger.rulebooks import Catalogue, Rulebook
 from ledger.services import Ledger
+from ledger.web import csrf
 from ledger.web.present import CHINA
 from ledger.web.templating import PageError
 
@@ -123,9 +124,10 @@ def period_suggestions(period: str) -> list[str]:
     )
 
 
-async def read_form(request: Request, limit: int) -> dict[str, str]:
-    """An urlencoded form body of at most `limit` bytes (read no further than that)."""
-    return parse_form(await read_body(request, limit))
+async def read_form(request: Request, limit: int, *, signing_in: bool = False) -> dict[str, str]:
+    """An urlencoded form body of at most `limit` bytes (read no further than that), whose CSRF token is
+    its session's (the sign-in form's own when `signing_in`)."""
+    return checked_form(request, await read_body(request, limit), signing_in=signing_in)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -141,10 +143,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def parse_form(body: bytes) -> dict[str, str]:
-    """The fields of an urlencoded form body."""
+def checked_form(request: Request, body: bytes, *, signing_in: bool = False) -> dict[str, str]:
+    """The fields of an urlencoded form body, once its CSRF token is found to be its session's (the
+    sign-in form's own when `signing_in`): every page form is read here, so every one is checked. Plain
+    work, for a worker thread when the form is large (a pasted draft)."""
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise PageError(400, "表单内容无法解析。") from None
-    return dict(pairs)
+    form = dict(pairs)
+    refusal = csrf.token_refusal(request, form, signing_in=signing_in)
+    if refusal:
+        raise PageError(403, refusal, title=csrf.REFUSED)
+    form.pop(csrf.FIELD, None)
+    return form

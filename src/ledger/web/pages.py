@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from ledger.web.routes import assets, auth, ranking, rulebooks, units, whatif
 
+MODULES = (assets, auth, ranking, units, whatif, rulebooks)
 router = APIRouter(include_in_schema=False)
-for module in (assets, auth, ranking, units, whatif, rulebooks):
+for module in MODULES:
     router.include_router(module.router)

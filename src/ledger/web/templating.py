@@ -21,19 +21,21 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ledger import __version__
 from ledger.api.capacity import RETRY_AFTER, Busy
 from ledger.errors import StoreUnavailable
+from ledger.sessions import COOKIE
 from ledger.tokens import Principal
-from ledger.web import words
+from ledger.web import csrf, words
 from ledger.web.charts import fmt
 from ledger.web.present import act_href, china_time, clause_parameters
 
-COOKIE = "ledger_session"
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it a browser sends `Origin: null` with the pages' own form posts, which
+    # the CSRF check must refuse. same-origin still sends nothing to any other site.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 STATUS_TITLES = {
@@ -50,8 +52,10 @@ STATUS_TITLES = {
 class PageError(Exception):
     """A request the page cannot answer: shown as a readable page with its status."""
 
-    def __init__(self, status: int, message: str, viewer: Principal | None = None) -> None:
-        self.status, self.message, self.viewer = status, message, viewer
+    def __init__(
+        self, status: int, message: str, viewer: Principal | None = None, *, title: str | None = None
+    ) -> None:
+        self.status, self.message, self.viewer, self.title = status, message, viewer, title
         super().__init__(message)
 
 
@@ -99,8 +103,10 @@ def page(
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
-def error_page(status: int, message: str, viewer: Principal | None = None) -> HTMLResponse:
-    title = STATUS_TITLES.get(status, "出错了 Error")
+def error_page(
+    status: int, message: str, viewer: Principal | None = None, *, title: str | None = None
+) -> HTMLResponse:
+    title = title or STATUS_TITLES.get(status, "出错了 Error")
     return page("error.html", status, viewer=viewer, title=title, code=status, message=message)
 
 
@@ -109,13 +115,17 @@ def forget(response: Response) -> None:
 
 
 class PageRoute(APIRoute):
-    """A page route: redirects and page errors raised by the page or its dependencies become responses,
-    and every response carries the pages' security headers."""
+    """A page route: a POST from another site is refused before anything else; redirects and page errors
+    raised by the page or its dependencies become responses, and every response carries the pages'
+    security headers."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
+            refusal = csrf.origin_refusal(request)
+            if refusal:
+                return error_page(403, refusal, title=csrf.REFUSED)
             try:
                 return await handler(request)
             except Redirect as r:
@@ -124,7 +134,7 @@ class PageRoute(APIRoute):
                     forget(response)
                 return response
             except PageError as e:
-                return error_page(e.status, e.message, e.viewer)
+                return error_page(e.status, e.message, e.viewer, title=e.title)
             except StoreUnavailable as e:
                 return error_page(503, f"数据库暂时无法连接，请稍后重试。({e})")
             except Busy as e:

@@ -20,7 +20,14 @@ from ledger.rulebooks import Rulebook, parse_rulebook
 from ledger.services import Ledger
 from ledger.tokens import Principal
 from ledger.web import charts, words
-from ledger.web.forms import book_of, default_rulebook, default_year, parse_form, read_body, rulebook_choices
+from ledger.web.forms import (
+    book_of,
+    checked_form,
+    default_rulebook,
+    default_year,
+    read_body,
+    rulebook_choices,
+)
 from ledger.web.routes.auth import ViewerDep
 from ledger.web.templating import PageError, PageRoute, page
 from ledger.whatif import MAX_DRAFT, diff_rulebooks
@@ -46,13 +53,16 @@ def whatif_form(ledger: LedgerDep, viewer: ViewerDep) -> Response:
 async def whatif(request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: CapacityDep) -> Response:
     _office_or_auditor(viewer)
     body = await read_body(request, MAX_FORM)
-    return await run_in_threadpool(_compare, ledger, viewer, capacity, body)
+    return await run_in_threadpool(_compare, request, ledger, viewer, capacity, body)
 
 
-def _compare(ledger: Ledger, viewer: Principal, capacity: Capacity, body: bytes) -> Response:
-    """The form decoded, the draft parsed and both sides scored, in a worker thread and a replay turn:
-    a large draft takes a second to parse, which on the event loop would hold up every other request."""
-    form = parse_form(body)
+def _compare(
+    request: Request, ledger: Ledger, viewer: Principal, capacity: Capacity, body: bytes
+) -> Response:
+    """The form decoded and checked, the draft parsed and both sides scored, in a worker thread and a
+    replay turn: a large draft takes a second to parse, which on the event loop would hold up every
+    other request."""
+    form = checked_form(request, body)
     choices = dict(rulebook_choices(ledger.catalogue))
     base = form.get("base", "")
     if base not in choices:
