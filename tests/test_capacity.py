@@ -76,11 +76,22 @@ class Probe:
 
 
 def load(workers: list[Callable[[], None]]) -> None:
-    threads = [threading.Thread(target=w) for w in workers]
+    """Run the workers at once, each in a thread; an error in any is raised here."""
+    errors: list[BaseException] = []
+
+    def run(work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        raise errors[0]
 
 
 def test_large_drafts_are_parsed_off_the_event_loop(sqlite_url: str, tmp_path: Path) -> None:
@@ -100,7 +111,7 @@ def test_large_drafts_are_parsed_off_the_event_loop(sqlite_url: str, tmp_path: P
 
         def page_client() -> None:
             browser, csrf = server.reader("office")
-            with browser:
+            try:
                 form = {
                     "base": "yinchuan-2018",
                     "source": "toml",
@@ -110,6 +121,8 @@ def test_large_drafts_are_parsed_off_the_event_loop(sqlite_url: str, tmp_path: P
                 }
                 for _ in range(3):
                     statuses[f"page {browser.post('/whatif', data=form).status_code}"] += 1
+            finally:
+                browser.close()
 
         with Probe(server, ["/healthz"]) as probe:
             load([api_client] * 4 + [page_client] * 2)
@@ -159,8 +172,10 @@ def test_replays_past_the_workers_turns_are_503_and_cheap_reads_stay_fast(tmp_pa
             def client() -> None:
                 http, _ = server.reader("auditor")
                 http.headers["Authorization"] = f"Bearer {server.tokens['auditor']}"
-                with http:
+                try:
                     answer = http.get(path, params=params)
+                finally:
+                    http.close()
                 statuses[f"{kind} {answer.status_code}"] += 1
                 peak.append(rss_mib(pid))
                 if answer.status_code == 503:
