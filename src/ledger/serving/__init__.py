@@ -39,7 +39,8 @@ class AddressTaken(LedgerError):
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve `ledger.api:create_app` on host:port with `workers` processes, until SIGINT or SIGTERM."""
     limit = raise_file_limit()
-    settings = replace(settings, max_connections=min(settings.max_connections, limit - RESERVED_FILES))
+    cap = max(2, min(settings.max_connections, limit - RESERVED_FILES))  # below the open-files limit
+    settings = replace(settings, max_connections=cap)
     os.environ["LEDGER_MAX_CONNECTIONS"] = str(settings.max_connections)  # the workers read it
     sock = listen(host, port)
     with metrics_directory():
