@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -275,6 +276,22 @@ def test_metrics_of_two_workers_are_one_scrape(sqlite_url: str) -> None:
             counted.append(float(found.group(1)) if found else 0.0)
     print(f"\n40 reads over two workers; eight scrapes counted {counted}")
     assert counted == [40.0] * 8
+
+
+def test_metrics_directories_of_killed_servers_are_removed(sqlite_url: str) -> None:
+    """A served ledger's metrics directory is removed when it stops, and one left by a killed server is
+    removed by the next `ledger serve`."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    orphan = Path(tempfile.gettempdir()) / f"ledger-metrics-{int(dead.stdout)}-test"
+    orphan.mkdir()
+    (orphan / "counter_1.db").write_bytes(b"")
+    with serving(sqlite_url) as server:
+        own = list(Path(tempfile.gettempdir()).glob(f"ledger-metrics-{server.process.pid}-*"))
+        assert len(own) == 1
+    assert not orphan.exists()
+    assert not own[0].exists()
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -29,6 +29,7 @@ from ledger.services import Settings
 log = logging.getLogger("uvicorn.error")
 RESERVED_FILES = 64  # descriptors each worker keeps for itself beyond connections (database, files, pipes)
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_PREFIX = "ledger-metrics-"  # then the pid of the `ledger serve` that made it
 WORKER_HEALTHCHECK = 30  # seconds
 
 
@@ -111,18 +112,41 @@ def listen(host: str, port: int) -> socket.socket:
 @contextmanager
 def metrics_directory() -> Iterator[Path]:
     """The directory the workers' metrics are kept in (prometheus_client's multiprocess mode), emptied
-    at start: one given in PROMETHEUS_MULTIPROC_DIR, or a fresh one removed at the end."""
+    at start: one given in PROMETHEUS_MULTIPROC_DIR, or a fresh one removed at the end (and, when this
+    process is killed before it can, by the next `ledger serve` on the machine)."""
     given = os.environ.get(MULTIPROCESS_DIR)
-    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="ledger-metrics-"))
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+    else:
+        _remove_orphans()
+        path = Path(tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-"))
     os.environ[MULTIPROCESS_DIR] = str(path)
     try:
         yield path
     finally:
         if not given:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_orphans() -> None:
+    """Remove the metrics directories of `ledger serve` processes that no longer run (killed)."""
+    for orphan in Path(tempfile.gettempdir()).glob(f"{METRICS_PREFIX}*-*"):
+        owner = orphan.name.removeprefix(METRICS_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(orphan, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def log_config() -> dict[str, Any]:
