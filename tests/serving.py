@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import resource
 import socket
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from ledger.store.tokens import Tokens
 from ledger.tokens import new_token
 
 ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
 @dataclass
@@ -32,6 +35,16 @@ class Server:
         return httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=timeout
         )
+
+    def reader(self, role: str = "office", timeout: float = 120) -> tuple[httpx.Client, str]:
+        """A client signed in to the pages as a browser is (through the form, sending its Origin), and
+        the CSRF token its forms carry."""
+        client = httpx.Client(base_url=self.url, headers={"Origin": self.url}, timeout=timeout)
+        given = CSRF.search(client.get("/login").text)
+        data = {"token": self.tokens[role], "next": "/rulebooks", "csrf": given.group(1) if given else ""}
+        assert client.post("/login", data=data).status_code == 303
+        page = CSRF.search(client.get("/rulebooks").text)
+        return client, page.group(1) if page else ""
 
 
 def free_port() -> int:
@@ -57,16 +70,28 @@ def serving(
     workers: int = 1,
     roles: tuple[str, ...] = ("office", "auditor", "unit:xingqing"),
     log: Path | None = None,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    open_files: int | tuple[int, int] | None = None,
 ) -> Iterator[Server]:
+    """`ledger serve` on a free port with `options` added and `env` set; `open_files` limits the
+    process's open files (soft and hard, or both the same), as a small machine would."""
     tokens = make_tokens(database_url, roles)
     port = free_port()
+
+    def limit_files() -> None:
+        if open_files is not None:
+            soft, hard = open_files if isinstance(open_files, tuple) else (open_files, open_files)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port), "--workers", str(workers),
-         "--db", database_url],
+         "--db", database_url, *options],
         cwd=ROOT,
         stdout=log.open("ab") if log else subprocess.DEVNULL,
         stderr=log.open("ab") if log else subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=limit_files,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

@@ -304,7 +304,8 @@ def test_paging_equals_streaming_for_any_page_size(api: Api, limit: int, query: 
 
 
 def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
-    """Scores equal the CLI's JSON shape; units, rulebooks, /healthz and /metrics answer."""
+    """Scores equal the CLI's JSON shape; units, rulebooks, /healthz and /metrics (for a token of the
+    office, auditor or admin role) answer."""
     api.call("POST", "/v1/events", json=[filing("R1", id="f1")])
     scores = api.call(
         "GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&known_at=2099-01-01", role="auditor"
@@ -322,7 +323,9 @@ def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
     assert api.call("GET", "/v1/rulebooks/nope", role="auditor").status_code == 404
     assert api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=20x9", role="auditor").status_code == 400
     assert api.call("GET", "/healthz", role=None).json() == {"status": "ok"}
-    metrics = api.call("GET", "/metrics", role=None).text
+    assert api.call("GET", "/metrics", role=None).status_code == 401
+    assert api.call("GET", "/metrics", role="unit:xingqing").status_code == 403
+    metrics = api.call("GET", "/metrics", role="admin").text
     assert "ledger_acts_appended_total" in metrics and 'route="/v1/events"' in metrics
 
 

@@ -52,8 +52,15 @@ def test_act_parser_answers_any_json_with_an_act_or_a_named_error(raw: Any) -> N
 
 
 MANGLES = [
-    "\n[x]\n", '= "', "\x00", "include = 'other.toml'\n", "__import__('os')", "met = 1e999\n",
-    '\n[[clauses]]\nkind = "adoption"\n', "version = -1\n", "\ufeff",
+    "\n[x]\n",
+    '= "',
+    "\x00",
+    "include = 'other.toml'\n",
+    "__import__('os')",
+    "met = 1e999\n",
+    '\n[[clauses]]\nkind = "adoption"\n',
+    "version = -1\n",
+    "\ufeff",
 ]
 SHIPPED = (shipped_directory() / "yinchuan-2018.toml").read_text(encoding="utf-8")
 

@@ -650,6 +650,21 @@ def test_pages_print_without_pickers_or_navigation(visit: Visit) -> None:
     (SHOTS / "unit-print.pdf").write_bytes(pdf)
 
 
+def test_the_api_docs_render_with_nothing_from_outside(visit: Visit) -> None:
+    """Swagger UI at /docs, signed out, lists the API's operations in a real browser, and neither the
+    page nor anything it loaded asked another host (as on an intranet with no way out)."""
+    from selenium.webdriver.common.by import By
+
+    visit.driver.delete_all_cookies()
+    visit.get("/docs")
+    visit.wait_for(".opblock")
+    visit.check_local()
+    assert "ledger" in visit.driver.find_element(By.CSS_SELECTOR, ".info .title").text
+    paths = {e.text for e in visit.driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert {"/v1/events", "/v1/scores", "/v1/whatif"} <= paths
+    visit.shoot("api-docs", limit=2500)
+
+
 # --- the acts a unit's period did not count ------------------------------------------------------
 
 

@@ -227,15 +227,18 @@ class LedgerIndex:
         owner = self.owners.get(report)
         if owner is not None and owner != unit:
             raise ActError(
-                where, "report", f"report {report!r} belongs to unit {owner!r}: a report id, once filed, "
-                "is its unit's for ever (file it under another id)"
+                where,
+                "report",
+                f"report {report!r} belongs to unit {owner!r}: a report id, once filed, "
+                "is its unit's for ever (file it under another id)",
             )
         for value, field in ((report, "report"), (act.id, "id")):
             prefix = value.partition("/")[0] if "/" in value else None
             if prefix is not None and prefix != unit and prefix in self.units:
                 raise ActError(
-                    where, field, f"{value!r} begins with unit {prefix!r}: ids under '{prefix}/' are that "
-                    "unit's own"
+                    where,
+                    field,
+                    f"{value!r} begins with unit {prefix!r}: ids under '{prefix}/' are that unit's own",
                 )
 
     def _check_reserved(self, where: int, act_id: str) -> None:
@@ -243,8 +246,10 @@ class LedgerIndex:
         prefix = act_id.partition("/")[0]
         if prefix in self.units:
             raise ActError(
-                where, "id", f"{act_id!r} begins with unit {prefix!r}: ids under '{prefix}/' are kept for "
-                "that unit's own filings"
+                where,
+                "id",
+                f"{act_id!r} begins with unit {prefix!r}: ids under '{prefix}/' are kept for "
+                "that unit's own filings",
             )
 
     def _check_completion(self, where: int, act: Act) -> None:

@@ -93,8 +93,13 @@ def _unit_json(s: UnitScore, rank: int | None) -> dict[str, Any]:
             for li in lines
         ],
         "not_counted": [
-            {"act": n.act, "type": n.type, "occurred_on": n.occurred_on, "reason": n.reason,
-             "detail": n.detail}
+            {
+                "act": n.act,
+                "type": n.type,
+                "occurred_on": n.occurred_on,
+                "reason": n.reason,
+                "detail": n.detail,
+            }
             for n in s.not_counted
         ],
     }

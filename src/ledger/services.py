@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import math
 import os
 import uuid
 from collections import Counter
@@ -44,6 +45,12 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     project: tuple[str, ...] = ()  # rulebooks whose scores the service keeps projected (LEDGER_PROJECT)
     sessions: Lifetimes = field(default_factory=Lifetimes)  # LEDGER_SESSION_{IDLE,LIFETIME}_SECONDS
+    # The HTTP service's bounds, per worker process (see `ledger serve --help`):
+    replays: int = 2  # LEDGER_REPLAYS: replays and what-ifs run at once
+    replay_queue: int = 8  # LEDGER_REPLAY_QUEUE: more that may wait for a turn; past them, 503
+    replay_wait: float = 15.0  # LEDGER_REPLAY_WAIT: seconds one waits for its turn before 503
+    header_timeout: float = 10.0  # LEDGER_HEADER_TIMEOUT: seconds to send a request's headers
+    max_connections: int = 1000  # LEDGER_MAX_CONNECTIONS: open connections
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -52,7 +59,27 @@ class Settings:
             database_url=database_url or os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
             project=project,
             sessions=Lifetimes.from_env(os.environ),
+            replays=int(_setting("LEDGER_REPLAYS", cls.replays, 1)),
+            replay_queue=int(_setting("LEDGER_REPLAY_QUEUE", cls.replay_queue, 0)),
+            replay_wait=_setting("LEDGER_REPLAY_WAIT", cls.replay_wait, 0, whole=False),
+            header_timeout=_setting("LEDGER_HEADER_TIMEOUT", cls.header_timeout, 0.1, whole=False),
+            max_connections=int(_setting("LEDGER_MAX_CONNECTIONS", cls.max_connections, 2)),
         )
+
+
+def _setting(name: str, default: float, least: float, *, whole: bool = True) -> float:
+    """A number from the environment, or the default when the variable is unset or empty."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or not (math.isfinite(value) and value >= least):
+        kind = "整数" if whole else "数"
+        raise LedgerError(f"环境变量 {name} 应为不小于 {least:g} 的{kind} (invalid setting): {text!r}")
+    return value
 
 
 @dataclass(frozen=True)

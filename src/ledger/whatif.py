@@ -12,6 +12,8 @@ from typing import Any
 from ledger.render import number
 from ledger.rulebooks import Rulebook
 
+MAX_DRAFT = 1024 * 1024  # bytes of a draft rulebook sent to be compared (POST /v1/whatif, the what-if page)
+
 
 def compare(base: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
     """Per unit: base and draft totals, the difference, both ranks and the rank change, and per clause

@@ -9,19 +9,23 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from ledger import __version__
-from ledger.api import metrics, problems
+from ledger.api import docs, metrics, problems
+from ledger.api.capacity import Capacity
+from ledger.api.deps import OperatorDep
 from ledger.api.projection import Projection
 from ledger.api.routes import events, reads, whatif
+from ledger.api.startup import open_ledger
 from ledger.errors import LedgerError
-from ledger.services import Ledger, Settings
+from ledger.services import Settings
 from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
 from ledger.web import pages
+
+RETRY_AFTER_STORE = 1  # seconds: a store that cannot be reached is tried afresh on the next request
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,12 +33,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ledger = await run_in_threadpool(Ledger.open, settings)
+        ledger = await open_ledger(settings)
         ledger.files_allowed = False  # rulebooks named in requests come from the catalogue only
         app.state.ledger = ledger
         app.state.tokens = Tokens(ledger.store)
         app.state.sessions = Sessions(ledger.store, settings.sessions)
         app.state.projection = Projection.start(ledger, settings.project)
+        app.state.capacity = Capacity(settings.replays, settings.replay_queue, settings.replay_wait)
         try:
             yield
         finally:
@@ -47,8 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="An event-sourced scoring ledger for 政务信息工作考核",
         lifespan=lifespan,
+        docs_url=None,  # served by `docs.router` with its assets from the application itself
+        redoc_url=None,
     )
     problems.install(app)
+    app.include_router(docs.router)
     app.include_router(events.router, prefix="/v1")
     app.include_router(reads.router, prefix="/v1")
     app.include_router(whatif.router, prefix="/v1")
@@ -71,12 +79,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             request.app.state.ledger.store.ping()
         except LedgerError as e:
-            return problems.problem(503, f"the store is unreachable: {e}")
+            return problems.problem(
+                503, f"the store is unreachable: {e}", headers={"Retry-After": str(RETRY_AFTER_STORE)}
+            )
         status: dict[str, Any] = {"status": "ok", **request.app.state.projection.health()}
         return Response(orjson.dumps(status), media_type="application/json")
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
-    def prometheus() -> Response:
-        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics of the whole service (a token of the office, auditor or admin role)",
+    )
+    def prometheus(principal: OperatorDep) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return app

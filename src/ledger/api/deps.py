@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ledger.api.capacity import Capacity
 from ledger.api.problems import Problem
 from ledger.services import Ledger
 from ledger.store.tokens import Tokens
@@ -18,6 +19,11 @@ bearer = HTTPBearer(auto_error=False, description="A token made by `ledger token
 def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
+
+
+def get_capacity(request: Request) -> Capacity:
+    capacity: Capacity = request.app.state.capacity
+    return capacity
 
 
 def get_principal(
@@ -40,7 +46,16 @@ def reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal
     return principal
 
 
+def operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """Who may read the service's metrics: the office, auditor and admin roles (not a unit)."""
+    if principal.unit is not None:
+        raise Problem(403, "the metrics are for the office, auditor and admin roles")
+    return principal
+
+
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+CapacityDep = Annotated[Capacity, Depends(get_capacity)]
+OperatorDep = Annotated[Principal, Depends(operator)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ReaderDep = Annotated[Principal, Depends(reader)]
 

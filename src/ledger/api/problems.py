@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from ledger.api.capacity import RETRY_AFTER, Busy
 from ledger.errors import ActError, BatchRejected, LedgerError, NotFound, RulebookError, StoreUnavailable
 
 TITLES = {
@@ -67,6 +68,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_: Request, e: StoreUnavailable) -> Response:
         return problem(503, f"{e}; appends are idempotent, so retrying is safe", headers={"Retry-After": "1"})
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, e: Busy) -> Response:
+        return problem(503, str(e), headers={"Retry-After": str(RETRY_AFTER)})
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, e: NotFound) -> Response:

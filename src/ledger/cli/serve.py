@@ -126,12 +126,32 @@ def _stop(stopping: threading.Event) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     project: Annotated[
         str | None,
         typer.Option(
             help="Rulebooks to keep projected for fast score queries, comma-separated (the worker of "
             "`ledger project`, in a thread of this server)."
+        ),
+    ] = None,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a client has to send a request's headers (default 10; LEDGER_HEADER_TIMEOUT)."
+        ),
+    ] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            help="Open connections per worker; past it the one waiting longest for its headers is closed "
+            "(default 1000, kept below the open-files limit; LEDGER_MAX_CONNECTIONS)."
+        ),
+    ] = None,
+    replays: Annotated[
+        int | None,
+        typer.Option(
+            help="Replays and what-ifs one worker runs at once; LEDGER_REPLAY_QUEUE more wait up to "
+            "LEDGER_REPLAY_WAIT seconds, past them 503 with Retry-After (default 2; LEDGER_REPLAYS)."
         ),
     ] = None,
     db: Db = None,
@@ -140,16 +160,19 @@ def serve(
     before (`ledger init` or `ledger import`)."""
     import os
 
-    import uvicorn
+    from ledger.serving import serve as run_server
 
-    def there() -> None:
+    def body() -> None:
         with ledger_at(db):  # a mistyped --db would otherwise serve a new, empty ledger
             pass
+        chosen = {
+            "LEDGER_DATABASE_URL": Settings.from_env(db).database_url,
+            "LEDGER_PROJECT": project,
+            "LEDGER_HEADER_TIMEOUT": header_timeout,
+            "LEDGER_MAX_CONNECTIONS": max_connections,
+            "LEDGER_REPLAYS": replays,
+        }
+        os.environ.update({name: str(value) for name, value in chosen.items() if value is not None})
+        run_server(Settings.from_env(), host, port, workers)  # the workers read the same environment
 
-    run(there)
-    os.environ["LEDGER_DATABASE_URL"] = Settings.from_env(db).database_url
-    if project is not None:
-        os.environ["LEDGER_PROJECT"] = project
-    uvicorn.run(
-        "ledger.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
-    )
+    run(body)

@@ -7,6 +7,7 @@ positions they assign follow commit order. Readers never block writers.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +20,7 @@ from eventsourcing.utils import Environment
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from ledger.errors import NoLedger
+from ledger.errors import NoLedger, StoreUnavailable
 from ledger.store.base import (
     CHAINED,
     TOKENS,
@@ -42,6 +43,9 @@ FAULTS = (
     psycopg.InterfaceError,
     psycopg.errors.ReadOnlySqlTransaction,
 )
+
+
+RETIRE_AFTER = 10.0  # seconds a replaced connection pool is kept open for the requests already waiting in it
 
 
 def environment(url: str) -> dict[str, str]:
@@ -138,7 +142,12 @@ class PostgresStore(Store):
         super().__init__(publications, items)
         self.url = url
         env = environment(url)
+        self.env = env
         self.schema = sql.Identifier(env["POSTGRES_SCHEMA"])
+        self._faulted = False  # a request failed to reach the database: the next one checks it first
+        self._recovery = threading.Lock()
+        self._holding = 0  # transactions holding one of the pool's connections now
+        self._counting = threading.Lock()
         try:
             if _ready(env):  # made before: open without DDL (a read replica takes none)
                 self._open(env, create=False)
@@ -218,11 +227,57 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
+        if self._faulted:
+            self._recover()
         try:
-            with self.factory.datastore.transaction(commit=commit) as c:
+            with self.factory.datastore.transaction(commit=commit) as c, self._held():
                 yield c
         except FAULTS as e:
+            self._faulted = True
             raise unavailable(e) from e
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        with self._counting:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._counting:
+                self._holding -= 1
+
+    def _recover(self) -> None:
+        """The first request after a fault asks the database itself, on a connection of its own: while
+        the database is still unreachable the request fails at once (as do requests that come while it
+        asks) instead of waiting in the pool's queue; once it answers, a pool left without any
+        connection (none idle, none in use: not one merely busy) is replaced by a fresh one. The pool
+        would otherwise reconnect on its own schedule, with pauses that double on each failure (1, 2, 4,
+        8, 16 s), and go on failing requests for seconds after the database is back."""
+        if not self._recovery.acquire(blocking=False):
+            raise StoreUnavailable("the store cannot be reached: checking whether it is back")
+        try:
+            if not self._faulted:
+                return  # another thread has recovered meanwhile
+            try:
+                connect(self.env).close()
+            except psycopg.Error as e:
+                raise unavailable(e) from e
+            datastore = self.factory.datastore
+            old = datastore.pool
+            if old.get_stats().get("pool_available", 0) == 0 and self._holding == 0:  # it has none at all
+                fresh = InfrastructureFactory.construct(
+                    Environment("ledger", {**self.env, "CREATE_TABLE": "no"})
+                )
+                assert isinstance(fresh, PostgresFactory)
+                datastore.pool = fresh.datastore.pool
+                # Closed once no request can still be waiting in it (they wait 5 s at most); connections
+                # in use are closed when their transactions return them.
+                closing = threading.Timer(RETIRE_AFTER, old.close)
+                closing.daemon = True
+                closing.start()
+            self._faulted = False
+        finally:
+            self._recovery.release()
 
     def qualify(self, table: str) -> str:
         return f'"{environment(self.url)["POSTGRES_SCHEMA"]}".{table}'
@@ -269,16 +324,11 @@ class PostgresStore(Store):
             ]
 
     def head(self) -> tuple[int, str | None]:
-        try:
-            with self.factory.datastore.transaction(commit=False) as c:
-                c.execute(
-                    sql.SQL("SELECT position, recorded_at FROM {}.ledger_head WHERE id = 1").format(
-                        self.schema
-                    )
-                )
-                row = c.fetchone()
-        except FAULTS as e:
-            raise unavailable(e) from e
+        with self.transaction(commit=False) as c:
+            c.execute(
+                sql.SQL("SELECT position, recorded_at FROM {}.ledger_head WHERE id = 1").format(self.schema)
+            )
+            row = c.fetchone()
         assert row is not None
         return int(row["position"]), (str(row["recorded_at"]) or None)
 

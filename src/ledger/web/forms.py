@@ -126,8 +126,12 @@ def period_suggestions(period: str) -> list[str]:
 
 async def read_form(request: Request, limit: int, *, signing_in: bool = False) -> dict[str, str]:
     """An urlencoded form body of at most `limit` bytes (read no further than that), whose CSRF token is
-    its session's (the sign-in form's own when `signing_in`): every page form is read here, so every
-    one is checked."""
+    its session's (the sign-in form's own when `signing_in`)."""
+    return checked_form(request, await read_body(request, limit), signing_in=signing_in)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of an urlencoded form, at most `limit` bytes (read no further than that)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise PageError(415, "表单应以 application/x-www-form-urlencoded 提交。")
@@ -136,6 +140,13 @@ async def read_form(request: Request, limit: int, *, signing_in: bool = False) -
         body += chunk
         if len(body) > limit:
             raise PageError(413, f"提交的内容超过 {limit // 1024} KiB。")
+    return bytes(body)
+
+
+def checked_form(request: Request, body: bytes, *, signing_in: bool = False) -> dict[str, str]:
+    """The fields of an urlencoded form body, once its CSRF token is found to be its session's (the
+    sign-in form's own when `signing_in`): every page form is read here, so every one is checked. Plain
+    work, for a worker thread when the form is large (a pasted draft)."""
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger import __version__
+from ledger.api.capacity import RETRY_AFTER, Busy
 from ledger.characters import visible
 from ledger.errors import StoreUnavailable
 from ledger.sessions import COOKIE
@@ -151,6 +152,10 @@ class PageRoute(APIRoute):
                 return error_page(e.status, e.message, e.viewer, title=e.title)
             except StoreUnavailable as e:
                 return error_page(503, f"数据库暂时无法连接，请稍后重试。({e})")
+            except Busy as e:
+                busy = error_page(503, str(e))
+                busy.headers["Retry-After"] = str(RETRY_AFTER)
+                return busy
             except RequestValidationError:
                 return error_page(400, "请求的参数有误。")
 

@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from ledger.api.deps import LedgerDep, ReaderDep, own_unit
+from ledger.api.deps import CapacityDep, LedgerDep, ReaderDep, own_unit
 from ledger.api.problems import Problem
 
 router = APIRouter()
@@ -19,11 +19,17 @@ def _json(document: Any) -> Response:
     return Response(orjson.dumps(document), media_type="application/json")
 
 
-@router.get("/scores", tags=["scores"], summary="Scores of a period (the JSON of `ledger score`)")
+@router.get(
+    "/scores",
+    tags=["scores"],
+    summary="Scores of a period (the JSON of `ledger score`)",
+    responses={503: {"description": "every replay turn of the worker is taken; retry after Retry-After"}},
+)
 def scores(
     request: Request,
     ledger: LedgerDep,
     principal: ReaderDep,
+    capacity: CapacityDep,
     rulebook: Annotated[str, Query(min_length=1, max_length=100, examples=["yinchuan-2018"])],
     period: Annotated[str, Query(min_length=4, max_length=7, examples=["2019-Q3"])],
     as_of: Annotated[str | None, Query(max_length=10)] = None,
@@ -40,7 +46,8 @@ def scores(
             answer = _json(projected.document)
             answer.headers[PROJECTED] = str(projected.position)
             return answer
-    return _json(ledger.score(rulebook, period, as_of, known_at, unit))
+    with capacity.turn():  # a replay: one of the worker's few turns, or 503
+        return _json(ledger.score(rulebook, period, as_of, known_at, unit))
 
 
 @router.get("/units", tags=["units"], summary="Registered units with their classes")

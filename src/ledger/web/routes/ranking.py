@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ledger.api.deps import LedgerDep
+from ledger.api.deps import CapacityDep, LedgerDep
 from ledger.errors import LedgerError, NotFound
 from ledger.services import Ledger
 from ledger.web import charts, present, words
@@ -26,7 +26,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/")
-def ranking(request: Request, ledger: LedgerDep, viewer: ViewerDep) -> Response:
+def ranking(request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: CapacityDep) -> Response:
     picks, problems = picks_from(request.query_params, ledger)
     context: dict[str, Any] = {
         "picks": picks,
@@ -37,7 +37,8 @@ def ranking(request: Request, ledger: LedgerDep, viewer: ViewerDep) -> Response:
     if problems:
         return page("ranking.html", 400, viewer=viewer, nav="ranking", error="；".join(problems), **context)
     try:
-        context.update(board_context(ledger, picks, viewer.unit))
+        with capacity.turn():  # two replays: one of the worker's few turns, or a 503 page
+            context.update(board_context(ledger, picks, viewer.unit))
     except LedgerError as e:
         status = 404 if isinstance(e, NotFound) else 400
         return page("ranking.html", status, viewer=viewer, nav="ranking", error=str(e), **context)

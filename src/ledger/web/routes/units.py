@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ledger.api.deps import LedgerDep
+from ledger.api.deps import CapacityDep, LedgerDep
 from ledger.errors import LedgerError, NotFound
 from ledger.services import Ledger
 from ledger.web import charts, present, words
@@ -28,7 +28,9 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/units/{unit}")
-def unit_page(unit: str, request: Request, ledger: LedgerDep, viewer: ViewerDep) -> Response:
+def unit_page(
+    unit: str, request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: CapacityDep
+) -> Response:
     if viewer.unit is not None and viewer.unit != unit:
         raise PageError(403, f"单位令牌只能查看本单位（{viewer.unit}），不能查看 {unit}。", viewer)
     found = ledger.units().get(unit)
@@ -45,7 +47,8 @@ def unit_page(unit: str, request: Request, ledger: LedgerDep, viewer: ViewerDep)
     if problems:
         return page("unit.html", 400, viewer=viewer, nav="unit", error="；".join(problems), **context)
     try:
-        context.update(unit_context(ledger, picks, unit))
+        with capacity.turn():  # replays: one of the worker's few turns, or a 503 page
+            context.update(unit_context(ledger, picks, unit))
     except LedgerError as e:
         status = 404 if isinstance(e, NotFound) else 400
         return page("unit.html", status, viewer=viewer, nav="unit", error=str(e), **context)

@@ -13,19 +13,26 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ledger.api.deps import LedgerDep
+from ledger.api.capacity import Capacity
+from ledger.api.deps import CapacityDep, LedgerDep
 from ledger.errors import LedgerError, NotFound, RulebookError
 from ledger.rulebooks import Rulebook, parse_rulebook
 from ledger.services import Ledger
 from ledger.tokens import Principal
 from ledger.web import charts, words
-from ledger.web.forms import book_of, default_rulebook, default_year, read_form, rulebook_choices
+from ledger.web.forms import (
+    book_of,
+    checked_form,
+    default_rulebook,
+    default_year,
+    read_body,
+    rulebook_choices,
+)
 from ledger.web.routes.auth import ViewerDep
 from ledger.web.templating import PageError, PageRoute, page
-from ledger.whatif import diff_rulebooks
+from ledger.whatif import MAX_DRAFT, diff_rulebooks
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-MAX_DRAFT = 1024 * 1024
 MAX_FORM = 4 * MAX_DRAFT  # percent-encoding makes a UTF-8 draft up to three times longer
 
 
@@ -43,23 +50,33 @@ def whatif_form(ledger: LedgerDep, viewer: ViewerDep) -> Response:
 
 
 @router.post("/whatif")
-async def whatif(request: Request, ledger: LedgerDep, viewer: ViewerDep) -> Response:
+async def whatif(request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: CapacityDep) -> Response:
     _office_or_auditor(viewer)
-    form = await read_form(request, MAX_FORM)
+    body = await read_body(request, MAX_FORM)
+    return await run_in_threadpool(_compare, request, ledger, viewer, capacity, body)
+
+
+def _compare(
+    request: Request, ledger: Ledger, viewer: Principal, capacity: Capacity, body: bytes
+) -> Response:
+    """The form decoded and checked, the draft parsed and both sides scored, in a worker thread and a
+    replay turn: a large draft takes a second to parse, which on the event loop would hold up every
+    other request."""
+    form = checked_form(request, body)
     choices = dict(rulebook_choices(ledger.catalogue))
     base = form.get("base", "")
     if base not in choices:
         return _page(ledger, viewer, form, 400, f"未知的基准考核办法 unknown base rulebook {base!r}", None)
     try:
-        draft = _draft(form, choices)
-        document = await run_in_threadpool(
-            ledger.whatif,
-            base,
-            draft,
-            form.get("period", "").strip()[:20],
-            form.get("as_of", "").strip()[:20] or None,
-            form.get("known_at", "").strip()[:40] or None,
-        )
+        with capacity.turn():
+            draft = _draft(form, choices)
+            document = ledger.whatif(
+                base,
+                draft,
+                form.get("period", "").strip()[:20],
+                form.get("as_of", "").strip()[:20] or None,
+                form.get("known_at", "").strip()[:40] or None,
+            )
     except RulebookError as e:
         return _page(ledger, viewer, form, 422, f"草案无效 invalid draft: {e}", None)
     except LedgerError as e:
