@@ -298,6 +298,9 @@ def test_metrics_directories_of_killed_servers_are_removed(sqlite_url: str) -> N
 def test_a_taken_port_is_named_before_anything_starts(sqlite_url: str, workers: int) -> None:
     """`ledger serve` on a port another process listens on exits non-zero, naming host and port in
     Chinese, and starts no application."""
+    catalogue = Catalogue.load()
+    with open_store(sqlite_url, catalogue.publications(), catalogue.items()):
+        pass  # a ledger to serve: only the port is wrong
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from ledger.cli.common import Db, err, ledger_at, open_ledger, run
+from ledger.cli.common import Db, err, ledger_at, note, open_ledger, run
 from ledger.errors import StoreUnavailable
 from ledger.services import Ledger, Settings
 
@@ -163,8 +163,11 @@ def serve(
     from ledger.serving import serve as run_server
 
     def body() -> None:
-        with ledger_at(db):  # a mistyped --db would otherwise serve a new, empty ledger
-            pass
+        try:
+            with ledger_at(db):  # a mistyped --db would otherwise serve a new, empty ledger
+                pass
+        except StoreUnavailable as e:  # the workers wait for a store that cannot be reached yet
+            note(f"等待数据库 waiting for the store: {e}")
         chosen = {
             "LEDGER_DATABASE_URL": Settings.from_env(db).database_url,
             "LEDGER_PROJECT": project,
