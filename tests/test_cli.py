@@ -117,6 +117,7 @@ def test_table_csv_and_explain(sample: Path, sqlite_url: str) -> None:
 
 def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_url: str) -> None:
     """A file with bad lines stores nothing and the error names each bad line and its field."""
+    ledger("init", db=database_url)  # a ledger there already: a refused file leaves it as it was
     good = {
         "id": "u1",
         "type": "unit.registered",
@@ -215,6 +216,7 @@ def test_reimporting_a_file_without_ids_changes_nothing(tmp_path: Path, sqlite_u
 
 def test_import_names_the_line_of_an_unknown_item(tmp_path: Path, sqlite_url: str) -> None:
     """`ledger import` refuses a file whose violation names no rulebook's item, naming its line and field."""
+    ledger("init", db=sqlite_url)  # a ledger there already: a refused file leaves it as it was
     register = {"type": "unit.registered", "occurred_on": "2021-01-01", "unit": "xq", "name": "兴庆区",
                 "class": "county"}  # fmt: skip
     find = {"type": "violation.recorded", "occurred_on": "2021-03-01", "unit": "xq", "item": "xw-1.9-nwes"}
@@ -328,6 +330,27 @@ def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str
     assert "ok: 0 acts" in ledger("verify", db=url).stdout
 
 
+def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, database_url: str) -> None:
+    """An import (or restore) of a bad file into a URL where no ledger was is refused, and the ledger
+    opened for it is removed again: no file, no directory, no schema; reading commands still say there is
+    no ledger. Into a ledger that was there, a refused import leaves it as it was."""
+    sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'new' / 'deep' / 'ledger.db'}" if sqlite else database_url
+    bad = jsonl(tmp_path / "bad.jsonl", [unit_act("xq"), filing_act(1, unit="nobody")])
+    refused = ledger("import", str(bad), db=url, check=False)
+    assert refused.returncode == 1 and "line 2, field 'unit'" in refused.stderr, refused.stderr
+    assert nothing_made(url, tmp_path)
+    assert "没有账本" in ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019", db=url,
+                                check=False).stderr  # fmt: skip
+    export = tmp_path / "broken-export.jsonl"
+    export.write_text('{"position": 1, "recorded_at": "x", "chain": "y", "type": "unit.registered"}\n')
+    assert ledger("restore", str(export), db=url, check=False).returncode != 0
+    assert nothing_made(url, tmp_path)
+    ledger("init", db=url)
+    assert ledger("import", str(bad), db=url, check=False).returncode == 1
+    assert ledger("verify", db=url).stdout.startswith("ok: 0 acts")  # the ledger that was there stays
+
+
 def jsonl(path: Path, acts: list[dict[str, object] | str]) -> Path:
     path.write_text(
         "".join((a if isinstance(a, str) else json.dumps(a, ensure_ascii=False)) + "\n" for a in acts),
@@ -404,6 +427,7 @@ def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_u
 def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sqlite_url: str) -> None:
     """A file with 1,500 bad lines lists the first 100 by line, says how many more there are and the
     full count, and stores nothing."""
+    ledger("init", db=sqlite_url)  # a ledger there already: a refused file leaves it as it was
     acts: list[dict[str, object] | str] = [unit_act("xq")]
     acts += [
         filing_act(k, unit="nobody") if k % 2 else filing_act(k, occurred_on="2019-13-01")
@@ -421,6 +445,7 @@ def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sql
 def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database_url: str) -> None:
     """An XLSX register whose 单位登记 sheet has a bad row and whose 报送登记 sheet names that unit is
     refused in one run naming both rows, the second as depending on the first; nothing is stored."""
+    ledger("init", db=database_url)  # a ledger there already: a refused file leaves it as it was
     import openpyxl
 
     book = openpyxl.Workbook()

@@ -54,8 +54,10 @@ def ledger_at(db: str | None, *, create: bool = False) -> Iterator[Ledger]:
     ledger = open_ledger(db, create=create)
     try:
         yield ledger
-    finally:
-        ledger.close()
+    except BaseException:
+        ledger.store.discard()  # a ledger made for a refused import is removed again: none is left behind
+        raise
+    ledger.close()
 
 
 def open_ledger(db: str | None, *, create: bool = False) -> Ledger:

@@ -249,6 +249,23 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    made = False  # whether opening this store made its ledger (there was none at its URL)
+
+    def discard(self) -> None:
+        """Close the store and, if opening it made its ledger and the ledger still holds no act, remove
+        the ledger again: a refused import leaves no ledger where there was none."""
+        try:
+            empty = self.made and self.head()[0] == 0
+        except LedgerError:  # unreachable now: leave it as it is
+            empty = False
+        self.close()
+        if empty:
+            self._remove()
+
+    @abc.abstractmethod
+    def _remove(self) -> None:
+        """Remove what opening the store made (the store is closed)."""
+
     # --- the ledger's operations ---
 
     def append(

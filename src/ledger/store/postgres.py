@@ -155,8 +155,12 @@ class PostgresStore(Store):
                 where = f'schema "{env["POSTGRES_SCHEMA"]}" of database "{env["POSTGRES_DBNAME"]}"'
                 raise NoLedger(printable(url), ("中没有账本的表", f"no ledger tables in {where}"))
             else:
-                with _setting_up(env):
-                    self._set_up(env)
+                with _setting_up(env) as schema_made:
+                    if _ready(env):  # made by another process meanwhile
+                        self._open(env, create=False)
+                    else:
+                        self._set_up(env)
+                        self.made, self._schema_made = True, schema_made
         except FAULTS as e:
             raise unavailable(e) from e
 
@@ -338,6 +342,18 @@ class PostgresStore(Store):
     def close(self) -> None:
         self.factory.close()
 
+    def _remove(self) -> None:
+        """Drop the schema this store made, or, in a schema that was there before, the ledger's tables
+        and the function of its triggers."""
+        with connect(self.env) as conn:
+            if self._schema_made:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(self.schema))
+                return
+            tables = (self.recorder.events_table_name, "ledger_head", "ledger_tokens")
+            for table in tables:
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(self.schema, sql.Identifier(table)))
+            conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {}.ledger_refuse_change()").format(self.schema))
+
 
 def connect(env: dict[str, str]) -> psycopg.Connection[Any]:
     """A plain autocommit connection with the ledger's settings (set-up, leases)."""
@@ -366,16 +382,16 @@ SET_UP_LOCK = 74_231_017  # pg_advisory_lock key: one process at a time creates 
 
 
 @contextmanager
-def _setting_up(env: dict[str, str]) -> Iterator[None]:
+def _setting_up(env: dict[str, str]) -> Iterator[bool]:
     """Hold a session advisory lock while the schema is made, so that workers starting together on a new
-    database do not race each other's CREATE statements."""
+    database do not race each other's CREATE statements; yields whether the schema was made here."""
     with connect(env) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SET_UP_LOCK,))
         try:
-            if env["POSTGRES_SCHEMA"] != "public":
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
-                )
-            yield
+            schema = env["POSTGRES_SCHEMA"]
+            found = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (f'"{schema}"',)).fetchone()
+            if not (found and found[0]):
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            yield not (found and found[0])  # whether the schema was made here
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SET_UP_LOCK,))

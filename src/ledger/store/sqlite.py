@@ -167,6 +167,8 @@ class SQLiteStore(Store):
             if why is not None:  # before anything is made: neither the file nor its directory
                 raise NoLedger(self.url, why, _nearby(path))
         if path != ":memory:":
+            self.made = not Path(path).exists()
+            self._folders = [p for p in Path(path).absolute().parents if not p.exists()]  # deepest first
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         made = _made(path)
         env = Environment(
@@ -282,6 +284,14 @@ class SQLiteStore(Store):
             self._writer.close()
             self._writer = None
         self.factory.close()
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path + suffix)
+        for folder in self._folders:
+            with contextlib.suppress(OSError):  # left where something else was put in it meanwhile
+                folder.rmdir()
 
 
 def _made(path: str) -> bool:
