@@ -8,6 +8,7 @@ and so is each 5xx (which fails the test, after all cases are tried, with the fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,8 +319,8 @@ def _query(params: dict[str, str]) -> str:
 
 
 def _segment(value: str) -> str:
-    """A path segment: percent-encoded as given when it already is (bytes that are not UTF-8)."""
-    return value if value.startswith("%") or "%" in value[:3] else quote(value, safe="")
+    """A path segment: as given when it is already percent-encoded (bytes that are not UTF-8)."""
+    return value if re.fullmatch(r"(?:[a-z.]|%[0-9a-fA-F]{2})+", value) else quote(value, safe="")
 
 
 def _ndjson(tally: Tally, client: httpx.Client, since: str, until: str) -> None:
@@ -333,3 +334,18 @@ def _whatif(tally: Tally, client: httpx.Client, params: dict[str, str], draft: b
     sent = f"{params} {draft[:120]!r}"
     tally.send("POST /v1/whatif", lambda: client.post(url, content=draft, headers=toml), sent)
 
+
+
+def test_a_deep_draft_leaves_the_server_answering(sqlite_url: str) -> None:
+    """A draft nested 1,200 or 3,000 deep sent to a served ledger is a 422 naming the line, and the server
+    answers the next request (before, the first such draft was a 500 and the server answered nothing more,
+    /healthz included)."""
+    with serving(sqlite_url, roles=("office",)) as server, server.client(timeout=TIMEOUT) as office:
+        for kind, depth in (("array", 1200), ("table", 1200), ("array", 3000), ("key", 100_000)):
+            answer = office.post(
+                "/v1/whatif", params={"base": "yinchuan-2018", "period": "2019"},
+                content=deep_toml(depth, kind).encode(), headers={"Content-Type": "application/toml"},
+            )  # fmt: skip
+            assert answer.status_code == 422, (kind, depth, answer.text)
+            assert "超过 32 层" in answer.json()["detail"] and "第 11 行" in answer.json()["detail"]
+            assert httpx.get(f"{server.url}/healthz", timeout=TIMEOUT).status_code == 200
