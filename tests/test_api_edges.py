@@ -27,7 +27,7 @@ from tests.serving import Server, serving
 ROOT = Path(__file__).resolve().parents[1]
 YINCHUAN = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
 ROLES = ("office", "auditor", "unit:xingqing")
-EXAMPLES = 40  # per operation and backend: about 1,000 cases a backend, well within a minute each
+EXAMPLES = 60  # per operation and backend: about 1,700 cases a backend, well within a minute each
 TIMEOUT = 30  # seconds without an answer: the server is stuck (as it was on deep drafts), counted as a 5xx
 
 # --- strategies ----------------------------------------------------------------------------------------
@@ -289,13 +289,19 @@ def test_no_input_past_the_schema_makes_a_server_error(database_url: str) -> Non
 
         # The pages, signed in: the pickers, a unit named anyhow, and the what-if form.
         picks = {"rulebook": texts(100), "period": periods(), "as_of": days(), "known_at": instants()}
-        for path in ("/", "/units/xingqing", "/units/jinfeng", "/whatif"):
+        for path in ("/", "/units/xingqing", "/units/jinfeng", "/whatif", "/rulebooks"):
 
             def picked(case: dict[str, str], path: str = path) -> None:
                 get(f"GET {path}", pages, f"{path}?{_query(case)}")
 
             fuzz(st.fixed_dictionaries({}, optional=picks), picked)
-        fuzz(named, lambda c: get("GET /units/{unit}", pages, "/units/" + _segment(c)))
+        for path in ("/units/", "/rulebooks/", "/static/"):
+
+            def named_page(case: str, path: str = path) -> None:
+                get(f"GET {path}{{}}", pages, path + _segment(case))
+
+            fuzz(named, named_page)
+        fuzz(texts(200), lambda c: get("GET /login", pages, f"/login?{_query({'next': c, 'expired': c})}"))
         form = st.fixed_dictionaries(
             {"base": st.one_of(st.just("yinchuan-2018"), texts(100)), "period": periods(),
              "source": st.sampled_from(["toml", "catalogue", "x"])},
