@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ledger.rulebooks import Catalogue
 from ledger.store import open_store
 from tests.serving import Server, serving
+from tests.signing import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 YINCHUAN = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
@@ -186,15 +187,10 @@ def fuzz(strategy: st.SearchStrategy[Any], send: Callable[[Any], None]) -> None:
     run()
 
 
-def sign_in(server: Server, client: httpx.Client) -> None:
-    """The pages' sign-in: a token given on /login becomes a session cookie."""
-    answer = client.post("/login", data={"token": server.tokens["office"], "next": "/"})
-    assert answer.status_code == 303, answer.text
-
-
-def post_whatif_form(client: httpx.Client, form: dict[str, str]) -> httpx.Response:
-    """POST the what-if form as a signed-in reader would (the one place pages are posted to)."""
-    return client.post("/whatif", data=form)
+def post_whatif_form(client: httpx.Client, csrf: str, form: dict[str, str]) -> httpx.Response:
+    """POST the what-if form as a signed-in reader would, with the session's CSRF token (the one place
+    pages are posted to; signing in is `tests.signing`'s)."""
+    return client.post("/whatif", data={**form, "csrf": csrf})
 
 
 def seed(server: Server) -> None:
@@ -225,7 +221,7 @@ def test_no_input_past_the_schema_makes_a_server_error(database_url: str) -> Non
         seed(server)
         api = {role: server.client(role, timeout=TIMEOUT) for role in ROLES}
         pages = httpx.Client(base_url=server.url, timeout=TIMEOUT)
-        sign_in(server, pages)
+        csrf = sign_in(pages, server.tokens["office"])
         start = store.head()
         role = st.sampled_from(ROLES)
 
@@ -308,7 +304,7 @@ def test_no_input_past_the_schema_makes_a_server_error(database_url: str) -> Non
             optional={"as_of": days(), "known_at": instants(), "draft": st.just("yinchuan-2018"),
                       "draft_toml": drafts().map(lambda d: d.decode("utf-8", "replace"))},
         )  # fmt: skip
-        fuzz(form, lambda c: tally.send("POST /whatif", lambda: post_whatif_form(pages, c), str(c)))
+        fuzz(form, lambda c: tally.send("POST /whatif", lambda: post_whatif_form(pages, csrf, c), str(c)))
         assert store.head() == written, "a read, a what-if or a page changed the ledger"
         for client in (*api.values(), pages):
             client.close()

@@ -167,6 +167,7 @@ def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) 
 
 def test_instants_out_of_range_exit_2_naming_the_option(sqlite_url: str) -> None:
     """A known-at time past year 9999 (or before year 1) exits 2 with one line naming it, not a traceback."""
+    ledger("init", db=sqlite_url)
     out = str(Path(sqlite_url.removeprefix("sqlite:///")).with_name("b.html"))
     late, early = "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00"
     for args in (

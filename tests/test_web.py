@@ -227,13 +227,14 @@ def test_bad_picker_values_are_explained_on_the_page(
 def test_instants_out_of_range_are_a_400_page(http: TestClient, tokens: dict[str, str], value: str) -> None:
     """A known-at time before year 1 or after 9999 (UTC or China time) is a 400 page naming the picker and
     the value, on the ranking, the unit page and the what-if form; the last instant is answered."""
-    sign_in(http, tokens["office"])
+    csrf = sign_in(http, tokens["office"])
     for path in ("/", "/units/xingqing"):
         page = http.get(path, params={"period": "2019", "known_at": value})
         assert page.status_code == 400, page.text
         assert "已知时间 known_at 超出可表示的范围" in page.text and value in page.text
         assert http.get(path, params={"period": "2019", "known_at": "9999-12-31"}).status_code == 200
     form = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
+    form["csrf"] = csrf
     page = http.post("/whatif", data={**form, "known_at": value})
     assert page.status_code == 400 and "known_at" in page.text and value in page.text
     assert http.post("/whatif", data={**form, "known_at": "9999-12-31"}).status_code == 200

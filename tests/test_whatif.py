@@ -16,6 +16,7 @@ from ledger.rulebooks import load_rulebook, shipped_directory
 from ledger.services import Ledger, Settings
 from ledger.tokens import new_token
 from ledger.whatif import diff_rulebooks
+from tests.signing import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = shipped_directory() / "yinchuan-2018.toml"
@@ -142,6 +143,7 @@ def test_drafts_out_of_bounds_are_refused_alike_by_the_api_the_form_and_check(
         token = new_token()
         client.app.state.tokens.create(token, "office", "office")  # type: ignore[attr-defined]
         year(client.app.state.ledger)  # type: ignore[attr-defined]
+        csrf = sign_in(client, token)
         for name, (old, new) in UNBOUNDED.items():
             path = draft(tmp_path, old, new)
             api = client.post(
@@ -155,8 +157,7 @@ def test_drafts_out_of_bounds_are_refused_alike_by_the_api_the_form_and_check(
             assert detail.startswith("draft: ") and ("超出范围" in detail or "超过 32 层" in detail), detail
             if "points" in name:
                 assert "publications.yinchuan-ztxx.points.default" in detail
-            client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False)
-            form = {"base": "yinchuan-2018", "period": "2019", "source": "toml"}
+            form = {"base": "yinchuan-2018", "period": "2019", "source": "toml", "csrf": csrf}
             page = client.post("/whatif", data={**form, "draft_toml": path.read_text()})
             assert page.status_code == 422 and "草案无效" in page.text, name
             check = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(path)],
