@@ -11,6 +11,7 @@ from projections.context import ScoringContext
 from projections.lines import ZERO, UnitScore
 
 PLACES = Decimal("0.0001")
+ROUNDED = 20  # a value of this many digits before the point keeps its own (28 in all), not four decimals
 
 
 def outcomes(sc: ScoringContext) -> None:
@@ -25,7 +26,9 @@ def outcomes(sc: ScoringContext) -> None:
                 weight = clause.weight_for(s.cls)
                 if base > 0 and weight is not None:
                     converted = s.total * weight / base
-                    s.metrics[clause.metric] = converted.quantize(PLACES, rounding=ROUND_HALF_UP)
+                    if converted.adjusted() < ROUNDED:  # else more digits than a Decimal holds
+                        converted = converted.quantize(PLACES, rounding=ROUND_HALF_UP)
+                    s.metrics[clause.metric] = converted
             elif isinstance(clause, Eligibility):
                 s.flags[clause.flag] = s.flags.get(clause.flag, True) and eligible(clause, s)
     grades = book.model.grades

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 import pytest
@@ -14,6 +16,8 @@ from hypothesis import strategies as st
 from ledger.api import create_app
 from ledger.services import Settings
 from ledger.tokens import new_token
+
+ROOT = Path(__file__).resolve().parents[1]
 
 UNITS = [
     {"id": "u-xq", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xingqing",
@@ -347,3 +351,29 @@ def test_rulebook_names_are_never_paths(api: Api, tmp_path: Any) -> None:
     for name in ("/etc/passwd", "../rulebooks/yinchuan-2018.toml", "x.toml"):
         answer = api.call("GET", "/v1/scores", role="auditor", params={"rulebook": name, "period": "2019"})
         assert answer.status_code == 404, (name, answer.text)
+
+
+OUT_OF_RANGE = ["0001-01-01T00:00:00", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00"]
+TIMED = [  # (path, parameter) of every operation that takes an instant
+    ("/v1/events", "recorded_from"),
+    ("/v1/events", "recorded_to"),
+    ("/v1/scores?rulebook=yinchuan-2018&period=2019", "known_at"),
+    ("/v1/whatif?base=yinchuan-2018&period=2019", "known_at"),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), TIMED)
+def test_instants_out_of_range_are_a_400_naming_the_parameter(api: Api, path: str, name: str) -> None:
+    """Any reader's instant before year 1 or after 9999 (in UTC or China time) is a 400 problem naming the
+    parameter and the value, never a 500; the first and last instants are answered."""
+    draft = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_bytes()
+    method, body = ("POST", draft) if "whatif" in path else ("GET", None)
+    joiner = "&" if "?" in path else "?"
+    for value in OUT_OF_RANGE:
+        answer = api.call(method, f"{path}{joiner}{urlencode({name: value})}", content=body)
+        assert answer.status_code == 400, (name, value, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert name in answer.json()["detail"] and repr(value) in answer.json()["detail"]
+    for value in ("0001-01-01T00:00:00Z", "9999-12-31T15:59:59.999999Z", "9999-12-31", "0001-01-01"):
+        answer = api.call(method, f"{path}{joiner}{urlencode({name: value})}", content=body)
+        assert answer.status_code == 200, (name, value, answer.text)

@@ -166,6 +166,21 @@ def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) 
     assert "Traceback" not in result.stderr
 
 
+def test_instants_out_of_range_exit_2_naming_the_option(sqlite_url: str) -> None:
+    """A known-at time past year 9999 (or before year 1) exits 2 with one line naming it, not a traceback."""
+    ledger("init", db=sqlite_url)
+    out = str(Path(sqlite_url.removeprefix("sqlite:///")).with_name("b.html"))
+    late, early = "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00"
+    for args in (
+        ("score", "--rulebook", "yinchuan-2018", "--period", "2019", "--known-at", late),
+        ("events", "--known-at", early),
+        ("bulletin", "--rulebook", "yinchuan-2018", "--period", "2019-Q3", "--known-at", early, "--out", out),
+    ):
+        result = ledger(*args, db=sqlite_url, check=False)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "known_at 超出可表示的范围" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_rulebooks_lists_every_shipped_version(sqlite_url: str) -> None:
     """`ledger rulebooks` lists each shipped rulebook with its version, window and sha256."""
     out = subprocess.run(

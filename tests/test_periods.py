@@ -140,9 +140,9 @@ def test_a_month_cannot_be_scored_under_a_quarterly_rulebook(sqlite_ledger: Ledg
     ("kwargs", "message"),
     [
         ({"period": "2019-Q9"}, "is not one of YYYY"),
-        ({"period": "2019", "as_of": "2019-13-01"}, "as-of date"),
-        ({"period": "2019", "as_of": "yesterday"}, "as-of date"),
-        ({"period": "2019", "known_at": "soon"}, "known-at 'soon' is not an ISO date"),
+        ({"period": "2019", "as_of": "2019-13-01"}, "截止日期 as_of"),
+        ({"period": "2019", "as_of": "yesterday"}, "截止日期 as_of .*'yesterday'"),
+        ({"period": "2019", "known_at": "soon"}, "已知时间 known_at 不是 ISO 日期或时间.*'soon'"),
     ],
 )
 def test_bad_periods_and_dates_are_refused_by_name(

@@ -209,3 +209,114 @@ def test_the_items_are_every_item_and_veto_of_every_version_with_the_acts_that_f
     assert items["xw-1.9-news"] == {"violation.recorded", "merit.recorded", "item.exempted", "task.assigned"}
     assert items["xw-5.1-secrets"] == {"violation.recorded"}
     assert not {"xw-4-bonus-total", "xw-year-floor"} & items.keys()  # a group and the bounds: fed by no act
+
+
+# --- bounds: nesting, size, numbers -------------------------------------------------------------------
+
+ZTXX = "points = { default = 5 }"  # 《银川专题信息》, the second publication of yinchuan-2018
+ZTXX_KEY = "publications.yinchuan-ztxx.points.default"
+OUT_OF_RANGE = {
+    "1e308": "1e308",
+    "-1e308": "-1e308",
+    "10^40": "1" + "0" * 40,
+    "2^63-1": "9223372036854775807",
+    "2^64": "18446744073709551616",
+    "5e-324": "5e-324",
+    "over by a step": "1000000.0001",
+    "five decimals": "0.00001",
+    "nan": "nan",
+    "-inf": "-inf",
+}
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE.values(), ids=OUT_OF_RANGE.keys())
+def test_points_out_of_range_are_refused_naming_the_key_and_the_bound(value: str) -> None:
+    """A number too large, too small, too fine or not finite is a RulebookError naming its key path and the
+    bound (before, 1e308 and 10^40 were called valid and scored into an InvalidOperation)."""
+    bound = r".*超出范围.*-1000000 至 1000000.*4 位小数"
+    with pytest.raises(RulebookError, match=re.escape(ZTXX_KEY) + bound):
+        parse_rulebook(draft(YINCHUAN, ZTXX, f"points = {{ default = {value} }}"), "draft")
+
+
+def test_a_clause_amount_out_of_range_names_the_clause() -> None:
+    """The key path of a clause's amount counts the clause from 0, as a reader of the file does."""
+    text = draft(YINCHUAN, "points = { national = 10, region = 5, city = 3 }", "points = { national = 1e7 }")
+    with pytest.raises(RulebookError, match=r"key 'clauses\[3\]\.points\.national'.*超出范围"):
+        parse_rulebook(text, "draft")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [("version = 1", "version = 9223372036854775807", "version"),
+     ("quota = 90", "quota = 1000001", "classes.county.quota"),
+     ("run = 2", "run = 18446744073709551616", "clauses[1].run")],
+)  # fmt: skip
+def test_counts_out_of_range_are_refused_naming_the_key(old: str, new: str, key: str) -> None:
+    """A version, quota or run above 1,000,000 is refused naming its key and the bound."""
+    with pytest.raises(RulebookError, match=re.escape(f"key '{key}'") + ".*超出范围：至多 1000000"):
+        parse_rulebook(draft(YINCHUAN, old, new), "draft")
+
+
+def test_the_largest_amounts_and_counts_are_valid() -> None:
+    """±1,000,000 with four decimals and counts of 1,000,000 are within the bounds."""
+    text = draft(YINCHUAN, ZTXX, "points = { default = 999999.9999, brief = -1000000 }")
+    text = text.replace(b"version = 1", b"version = 1000000").replace(b"quota = 90", b"quota = 1000000")
+    book = parse_rulebook(text, "draft")
+    assert book.version == 1_000_000 and book.model.classes["county"].quota == 1_000_000
+    assert str(book.model.publications["yinchuan-ztxx"].points["brief"]) == "-1000000"
+
+
+@pytest.mark.parametrize(
+    ("nested", "line"),
+    [("x = " + "[" * 1200 + "]" * 1200, "第 2 行"),
+     ("x = " + "{a = " * 2000 + "1" + "}" * 2000, "第 2 行"),
+     ("x = [[[ {a = [[" + "[" * 30, "第 2 行"),
+     ("[" + ".".join(["a"] * 100_000) + "]", "第 2 行"),
+     ("x" + ".x" * 200_000 + " = 1", "第 2 行")],
+    ids=["arrays 1200", "inline tables 2000", "mixed", "table header of 100000 parts", "key of 200001 parts"],
+)  # fmt: skip
+def test_a_draft_nested_too_deeply_is_refused_naming_the_line(nested: str, line: str) -> None:
+    """Arrays or inline tables nested past 32 levels, or a dotted key of more than 32 parts, are a
+    RulebookError naming the line (before: a RecursionError, or minutes and gigabytes for the key)."""
+    with pytest.raises(RulebookError, match=f"draft: {line}：.*超过 32 层"):
+        parse_rulebook(f"# a draft\n{nested}\n".encode(), "draft")
+
+
+def test_brackets_and_dots_inside_strings_and_comments_do_not_nest() -> None:
+    """Brackets and dots in strings of every form and in comments are text: a rulebook quoting them loads."""
+    deep, dotted = "[" * 40 + "{" * 40, "a." * 40
+    text = YINCHUAN.replace('title = "', f'# {deep} {dotted}\ntitle = "{deep}{dotted}', 1)
+    text = text.replace('document = "银政办发〔2018〕94号"', f"document = '''{deep}\n{dotted}''''", 1)
+    text = text.replace('issuer = "银川市人民政府办公厅"', f"issuer = '{deep}{dotted}'", 1)
+    text = text.replace('notes = """', f'notes = """{deep} \\""" {dotted} ""', 1)
+    book = parse_rulebook(text.encode(), "draft")
+    assert book.model.title.startswith(deep) and book.model.document == f"{deep}\n{dotted}'"
+    assert book.model.notes and book.model.notes.startswith(f'{deep} """ {dotted}')
+
+
+def test_nesting_up_to_the_limit_is_toml_as_usual() -> None:
+    """Thirty-two levels of arrays and a key of thirty-two parts are read as TOML (then judged as keys)."""
+    for text in ("x = " + "[" * 32 + "]" * 32, "x" + ".x" * 31 + " = 1"):
+        with pytest.raises(RulebookError, match="key 'x'"):
+            parse_rulebook(draft(YINCHUAN, "version = 1\n", "version = 1\n" + text + "\n"), "draft")
+
+
+def test_a_rulebook_over_the_size_limit_is_refused_unparsed(tmp_path: Path) -> None:
+    """A text over 1 MiB is refused by its size, as the service refuses a draft, also from a file."""
+    padded = YINCHUAN + "#" * (1024 * 1024 - len(YINCHUAN.encode()) + 1)
+    with pytest.raises(RulebookError, match="超过 1024 KiB"):
+        parse_rulebook(padded.encode(), "draft")
+    path = tmp_path / "big.toml"
+    path.write_text(padded, encoding="utf-8")
+    with pytest.raises(RulebookError, match=f"{re.escape(str(path))}: 超过 1024 KiB"):
+        load_rulebook(path)
+    assert parse_rulebook(padded[:-1].encode(), "draft").id == "yinchuan-2018"
+
+
+def test_too_many_clauses_are_refused() -> None:
+    """More than 1,000 clauses (scoring slows with the square of them) are refused naming the key."""
+    extra = "".join(
+        f'\n[[clauses]]\nid = "c{i}"\nkind = "excellent"\nwording = "w"\npoints = 1\n' for i in range(1000)
+    )
+    with pytest.raises(RulebookError, match=r"key 'clauses'.*条目过多：至多 1000 项"):
+        parse_rulebook((YINCHUAN + extra).encode(), "draft")

@@ -204,8 +204,8 @@ def test_office_sees_every_unit(http: TestClient, tokens: dict[str, str]) -> Non
         ("rulebook=nonesuch", 400, "unknown rulebook"),
         ("rulebook=..%2Frulebooks%2Fyinchuan-2018.toml", 400, "unknown rulebook"),
         ("rulebook=yinchuan-2018%402", 400, "unknown rulebook"),
-        ("as_of=2019-13-01", 400, "as-of date"),
-        ("known_at=yesterday", 400, "known-at"),
+        ("as_of=2019-13-01", 400, "截止日期 as_of"),
+        ("known_at=yesterday", 400, "已知时间 known_at"),
         ("period=" + "9" * 50, 400, "过长"),
     ],
 )
@@ -218,6 +218,26 @@ def test_bad_picker_values_are_explained_on_the_page(
         page = http.get(f"{path}?{query}")
         assert page.status_code == status, page.text
         assert says in page.text.replace("&#39;", "'") and 'id="pick-period"' in page.text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "9999-12-31T16:00Z"],
+)
+def test_instants_out_of_range_are_a_400_page(http: TestClient, tokens: dict[str, str], value: str) -> None:
+    """A known-at time before year 1 or after 9999 (UTC or China time) is a 400 page naming the picker and
+    the value, on the ranking, the unit page and the what-if form; the last instant is answered."""
+    csrf = sign_in(http, tokens["office"])
+    for path in ("/", "/units/xingqing"):
+        page = http.get(path, params={"period": "2019", "known_at": value})
+        assert page.status_code == 400, page.text
+        assert "已知时间 known_at 超出可表示的范围" in page.text and value in page.text
+        assert http.get(path, params={"period": "2019", "known_at": "9999-12-31"}).status_code == 200
+    form = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
+    form["csrf"] = csrf
+    page = http.post("/whatif", data={**form, "known_at": value})
+    assert page.status_code == 400 and "known_at" in page.text and value in page.text
+    assert http.post("/whatif", data={**form, "known_at": "9999-12-31"}).status_code == 200
 
 
 def test_a_period_before_the_units_were_registered(http: TestClient, tokens: dict[str, str]) -> None:

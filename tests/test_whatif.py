@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from ledger import render
 from ledger.api import create_app
 from ledger.rulebooks import load_rulebook, shipped_directory
 from ledger.services import Ledger, Settings
 from ledger.tokens import new_token
 from ledger.whatif import diff_rulebooks
+from tests.signing import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = shipped_directory() / "yinchuan-2018.toml"
@@ -118,3 +121,92 @@ def test_whatif_over_http(tmp_path: Path, sqlite_url: str) -> None:
         assert bad.status_code == 422 and "clauses[0].met" in bad.json()["detail"]
         assert post("office", b"id = ").status_code == 422
         assert post("unit:xq", text).status_code == 403
+
+
+# --- drafts out of bounds, and drafts at every bound -------------------------------------------------
+
+UNBOUNDED = {  # the issue's drafts: each a 500, a RecursionError or a draft called valid
+    "points 1e308": ("points = { default = 5 }", "points = { default = 1e308 }"),
+    "points 10^40": ("points = { default = 5 }", "points = { default = 1" + "0" * 40 + " }"),
+    "points 2^63-1": ("points = { default = 5 }", "points = { default = 9223372036854775807 }"),
+    "arrays 1200 deep": ("cadence = ", "x = " + "[" * 1200 + "]" * 1200 + "\ncadence = "),
+    "inline tables 2000 deep": ("cadence = ", "x = " + "{a = " * 2000 + "1" + "}" * 2000 + "\ncadence = "),
+}
+
+
+def test_drafts_out_of_bounds_are_refused_alike_by_the_api_the_form_and_check(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Each unbounded draft is a 422 naming the key or line over HTTP, a 422 page on the form, and exit 2
+    with the very same message from `ledger rulebook check` (one code path), never a 500 or a traceback."""
+    with TestClient(create_app(Settings(database_url=sqlite_url))) as client:
+        token = new_token()
+        client.app.state.tokens.create(token, "office", "office")  # type: ignore[attr-defined]
+        year(client.app.state.ledger)  # type: ignore[attr-defined]
+        csrf = sign_in(client, token)
+        for name, (old, new) in UNBOUNDED.items():
+            path = draft(tmp_path, old, new)
+            api = client.post(
+                "/v1/whatif",
+                params={"base": "yinchuan-2018", "period": "2019"},
+                content=path.read_bytes(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/toml"},
+            )
+            assert api.status_code == 422, (name, api.text)
+            detail = api.json()["detail"]
+            assert detail.startswith("draft: ") and ("超出范围" in detail or "超过 32 层" in detail), detail
+            if "points" in name:
+                assert "publications.yinchuan-ztxx.points.default" in detail
+            form = {"base": "yinchuan-2018", "period": "2019", "source": "toml", "csrf": csrf}
+            page = client.post("/whatif", data={**form, "draft_toml": path.read_text()})
+            assert page.status_code == 422 and "草案无效" in page.text, name
+            check = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(path)],
+                                   capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+            assert check.returncode == 2 and "Traceback" not in check.stderr, (name, check.stderr)
+            said = " ".join(check.stderr.split())
+            assert f"{path}: {detail.removeprefix('draft: ')}" in said, (name, said)
+
+
+LARGEST = """
+[[clauses]]
+id = "x-converted"
+kind = "conversion"
+metric = "converted"
+weight = 1000000
+base = 0.0001
+wording = "总分按权重折算 (the total × 10^6 / 0.0001: the largest multiple the bounds allow)"
+
+[[clauses]]
+id = "x-stipend"
+kind = "stipend"
+metric = "yuan"
+per_point = 1000000
+at_least = { county = -1000000, department = -1000000, institution = -1000000 }
+wording = "每分补贴 (10^6 yuan a point)"
+"""
+
+
+def test_a_draft_at_every_bound_scores_a_real_year(tmp_path: Path) -> None:
+    """Every amount at 1,000,000 (adoptions, endorsements as a multiple of them, a conversion by 10^10, a
+    stipend of 10^6 a point) scored over a generated city-year answers: totals stay exact, metrics past
+    10^18 are floats, and the documents serialise (before: orjson's TypeError past 64 bits)."""
+    from tests.test_web import filled_database
+
+    ledger = Ledger.open(Settings(database_url=filled_database(tmp_path)))
+    try:
+        text = SHIPPED.read_text(encoding="utf-8")
+        text = re.sub(r"points = \{ default = \d+(, brief = 1)? \}", "points = { default = 1000000 }", text)
+        text = text.replace("points = { national = 10, region = 5, city = 3 }", "adoption_multiple = 1000000")
+        path = tmp_path / "largest.toml"
+        path.write_text(text + LARGEST, encoding="utf-8")
+        for period in ("2019", "2019-Q3"):
+            document = ledger.score(str(path), period)
+            render.dumps(document)
+            top = max(document["units"], key=lambda u: u["total"])
+            assert isinstance(top["total"], int) and top["total"] > 10**12
+            assert isinstance(top["metrics"]["converted"], float) and top["metrics"]["converted"] > 10**22
+            compared = ledger.whatif("yinchuan-2018", load_rulebook(path), period)
+            assert render.dumps(compared) and any(u["difference"] > 10**12 for u in compared["units"])
+        print(f"\nlargest total {top['total']:,}, converted {top['metrics']['converted']:.4g}")
+    finally:
+        ledger.close()

@@ -17,9 +17,14 @@ from ledger.characters import visible
 from projections.accounting import REASONS
 from projections.scoring import Board, UnitScore
 
+EXACT = Decimal(10**18)  # within it, points are exact JSON integers or decimals (64-bit, 28 digits)
+
 
 def number(value: Decimal) -> int | float:
-    """Points as JSON numbers: integers stay integers; fractions keep at most four decimals."""
+    """Points as JSON numbers: integers stay integers; fractions keep at most four decimals. Beyond EXACT
+    (reached only by a rulebook's largest amounts over a great many acts) a number is a float."""
+    if abs(value) >= EXACT:
+        return float(value)
     value = value.quantize(Decimal("0.0001")).normalize()
     if value == value.to_integral_value():
         return int(value)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +33,7 @@ from pydantic import (
 
 from ledger.acts import FORMS, ITEM_ACTS, LEVELS, SEVERITIES
 from ledger.errors import NotFound, RulebookError
+from ledger.nesting import nesting_fault
 from ledger.periods import CADENCES
 
 Level = Literal["national", "region", "province", "city", "district", "county"]
@@ -40,14 +42,40 @@ FormKey = Literal["default", "item", "brief", "research", "combined"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
+# Bounds on a rulebook's text and numbers, generous for any regulation (the shipped ones use at most 500
+# points or yuan, quotas of 90); scores made with them are exact up to 10^18 and floats beyond it, never an
+# overflow (`ledger.render.number`).
+MAX_BYTES = 1024 * 1024  # the text of a rulebook: a file, a draft sent to the service or pasted in a form
+MAX_AMOUNT = Decimal(1_000_000)  # |points|, |yuan| and every other amount
+PLACES = Decimal("0.0001")  # at most four decimals, as acts' points
+MAX_COUNT = 1_000_000  # versions, quotas, runs and thresholds counted in acts or periods
+MAX_ENTRIES = 1000  # classes, publications or clauses (the shipped ones have at most 33 clauses); scoring
+# takes longer than linearly in them: 1,000 clauses score a city-quarter in about a second, 13,500 in minutes
+
+
 def _number(value: Any) -> Decimal:
-    """Points are TOML numbers; a string or a boolean where points belong is a wrong type, not converted."""
+    """Points are TOML numbers, finite, at most MAX_AMOUNT either way, with at most four decimals; a string
+    or a boolean where points belong is a wrong type, not converted."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError(f"must be a number, not {type(value).__name__}")
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite() or abs(number) > MAX_AMOUNT or number != number.quantize(PLACES):
+        raise ValueError(
+            f"超出范围：须为 -{MAX_AMOUNT} 至 {MAX_AMOUNT} 之间、至多 4 位小数的数 "
+            f"(must be a finite number from -{MAX_AMOUNT} to {MAX_AMOUNT} with at most 4 decimals), "
+            f"not {value!r}"
+        )
+    return number
+
+
+def _count(value: int) -> int:
+    if value > MAX_COUNT:
+        raise ValueError(f"超出范围：至多 {MAX_COUNT} (must be at most {MAX_COUNT}), not {value}")
+    return value
 
 
 Points = Annotated[Decimal, BeforeValidator(_number)]
+Count = Annotated[int, AfterValidator(_count)]
 
 assert set(get_args(Level)) == set(LEVELS) and set(get_args(Severity)) == set(SEVERITIES)
 assert set(get_args(FormKey)) == {"default", *FORMS}
@@ -59,7 +87,7 @@ class Strict(BaseModel):
 
 class UnitClass(Strict):
     name: str
-    quota: int | None = Field(default=None, ge=0)
+    quota: Count | None = Field(default=None, ge=0)
     not_ranked: str | None = Field(
         default=None,
         min_length=1,
@@ -96,7 +124,7 @@ class FilingQuota(ClauseBase):
 
 class QuotaCriticism(ClauseBase):
     kind: Literal["quota_criticism"]
-    run: int = Field(ge=1)
+    run: Count = Field(ge=1)
     points: Points = Decimal(0)
 
 
@@ -152,7 +180,7 @@ class Deductions(ClauseBase):
 
 
 class WeeklyPosts(Strict):
-    quota: int = Field(ge=1, description="posts owed each week")
+    quota: Count = Field(ge=1, description="posts owed each week")
     per_missing: Points = Field(description="points for each post short of the quota (negative)")
 
     @field_validator("per_missing")
@@ -292,7 +320,7 @@ class Threshold(ClauseBase):
 
     kind: Literal["threshold"]
     measure: Literal["filed", "adopted"]
-    at_least: int = Field(ge=1)
+    at_least: Count = Field(ge=1)
     points: Points
     classes: list[Slug] | None = None
     publications: list[Slug] | None = None
@@ -309,7 +337,7 @@ class NoFiling(ClauseBase):
 
     kind: Literal["no_filing"]
     points: Points = Decimal(0)
-    run: int = Field(ge=1)
+    run: Count = Field(ge=1)
     flag: Slug
 
 
@@ -409,7 +437,7 @@ class Ranking(Strict):
 
 class RulebookModel(Strict):
     id: Slug
-    version: int = Field(ge=1)
+    version: Count = Field(ge=1)
     title: str
     document: str
     issuer: str
@@ -423,6 +451,15 @@ class RulebookModel(Strict):
     clauses: list[Clause] = Field(min_length=1)
     grades: Grades | None = None
     ranking: Ranking | None = None
+
+    @field_validator("classes", "publications", "clauses", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        if isinstance(value, dict | list) and len(value) > MAX_ENTRIES:
+            raise ValueError(
+                f"条目过多：至多 {MAX_ENTRIES} 项 (at most {MAX_ENTRIES} entries), not {len(value)}"
+            )
+        return value
 
     @field_validator("effective_to")
     @classmethod
@@ -545,13 +582,25 @@ class Rulebook:
 
 
 def parse_rulebook(content: bytes, source: str) -> Rulebook:
-    """Validate a rulebook's bytes; RulebookError names the source and the offending key."""
+    """Validate a rulebook's bytes; RulebookError names the source and the offending key (or line)."""
+    if len(content) > MAX_BYTES:
+        raise RulebookError(
+            f"{source}: 超过 {MAX_BYTES // 1024} KiB "
+            f"(a rulebook is at most {MAX_BYTES} bytes, not {len(content)})"
+        )
     try:
-        data = tomllib.loads(content.decode("utf-8"))
+        text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise RulebookError(f"{source}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    fault = nesting_fault(text)
+    if fault is not None:
+        raise RulebookError(f"{source}: {fault}")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RulebookError(f"{source}: not valid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses into nested values; nesting_fault stops them long before
+        raise RulebookError(f"{source}: 嵌套过深 (nested too deeply)") from None
     try:
         model = RulebookModel.model_validate(data)
     except ValidationError as e:
@@ -562,7 +611,8 @@ def parse_rulebook(content: bytes, source: str) -> Rulebook:
 
 def load_rulebook(path: Path) -> Rulebook:
     try:
-        content = path.read_bytes()
+        with path.open("rb") as file:
+            content = file.read(MAX_BYTES + 1)  # enough to tell a file too large, and no more
     except OSError as e:
         raise RulebookError(f"{path}: cannot be read ({e.strerror})") from None
     return parse_rulebook(content, str(path))

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 
 from ledger import emptiness
-from ledger.acts import VOCABULARY, Act, StoredAct, parse_act, parse_date
+from ledger.acts import VOCABULARY, Act, StoredAct, parse_act
 from ledger.emptiness import NoUnits, UnitNotRegistered
 from ledger.errors import ActError, BatchRejected, LedgerError, NoLedger
 from ledger.heap import paused_collection
 from ledger.index import defined_by
+from ledger.instants import parse_day, parse_instant
 from ledger.periods import parse_period
 from ledger.render import board_json
 from ledger.rulebooks import Catalogue, Rulebook, Selection, load_rulebook
@@ -33,7 +33,6 @@ from ledger.whatif import compare
 from projections.facts import Facts, gather
 from projections.scoring import score
 
-CHINA = ZoneInfo("Asia/Shanghai")
 EXPORTED = {"position", "recorded_at", "chain", "id", "type", "occurred_on"}
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
 
@@ -235,10 +234,10 @@ class Ledger:
             report=report,
             types=types,
             occurred=(
-                parse_day(occurred_from, "from") if occurred_from else None,
-                parse_day(occurred_to, "to") if occurred_to else None,
+                parse_day(occurred_from, "occurred_from") if occurred_from else None,
+                parse_day(occurred_to, "occurred_to") if occurred_to else None,
             ),
-            recorded_from=parse_instant(recorded_from) if recorded_from else None,
+            recorded_from=parse_instant(recorded_from, "recorded_from") if recorded_from else None,
             cut=parse_instant(known_at) if known_at else None,
         )
 
@@ -256,7 +255,7 @@ class Ledger:
             Selection((draft,), pinned=True) if isinstance(draft, Rulebook) else self.selection(draft)
         )
         span = parse_period(period)
-        day = parse_day(as_of, "as-of") if as_of else span.end
+        day = parse_day(as_of, "as_of") if as_of else span.end
         cut = parse_instant(known_at) if known_at else utc_now()
         with paused_collection():
             facts = gather(self.store.read(known_at=cut, chain=False), day)
@@ -289,9 +288,9 @@ class Ledger:
         for kind in types:
             if kind not in VOCABULARY:
                 raise LedgerError(f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
-        low = parse_day(occurred_from, "from") if occurred_from else None
-        high = parse_day(occurred_to, "to") if occurred_to else None
-        since = parse_instant(recorded_from) if recorded_from else None
+        low = parse_day(occurred_from, "occurred_from") if occurred_from else None
+        high = parse_day(occurred_to, "occurred_to") if occurred_to else None
+        since = parse_instant(recorded_from, "recorded_from") if recorded_from else None
         cut = parse_instant(known_at) if known_at else None
         reports: set[str] = set()
         tasks: set[str] = set()
@@ -465,7 +464,7 @@ def scored(
 ) -> tuple[dict[str, Any], Facts]:
     """The score document of acts (in position order, cut at `known_at`) and the facts it was made from."""
     span = parse_period(period)
-    day = parse_day(as_of, "as-of") if as_of else span.end
+    day = parse_day(as_of, "as_of") if as_of else span.end
     with paused_collection():
         facts = gather(acts, day)
         if unit is not None and unit not in facts.units:
@@ -494,31 +493,3 @@ def selection_of(catalogue: Catalogue, name: str) -> Selection:
     if name.endswith(".toml") or os.sep in name:
         return Selection((load_rulebook(Path(name)),), pinned=True)
     return catalogue.select(name)
-
-
-def parse_day(text: str, what: str) -> dt.date:
-    try:
-        return parse_date(text)
-    except ValueError as e:
-        raise LedgerError(f"{what} date {e}") from None
-
-
-def parse_instant(text: str) -> str:
-    """A known-at time as the ledger's UTC form. A bare date means the end of that day, China time;
-    a time without an offset is China time (UTC+8)."""
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            moment = dt.datetime.combine(day, dt.time.max, tzinfo=CHINA)
-        else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=CHINA)
-    except ValueError:
-        raise LedgerError(
-            f"known-at {text!r} is not an ISO date or timestamp (e.g. 2019-10-05 or "
-            "2019-10-05T18:00:00+08:00)"
-        ) from None
-    utc = moment.astimezone(dt.UTC)
-    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.render import number
-from ledger.rulebooks import Rulebook
+from ledger.rulebooks import MAX_BYTES, Rulebook
 
-MAX_DRAFT = 1024 * 1024  # bytes of a draft rulebook sent to be compared (POST /v1/whatif, the what-if page)
+# Bytes of a draft rulebook sent to be compared (POST /v1/whatif, the what-if page): the limit of every
+# rulebook text, which `parse_rulebook` (and so `ledger rulebook check`) holds to as well.
+MAX_DRAFT = MAX_BYTES
 
 
 def compare(base: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from ledger.bulletin.model import Bulletin, build
 from ledger.bulletin.pdfdoc import find_cjk_font, render_pdf
 from ledger.bulletin.xlsxdoc import render_xlsx
 from ledger.errors import LedgerError
-from ledger.services import Ledger, parse_instant, scored
+from ledger.instants import parse_instant
+from ledger.services import Ledger, scored
 
 FORMATS = ("html", "pdf", "xlsx")
 MANIFEST_KIND = "ledger.bulletin.manifest"

@@ -16,6 +16,7 @@ from ledger.api.deps import LedgerDep, PrincipalDep, ReaderDep, own_unit
 from ledger.api.problems import Problem
 from ledger.api.schemas import ACT_BODY, AppendAnswer, EventPage
 from ledger.heap import paused_collection
+from ledger.instants import parse_instant
 from ledger.services import Ledger
 from ledger.tokens import Principal
 
@@ -144,7 +145,7 @@ def list_events(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         recorded_from=recorded_from,
-        known_at=recorded_to,
+        known_at=parse_instant(recorded_to, "recorded_to") if recorded_to else None,  # named as asked
         after=after,
     )
     if NDJSON in request.headers.get("accept", ""):
