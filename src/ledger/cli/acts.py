@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import orjson
 import typer
@@ -155,30 +155,21 @@ def events(
     """List stored acts in position order as JSON Lines, with their positions and recorded times."""
 
     def body() -> None:
-        types = kind or ()
+        filters: dict[str, Any] = {
+            "unit": unit,
+            "report": report,
+            "types": kind or (),
+            "occurred_from": occurred_from,
+            "occurred_to": occurred_to,
+            "known_at": known_at,
+        }
         with ledger_at(db) as ledger:
             out = sys.stdout.buffer
             found = 0
-            for act in ledger.events(
-                unit=unit,
-                report=report,
-                types=types,
-                occurred_from=occurred_from,
-                occurred_to=occurred_to,
-                known_at=known_at,
-            ):
+            for act in ledger.events(**filters):
                 out.write(orjson.dumps(act.as_json()) + b"\n")
                 found += 1
             if not found:  # said on stderr: standard output stays valid (empty) JSON Lines
-                note(
-                    ledger.why_no_events(
-                        unit=unit,
-                        report=report,
-                        types=types,
-                        occurred_from=occurred_from,
-                        occurred_to=occurred_to,
-                        known_at=known_at,
-                    )
-                )
+                note(ledger.why_no_events(**filters))
 
     run(body)

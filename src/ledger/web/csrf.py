@@ -82,15 +82,14 @@ def login_token(request: Request) -> str:
     return held if 20 <= len(held) <= 100 and held.isascii() and held.isprintable() else new_login_token()
 
 
+def keep_cookie(response: Response, request: Request, name: str, value: str, path: str) -> None:
+    """A cookie no script reads and no other site's request carries (Secure over https)."""
+    secure = request.url.scheme == "https"
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure, path=path)
+
+
 def keep_login_token(response: Response, request: Request, token: str) -> None:
-    response.set_cookie(
-        LOGIN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/login",
-    )
+    keep_cookie(response, request, LOGIN_COOKIE, token, "/login")
 
 
 def drop_login_token(response: Response) -> None:

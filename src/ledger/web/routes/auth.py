@@ -103,14 +103,7 @@ async def login(request: Request) -> Response:
     except StoreUnavailable as e:
         return login_page(request, 503, target, f"{NEEDS_WRITING} ({e})")
     response = RedirectResponse(target, status_code=303, headers=HEADERS)
-    response.set_cookie(
-        COOKIE,
-        session_id,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    csrf.keep_cookie(response, request, COOKIE, session_id, "/")
     csrf.drop_login_token(response)
     return response
 
