@@ -8,6 +8,7 @@ takes every descriptor the server has, as ~20,500 sockets did on a production ma
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import re
 import resource
@@ -212,3 +213,57 @@ def test_serve_raises_its_open_files_limit_and_keeps_the_cap_below_it(
     print(f"\n{line}")
     assert line.split()[3:5] == ["4096", "4096"]
     assert "each at most 4032 connections" in log.read_text()
+
+
+def test_a_body_sent_too_slowly_is_cut_off_and_stores_nothing(sqlite_url: str, tmp_path: Path) -> None:
+    """Appends whose headers come at once but whose body comes a byte a second are closed once the body
+    timeout has passed since their headers, /healthz answering all the while; nothing is stored."""
+    body_timeout, count = 2.0, 50
+    log = tmp_path / "serve.log"
+    with serving(sqlite_url, env={"LEDGER_BODY_TIMEOUT": str(body_timeout)}, log=log) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        head = (
+            "POST /v1/events HTTP/1.1\r\nHost: ledger\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {server.tokens['office']}\r\nContent-Length: 1000\r\n\r\n"
+        ).encode()
+        started = time.monotonic()
+        slow = []
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(head)
+            s.setblocking(False)
+            slow.append(s)
+        lifetimes: dict[int, float] = {}
+        health: list[int] = []
+        while len(lifetimes) < count and time.monotonic() - started < body_timeout + 15:
+            for place, s in enumerate(slow):
+                if place in lifetimes:
+                    continue
+                try:
+                    if s.recv(1) == b"":
+                        lifetimes[place] = time.monotonic() - started
+                        continue
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    lifetimes[place] = time.monotonic() - started
+                    continue
+                with contextlib.suppress(OSError):
+                    s.send(b" ")
+            health.append(httpx.get(f"{server.url}/healthz", timeout=5).status_code)
+            time.sleep(0.5)
+        for s in slow:
+            s.close()
+        by_timeout = closed(server, "body_timeout")
+        with server.client("office") as office:
+            stored = office.get("/v1/events").json()["acts"]
+    times = sorted(lifetimes.values())
+    print(
+        f"\nbody timeout {body_timeout:g} s: {count} appends dribbling their bodies, {len(times)} closed"
+        f" after {min(times, default=0):.2f}–{max(times, default=0):.2f} s; the server counts"
+        f" {by_timeout}; /healthz {health.count(200)}/{len(health)} answered 200; {len(stored)} acts stored"
+    )
+    assert len(times) == count, f"only {len(times)} of {count} slow bodies were cut off"
+    assert all(body_timeout - 0.2 <= t <= body_timeout + 5 for t in times), times
+    assert by_timeout >= count and set(health) == {200} and stored == []
+    assert "Traceback" not in log.read_text()  # a client cut off is no error of the server's

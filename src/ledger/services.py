@@ -49,6 +49,7 @@ class Settings:
     replay_queue: int = 8  # LEDGER_REPLAY_QUEUE: more that may wait for a turn; past them, 503
     replay_wait: float = 15.0  # LEDGER_REPLAY_WAIT: seconds one waits for its turn before 503
     header_timeout: float = 10.0  # LEDGER_HEADER_TIMEOUT: seconds to send a request's headers
+    body_timeout: float = 60.0  # LEDGER_BODY_TIMEOUT: seconds to send a request's body after its headers
     max_connections: int = 1000  # LEDGER_MAX_CONNECTIONS: open connections
 
     @classmethod
@@ -62,6 +63,7 @@ class Settings:
             replay_queue=int(_setting("LEDGER_REPLAY_QUEUE", cls.replay_queue, 0)),
             replay_wait=_setting("LEDGER_REPLAY_WAIT", cls.replay_wait, 0, whole=False),
             header_timeout=_setting("LEDGER_HEADER_TIMEOUT", cls.header_timeout, 0.1, whole=False),
+            body_timeout=_setting("LEDGER_BODY_TIMEOUT", cls.body_timeout, 0.1, whole=False),
             max_connections=int(_setting("LEDGER_MAX_CONNECTIONS", cls.max_connections, 2)),
         )
 

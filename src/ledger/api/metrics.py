@@ -27,7 +27,8 @@ LATENCY = Histogram(
 ACTS_APPENDED = Counter("ledger_acts_appended", "Acts stored by the service", registry=REGISTRY)
 CONNECTIONS_CLOSED = Counter(
     "ledger_http_connections_closed",
-    "Connections closed before a request's headers came: in time (header_timeout) or at the cap (capacity)",
+    "Connections closed before a whole request came: its headers (header_timeout) or its body (body_timeout)"
+    " not in time, or at the cap (capacity)",
     ["reason"],
     registry=REGISTRY,
 )

@@ -8,6 +8,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from ledger.api.capacity import RETRY_AFTER, Busy
@@ -60,6 +61,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, e: Problem) -> Response:
         return problem(e.status, e.detail, **e.extra)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(_: Request, e: ClientDisconnect) -> Response:
+        # The client went (or was cut off for sending its body too slowly) before its whole body came:
+        # nothing was read, so nothing was stored, and no one is left to read this answer.
+        gone = "请求体未发完连接即已关闭，未存入任何内容 (the client left before sending the whole body)"
+        return problem(400, gone)
 
     @app.exception_handler(BatchRejected)
     async def _rejected(_: Request, e: BatchRejected) -> Response:

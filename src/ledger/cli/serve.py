@@ -140,6 +140,13 @@ def serve(
             help="Seconds a client has to send a request's headers (default 10; LEDGER_HEADER_TIMEOUT)."
         ),
     ] = None,
+    body_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a client has to send a request's body once its headers came "
+            "(default 60; LEDGER_BODY_TIMEOUT)."
+        ),
+    ] = None,
     max_connections: Annotated[
         int | None,
         typer.Option(
@@ -172,6 +179,7 @@ def serve(
             "LEDGER_DATABASE_URL": Settings.from_env(db).database_url,
             "LEDGER_PROJECT": project,
             "LEDGER_HEADER_TIMEOUT": header_timeout,
+            "LEDGER_BODY_TIMEOUT": body_timeout,
             "LEDGER_MAX_CONNECTIONS": max_connections,
             "LEDGER_REPLAYS": replays,
         }
