@@ -240,6 +240,22 @@ def test_instants_out_of_range_are_a_400_page(http: TestClient, tokens: dict[str
     assert http.post("/whatif", data={**form, "known_at": "9999-12-31"}).status_code == 200
 
 
+def test_an_overlong_picker_value_is_refused_whole_not_cut(http: TestClient, tokens: dict[str, str]) -> None:
+    """A known-at, as-of or period longer than its picker allows is a 400 page naming it, on the ranking
+    and the what-if form alike: it is never cut to its limit and read as another value."""
+    csrf = sign_in(http, tokens["office"])
+    form = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
+    # Cut to its limit (40, 20) and stripped, each would read as a valid time or date.
+    overlong = {
+        "known_at": "2019-10-05T18:00:00+08:00" + " " * 15 + "x",
+        "as_of": "2019-09-30" + " " * 10 + "x",
+    }
+    for name, value in overlong.items():
+        page = http.post("/whatif", data={**form, "csrf": csrf, name: value})
+        assert page.status_code == 400 and f"{name} 过长" in page.text, (name, page.status_code)
+        assert http.get("/", params={"period": "2019", name: value}).status_code == 400
+
+
 def test_a_period_before_the_units_were_registered(http: TestClient, tokens: dict[str, str]) -> None:
     """Scoring 2018 as known at the end of 2019: the ranking is empty and says so; the unit page
     explains that the unit was registered later."""

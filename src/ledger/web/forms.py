@@ -75,16 +75,22 @@ def book_of(catalogue: Catalogue, identity: Mapping[str, object]) -> Rulebook | 
     return None
 
 
-def picks_from(values: Mapping[str, str], ledger: Ledger) -> tuple[Picks, list[str]]:
-    """The pickers' values with defaults for those left empty, and what is wrong with them."""
-    problems = []
-    given = {}
+def bounded(values: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The pickers' values (rulebook, period, as-of, known-at) stripped, an overlong one emptied and named
+    among the problems: a value is refused whole, never cut to its limit and read as something else."""
+    given, problems = {}, []
     for name, limit in LIMITS.items():
         value = values.get(name, "").strip()
         if len(value) > limit:
             problems.append(f"{name} 过长 (at most {limit} characters)")
             value = ""
         given[name] = value
+    return given, problems
+
+
+def picks_from(values: Mapping[str, str], ledger: Ledger) -> tuple[Picks, list[str]]:
+    """The pickers' values with defaults for those left empty, and what is wrong with them."""
+    given, problems = bounded(values)
     rulebook = given["rulebook"] or default_rulebook(ledger)
     if rulebook not in dict(rulebook_choices(ledger.catalogue)):
         known = ", ".join(sorted(ledger.catalogue.families))

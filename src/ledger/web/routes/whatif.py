@@ -22,6 +22,7 @@ from ledger.tokens import Principal
 from ledger.web import charts, words
 from ledger.web.forms import (
     book_of,
+    bounded,
     checked_form,
     default_rulebook,
     default_year,
@@ -63,6 +64,9 @@ def _compare(
     replay turn: a large draft takes a second to parse, which on the event loop would hold up every
     other request."""
     form = checked_form(request, body)
+    picked, overlong = bounded(form)
+    if overlong:
+        return _page(ledger, viewer, form, 400, "；".join(overlong), None)
     choices = dict(rulebook_choices(ledger.catalogue))
     base = form.get("base", "")
     if base not in choices:
@@ -73,9 +77,9 @@ def _compare(
             document = ledger.whatif(
                 base,
                 draft,
-                form.get("period", "").strip()[:20],
-                form.get("as_of", "").strip()[:20] or None,
-                form.get("known_at", "").strip()[:40] or None,
+                picked["period"],
+                picked["as_of"] or None,
+                picked["known_at"] or None,
             )
     except RulebookError as e:
         return _page(ledger, viewer, form, 422, f"草案无效 invalid draft: {e}", None)
