@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 
+from ledger.api.bodies import TooLarge, read_within
 from ledger.errors import LedgerError
 from ledger.periods import parse_period
 from ledger.rulebooks import Catalogue, Rulebook
@@ -141,12 +142,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise PageError(415, "表单应以 application/x-www-form-urlencoded 提交。")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PageError(413, f"提交的内容超过 {limit // 1024} KiB。")
-    return bytes(body)
+    try:
+        return await read_within(request, limit)
+    except TooLarge:
+        raise PageError(413, f"提交的内容超过 {limit // 1024} KiB。") from None
 
 
 def checked_form(request: Request, body: bytes, *, signing_in: bool = False) -> dict[str, str]:

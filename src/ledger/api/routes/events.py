@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from ledger.api import metrics
+from ledger.api.bodies import TooLarge, read_within
 from ledger.api.deps import LedgerDep, PrincipalDep, ReaderDep, own_unit
 from ledger.api.problems import Problem
 from ledger.api.schemas import ACT_BODY, AppendAnswer, EventPage
@@ -27,21 +28,16 @@ NDJSON = "application/x-ndjson"
 
 
 async def read_body(request: Request) -> Any:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise Problem(413, f"the body is {declared} bytes; the limit is {MAX_BODY}")
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind and kind != "application/json" and not kind.endswith("+json"):
         raise Problem(415, f"send acts as application/json, not {kind}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Problem(413, f"the body exceeds the limit of {MAX_BODY} bytes")
-        chunks.append(chunk)
+    try:
+        body = await read_within(request, MAX_BODY)
+    except TooLarge:
+        raise Problem(413, f"the body exceeds the limit of {MAX_BODY} bytes") from None
     try:
         with paused_collection():  # a batch is thousands of objects that live on, none in a cycle
-            return orjson.loads(b"".join(chunks))
+            return orjson.loads(body)
     except orjson.JSONDecodeError as e:
         raise Problem(400, f"the body is not valid JSON (UTF-8): {e}") from None
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ledger.api.bodies import TooLarge, read_within
 from ledger.api.capacity import Capacity
 from ledger.api.deps import CapacityDep, LedgerDep, ReaderDep
 from ledger.api.problems import Problem
@@ -51,22 +52,12 @@ async def whatif(
 ) -> Response:
     if principal.unit is not None:
         raise Problem(403, "what-if is for the office and auditor roles")
-    body = await _draft_text(request)
+    try:
+        body = await read_within(request, MAX_DRAFT)
+    except TooLarge:
+        raise Problem(413, TOO_LARGE) from None
     document = await run_in_threadpool(_compare, ledger, capacity, body, base, period, as_of, known_at)
     return Response(document, media_type="application/json")
-
-
-async def _draft_text(request: Request) -> bytes:
-    """The body, refused with 413 as soon as it is known to pass MAX_DRAFT (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_DRAFT:
-        raise Problem(413, TOO_LARGE)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_DRAFT:
-            raise Problem(413, TOO_LARGE)
-    return bytes(body)
 
 
 def _compare(
