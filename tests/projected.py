@@ -13,7 +13,7 @@ import orjson
 from ledger.periods import parse_period
 from ledger.projector import rank_figure, standard_periods
 from ledger.render import board_json
-from ledger.services import Ledger
+from ledger.services import Ledger, Settings
 from ledger.store.base import Store
 from ledger.store.scores import ScoreTables, Tracked
 from projections.facts import gather
@@ -30,6 +30,17 @@ def sample_year(seed: int = 3) -> list[dict[str, Any]]:
     spec.loader.exec_module(module)
     acts: list[dict[str, Any]] = module.generate(2019, seed)
     return acts
+
+
+def filled_database(directory: Path, seed: int = 7) -> str:
+    """A SQLite ledger holding the generated 银川 city-year 2019."""
+    url = f"sqlite:///{directory / 'ledger.db'}"
+    ledger = Ledger.open(Settings(database_url=url))
+    try:
+        ledger.append(sample_year(seed))
+    finally:
+        ledger.close()
+    return url
 
 
 def later_acts(rng: random.Random, acts: list[dict[str, Any]], n: int, batch: int) -> list[Any]:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from ledger.services import Ledger, Settings
 from ledger.whatif import MAX_DRAFT
-from tests.projected import sample_year
+from tests.projected import filled_database
 from tests.serving import Server, serving
 
 DRAFT = (
@@ -148,12 +147,7 @@ def test_replays_past_the_workers_turns_are_503_and_cheap_reads_stay_fast(tmp_pa
     """Sixteen year replays at once (API, ranking and unit pages) against a worker with 2 turns and a
     queue of 2: the rest are refused at once with 503 and Retry-After; /healthz, /v1/units and projected
     scores answer all along, each within 5 s; memory the replays took is handed back (printed)."""
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    ledger = Ledger.open(Settings(database_url=url))
-    try:
-        ledger.append(sample_year())
-    finally:
-        ledger.close()
+    url = filled_database(tmp_path, seed=3)
     statuses: Counter[str] = Counter()
     refusals: list[httpx.Response] = []
     env = {"LEDGER_REPLAYS": "2", "LEDGER_REPLAY_QUEUE": "2", "LEDGER_REPLAY_WAIT": "60"}

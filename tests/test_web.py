@@ -8,7 +8,6 @@ LEDGER_REQUIRE_BROWSER is set (as CI sets it), when they fail.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from ledger.api import create_app
 from ledger.rulebooks import Catalogue
 from ledger.services import Ledger, Settings
 from ledger.tokens import new_token
+from tests.projected import filled_database
 from tests.serving import Server, serving
 from tests.signing import login, sign_in
 
@@ -36,24 +36,6 @@ UNITS_IN_SAMPLE = 58
 LINKS = re.compile(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
-def sample_year() -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("sample_year", ROOT / "scripts" / "sample_year.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    acts: list[dict[str, Any]] = module.generate(2019, 7)
-    return acts
-
-
-def filled_database(directory: Path) -> str:
-    """A SQLite ledger holding the generated 银川 city-year 2019."""
-    url = f"sqlite:///{directory / 'ledger.db'}"
-    ledger = Ledger.open(Settings(database_url=url))
-    try:
-        ledger.append(sample_year())
-    finally:
-        ledger.close()
-    return url
 
 
 def draft_toml(**replace: str) -> str:
