@@ -584,10 +584,9 @@ class Rulebook:
 def parse_rulebook(content: bytes, source: str) -> Rulebook:
     """Validate a rulebook's bytes; RulebookError names the source and the offending key (or line)."""
     if len(content) > MAX_BYTES:
-        raise RulebookError(
-            f"{source}: 超过 {MAX_BYTES // 1024} KiB "
-            f"(a rulebook is at most {MAX_BYTES} bytes, not {len(content)})"
-        )
+        # (a file is read no further than one byte past the limit, so its whole size is not known here)
+        too_large = f"超过 {MAX_BYTES // 1024} KiB (a rulebook is at most {MAX_BYTES} bytes)"
+        raise RulebookError(f"{source}: {too_large}")
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -150,7 +150,7 @@ def serve(
     max_connections: Annotated[
         int | None,
         typer.Option(
-            help="Open connections per worker; past it the one waiting longest for its headers is closed "
+            help="Open connections per worker; past it the one waiting longest for its request is closed "
             "(default 1000, kept below the open-files limit; LEDGER_MAX_CONNECTIONS)."
         ),
     ] = None,

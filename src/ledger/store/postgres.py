@@ -390,8 +390,9 @@ def _setting_up(env: dict[str, str]) -> Iterator[bool]:
         try:
             schema = env["POSTGRES_SCHEMA"]
             found = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (f'"{schema}"',)).fetchone()
-            if not (found and found[0]):
+            made = not (found and found[0])
+            if made:
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-            yield not (found and found[0])  # whether the schema was made here
+            yield made
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SET_UP_LOCK,))
