@@ -161,14 +161,15 @@ def test_tokens_are_never_logged(sqlite_url: str, tmp_path: Path) -> None:
 def test_health_is_503_with_retry_after_and_the_next_request_recovers(
     scratch_database: tuple[str, Any], tmp_path: Path
 ) -> None:
-    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After, mostly at once; once
-    it accepts them again, the very next requests to either worker answer 200, the first two within a
-    generous 2.5 s (no worker waits out its pool's reconnection pauses)."""
+    """While PostgreSQL refuses connections /healthz answers 503 with Retry-After, mostly at once, and so
+    does a page; once it accepts them again, the very next requests to either worker answer 200, the first
+    two within a generous 2.5 s (no worker waits out its pool's reconnection pauses)."""
     url, admin = scratch_database
     name = url.rsplit("/", 1)[1]
     log = tmp_path / "serve.log"
     with serving(url, workers=2, log=log) as server, server.client(timeout=60) as office:
         assert office.post("/v1/events", json=REGISTER).status_code == 201
+        reader, _ = server.reader()
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         down: list[float] = []
@@ -184,6 +185,10 @@ def test_health_is_503_with_retry_after_and_the_next_request_recovers(
             assert answer.headers["Retry-After"] == "1"
             assert answer.headers["content-type"] == "application/problem+json"
             time.sleep(0.25)
+        page = reader.get("/rulebooks")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "1", page.text
+        assert "数据库暂时无法连接" in page.text
+        reader.close()
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         back, took = [], []
         for _ in range(6):

@@ -25,8 +25,6 @@ from ledger.store.sessions import Sessions
 from ledger.store.tokens import Tokens
 from ledger.web import pages
 
-RETRY_AFTER_STORE = 1  # seconds: a store that cannot be reached is tried afresh on the next request
-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
@@ -79,9 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             request.app.state.ledger.store.ping()
         except LedgerError as e:
-            return problems.problem(
-                503, f"the store is unreachable: {e}", headers={"Retry-After": str(RETRY_AFTER_STORE)}
-            )
+            retry = {"Retry-After": str(problems.STORE_RETRY_AFTER)}
+            return problems.problem(503, f"the store is unreachable: {e}", headers=retry)
         status: dict[str, Any] = {"status": "ok", **request.app.state.projection.health()}
         return Response(orjson.dumps(status), media_type="application/json")
 

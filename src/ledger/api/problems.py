@@ -30,6 +30,9 @@ TITLES = {
 }
 
 
+STORE_RETRY_AFTER = 1  # seconds: a store that cannot be reached is tried afresh on the next request
+
+
 class Problem(Exception):
     def __init__(self, status: int, detail: str, **extra: Any) -> None:
         self.status, self.detail, self.extra = status, detail, extra
@@ -75,7 +78,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_: Request, e: StoreUnavailable) -> Response:
-        return problem(503, f"{e}; appends are idempotent, so retrying is safe", headers={"Retry-After": "1"})
+        retry = {"Retry-After": str(STORE_RETRY_AFTER)}
+        return problem(503, f"{e}; appends are idempotent, so retrying is safe", headers=retry)
 
     @app.exception_handler(Busy)
     async def _busy(_: Request, e: Busy) -> Response:

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger import __version__
 from ledger.api.capacity import RETRY_AFTER, Busy
+from ledger.api.problems import STORE_RETRY_AFTER
 from ledger.characters import visible
 from ledger.errors import StoreUnavailable
 from ledger.sessions import COOKIE
@@ -125,6 +126,11 @@ def error_page(
     return page("error.html", status, viewer=viewer, title=title, code=status, message=message)
 
 
+def retry_later(response: Response, seconds: int) -> Response:
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def forget(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
 
@@ -151,11 +157,10 @@ class PageRoute(APIRoute):
             except PageError as e:
                 return error_page(e.status, e.message, e.viewer, title=e.title)
             except StoreUnavailable as e:
-                return error_page(503, f"数据库暂时无法连接，请稍后重试。({e})")
+                unreachable = error_page(503, f"数据库暂时无法连接，请稍后重试。({e})")
+                return retry_later(unreachable, STORE_RETRY_AFTER)
             except Busy as e:
-                busy = error_page(503, str(e))
-                busy.headers["Retry-After"] = str(RETRY_AFTER)
-                return busy
+                return retry_later(error_page(503, str(e)), RETRY_AFTER)
             except RequestValidationError:
                 return error_page(400, "请求的参数有误。")
 
