@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import resource
 import socket
 import subprocess
@@ -20,9 +19,9 @@ from ledger.rulebooks import Catalogue
 from ledger.store import open_store
 from ledger.store.tokens import Tokens
 from ledger.tokens import new_token
+from tests.signing import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
-CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
 @dataclass
@@ -40,11 +39,7 @@ class Server:
         """A client signed in to the pages as a browser is (through the form, sending its Origin), and
         the CSRF token its forms carry."""
         client = httpx.Client(base_url=self.url, headers={"Origin": self.url}, timeout=timeout)
-        given = CSRF.search(client.get("/login").text)
-        data = {"token": self.tokens[role], "next": "/rulebooks", "csrf": given.group(1) if given else ""}
-        assert client.post("/login", data=data).status_code == 303
-        page = CSRF.search(client.get("/rulebooks").text)
-        return client, page.group(1) if page else ""
+        return client, sign_in(client, self.tokens[role], "/rulebooks")
 
 
 def free_port() -> int:

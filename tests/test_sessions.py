@@ -30,8 +30,8 @@ from ledger.tokens import Principal, new_token
 from ledger.web import pages
 from ledger.web.templating import PageRoute
 from tests.serving import ROOT, Server, serving
+from tests.signing import CSRF, login_form_token, sign_in
 
-CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 OFFICE = Principal("office-0", "office")
 T0 = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -86,27 +86,6 @@ def browser(server: Server, origin: str | None = None) -> httpx.Client:
     """A client that keeps cookies and sends the `Origin` a browser sends with a page's form."""
     headers = {"Origin": origin or server.url}
     return httpx.Client(base_url=server.url, headers=headers, follow_redirects=False, timeout=60)
-
-
-def login_form_token(client: httpx.Client) -> str:
-    given = CSRF.search(client.get("/login").text)
-    return given.group(1) if given else ""
-
-
-def sign_in(client: httpx.Client, token: str) -> str:
-    """Sign in through the form; the CSRF token the signed-in pages' forms carry."""
-    answer = client.post(
-        "/login", data={"token": token, "next": "/rulebooks", "csrf": login_form_token(client)}
-    )
-    assert answer.status_code == 303, answer.text
-    return page_token(client)
-
-
-def page_token(client: httpx.Client) -> str:
-    page = client.get("/rulebooks")
-    assert page.status_code == 200, page.text
-    given = CSRF.search(page.text)
-    return given.group(1) if given else ""
 
 
 def reads(client: httpx.Client) -> int:
