@@ -49,6 +49,7 @@ MAX_BYTES = 1024 * 1024  # the text of a rulebook: a file, a draft sent to the s
 MAX_AMOUNT = Decimal(1_000_000)  # |points|, |yuan| and every other amount
 PLACES = Decimal("0.0001")  # at most four decimals, as acts' points
 MAX_COUNT = 1_000_000  # versions, quotas, runs and thresholds counted in acts or periods
+MAX_TEXT = 10_000  # characters in a reading or notes, Chinese or English (the longest shipped: about 2,300)
 MAX_ENTRIES = 1000  # classes, publications or clauses (the shipped ones have at most 33 clauses); scoring
 # takes longer than linearly in them: 1,000 clauses score a city-quarter in about a second, 13,500 in minutes
 
@@ -76,6 +77,9 @@ def _count(value: int) -> int:
 
 Points = Annotated[Decimal, BeforeValidator(_number)]
 Count = Annotated[int, AfterValidator(_count)]
+Prose = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+Reading = Annotated[Prose | None, Field(description="the reading chosen where it is ambiguous, in Chinese")]
+ReadingEn = Annotated[Prose | None, Field(description="the same reading in English")]
 
 assert set(get_args(Level)) == set(LEVELS) and set(get_args(Severity)) == set(SEVERITIES)
 assert set(get_args(FormKey)) == {"default", *FORMS}
@@ -110,10 +114,22 @@ class Publication(Strict):
         return table.get(form, table.get("default"))
 
 
+def _english_beside(chinese: str | None, english: str | None, key: str) -> None:
+    """An English reading or notes is the second text of a Chinese one, never the only one."""
+    if english is not None and chinese is None:
+        raise ValueError(f"有 {key}_en 而无 {key}：英文须附在中文旁 (give the Chinese '{key}' too)")
+
+
 class ClauseBase(Strict):
     id: str = Field(min_length=1)
     wording: str = Field(min_length=1, description="the seed's own sentence")
-    reading: str | None = Field(default=None, description="the reading chosen where it is ambiguous")
+    reading: Reading = None
+    reading_en: ReadingEn = None
+
+    @model_validator(mode="after")
+    def _read(self) -> ClauseBase:
+        _english_beside(self.reading, self.reading_en, "reading")
+        return self
 
 
 class FilingQuota(ClauseBase):
@@ -399,7 +415,8 @@ class Grades(Strict):
 
     name: str = Field(min_length=1)
     wording: str = Field(min_length=1, description="the seed's own sentence")
-    reading: str | None = None
+    reading: Reading = None
+    reading_en: ReadingEn = None
     of: str = Field(default="total", description="'total' or the name of a metric")
     bands: list[Band] = Field(min_length=2)
 
@@ -419,6 +436,11 @@ class Grades(Strict):
             raise ValueError("each grade must be named once")
         return bands
 
+    @model_validator(mode="after")
+    def _read(self) -> Grades:
+        _english_beside(self.reading, self.reading_en, "reading")
+        return self
+
     def grade(self, value: Decimal) -> str:
         for band in self.bands:
             if band.at_least is None or value >= band.at_least:
@@ -432,7 +454,13 @@ class Ranking(Strict):
 
     by: Literal["total", "share_of_base"]
     wording: str = Field(min_length=1, description="the seed's own sentence")
-    reading: str | None = None
+    reading: Reading = None
+    reading_en: ReadingEn = None
+
+    @model_validator(mode="after")
+    def _read(self) -> Ranking:
+        _english_beside(self.reading, self.reading_en, "reading")
+        return self
 
 
 class RulebookModel(Strict):
@@ -445,7 +473,8 @@ class RulebookModel(Strict):
     effective_from: dt.date
     effective_to: dt.date | None = None
     cadence: Literal["month", "quarter", "half", "year"]
-    notes: str | None = None
+    notes: Prose | None = Field(default=None, description="what the rulebook reads and leaves out (Chinese)")
+    notes_en: Prose | None = Field(default=None, description="the same notes in English")
     classes: dict[Slug, UnitClass]
     publications: dict[Slug, Publication] = {}
     clauses: list[Clause] = Field(min_length=1)
@@ -534,6 +563,7 @@ class RulebookModel(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> RulebookModel:
         assert self.cadence in CADENCES
+        _english_beside(self.notes, self.notes_en, "notes")
         return self
 
 

@@ -103,8 +103,8 @@ def table_periods(board: Mapping[str, Any], cadence: str) -> list[str]:
 
 
 def clause_parameters(clause: Any) -> dict[str, Any]:
-    """A clause's parameters: everything but its id, kind, wording and reading."""
-    hidden = {"id", "kind", "wording", "reading"}
+    """A clause's parameters: everything but its id, kind, wording and readings."""
+    hidden = {"id", "kind", "wording", "reading", "reading_en"}
     dumped = clause.model_dump(mode="json", exclude_none=True)
     return {k: v for k, v in dumped.items() if k not in hidden and v not in ({}, [])}
 
