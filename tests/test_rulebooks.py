@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.errors import NotFound, RulebookError
-from ledger.rulebooks import Catalogue, load_rulebook, parse_rulebook, shipped_directory
+from ledger.rulebooks import MAX_TEXT, Catalogue, load_rulebook, parse_rulebook, shipped_directory
 
 SHIPPED = sorted(shipped_directory().glob("*.toml"))
 TEST_RULEBOOKS = Path(__file__).parent / "rulebooks"
@@ -37,6 +37,51 @@ def test_every_rulebook_loads_and_is_identified_by_the_sha256_of_its_bytes(path:
     assert book.source == str(path)
     for clause in book.model.clauses:
         assert clause.wording.strip(), f"{path.name}: clause {clause.id} quotes no seed text"
+
+
+CJK, LATIN_WORDS = re.compile(r"[\u3400-\u9fff]"), re.compile(r"[A-Za-z]+")
+
+
+def mostly_chinese(text: str) -> bool:
+    """More Chinese characters than Latin words (a Chinese text may name codes, such as weighted_total)."""
+    return len(CJK.findall(text)) > len(LATIN_WORDS.findall(text))
+
+
+@pytest.mark.parametrize("path", SHIPPED + sorted(TEST_RULEBOOKS.glob("*.toml")), ids=lambda p: p.name)
+def test_every_reading_and_the_notes_are_chinese_with_the_english_beside(path: Path) -> None:
+    """Each reading (of a clause, the grades or the ranking) and the notes are Chinese first, and the
+    English text they were written in is kept as reading_en / notes_en."""
+    model = load_rulebook(path).model
+    readable = [(c.id, c) for c in model.clauses] + [("grades", model.grades), ("ranking", model.ranking)]
+    texts = [(where, r.reading, r.reading_en) for where, r in readable if r is not None and r.reading]
+    assert model.notes, f"{path.name}: no notes"
+    for where, chinese, english in [("notes", model.notes, model.notes_en), *texts]:
+        assert mostly_chinese(chinese), f"{path.name}: {where} is not Chinese: {chinese[:60]!r}"
+        assert english and len(LATIN_WORDS.findall(english)) > 5, f"{path.name}: no English {where} beside it"
+
+
+def test_english_readings_and_notes_are_taken_within_their_bounds() -> None:
+    """reading_en and notes_en up to MAX_TEXT characters load and are kept in the model (and so in the
+    API's rulebook JSON); one more character, an empty text, or an English text without the Chinese one
+    is refused naming the key."""
+    longest = "x" * MAX_TEXT
+    text = re.sub(r'notes_en = """.*?"""', f'notes_en = "{longest}"', YINCHUAN, count=1, flags=re.DOTALL)
+    text = re.sub(r'reading_en = "Added on top.*"', f'reading_en = "{longest}"', text, count=1)
+    model = parse_rulebook(text.encode(), "draft").model
+    [endorsement] = [c for c in model.clauses if c.id == "9.3-endorsement"]
+    assert endorsement.reading_en == longest and model.notes_en is not None
+    dumped = model.model_dump(mode="json")
+    assert dumped["clauses"][3]["reading_en"] == longest and dumped["notes_en"] == model.notes_en
+    excellent = 'wording = "被评选为优秀信息的每条加2分"'
+    refused = {
+        "clauses[3].reading_en": text.replace(f'reading_en = "{longest}', f'reading_en = "{longest}x', 1),
+        "notes_en": text.replace(f'notes_en = "{longest}', f'notes_en = "{longest}x', 1),
+        "clauses[4].reading_en": text.replace(excellent, f'{excellent}\nreading_en = ""', 1),
+        "clauses[4]": text.replace(excellent, f'{excellent}\nreading_en = "Without a Chinese reading."', 1),
+    }
+    for key, bad in refused.items():
+        with pytest.raises(RulebookError, match=rf"key '{re.escape(key)}': .*(10000|at least 1|reading)"):
+            parse_rulebook(bad.encode(), "draft")
 
 
 def test_one_changed_byte_changes_the_identity() -> None:

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +247,61 @@ def test_a_period_before_the_units_were_registered(http: TestClient, tokens: dic
     assert ranking.status_code == 200 and "没有登记的单位" in ranking.text
     unit = http.get("/units/xingqing?rulebook=yinchuan-2018&period=2018&as_of=2019-12-31")
     assert unit.status_code == 400 and "registered later" in unit.text
+
+
+def page_text(html: str) -> str:
+    """An HTML fragment as the reader sees its words: tags dropped, entities read, whitespace as one space."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def section(page: str, anchor: str) -> str:
+    """The HTML of the page's <section> with this id."""
+    start = page.index(f'id="{anchor}"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("family", sorted(Catalogue.load().families))
+def test_a_rulebook_page_reads_in_chinese_with_the_english_folded_beside_it(
+    http: TestClient, tokens: dict[str, str], family: str
+) -> None:
+    """Each reading (clauses, grades, ranking) and the notes are on the rulebook page in Chinese, the
+    English after them folded in a <details>."""
+    sign_in(http, tokens["auditor"])
+    page = http.get(f"/rulebooks/{family}").text
+    for book in Catalogue.load().select(family).versions:
+        model = book.model
+        readable = [(c.id, c) for c in model.clauses] + [("grades", model.grades), ("ranking", model.ranking)]
+        for where, item in readable:
+            if item is None or not item.reading:
+                continue
+            html = section(page, f"v{book.version}-{where}")
+            chinese = re.search(r'<div class="reading">(.*?)</div>', html, re.DOTALL)
+            english = re.search(r'<details class="english">(.*?)</details>', html, re.DOTALL)
+            assert chinese and page_text(chinese[1]) == page_text("解读： " + item.reading), where
+            assert english and chinese.end() < english.start(), where
+            assert page_text(english[1]) == page_text(f"English {item.reading_en}"), where
+        if model.notes:
+            notes = section(page, f"v{book.version}-notes")
+            assert page_text(model.notes) in page_text(notes)
+            assert notes.index("<p>") < notes.index('<details class="english">')
+
+
+def test_a_rulebook_page_names_kinds_classes_and_severities_in_chinese(
+    http: TestClient, tokens: dict[str, str]
+) -> None:
+    """Clause kinds, unit classes, publications and severities are shown by their Chinese names, not
+    their codes: 报送任务数, 縣市區人民政府 (a class, not the level 县级), 《颍东政务信息》, 漏报."""
+    sign_in(http, tokens["auditor"])
+    yinchuan = http.get("/rulebooks/yinchuan-2018").text
+    assert "报送任务数" in page_text(section(yinchuan, "v1-9.1-quota"))
+    assert "领导批示" in page_text(section(yinchuan, "v1-9.3-endorsement"))
+    hengyang = page_text(section(http.get("/rulebooks/hengyang-2018").text, "v1-hy-data-sharing"))
+    assert "縣市區人民政府：hy-online-services" in hengyang and "县级" not in hengyang
+    yingdong = http.get("/rulebooks/yingdong-2012").text
+    assert "刊物 《颍东政务信息》" in page_text(section(yingdong, "v1-yd-3-adopted"))
+    major = page_text(section(yingdong, "v1-yd-7-major-report"))
+    assert "漏报 -20" in major and "未完成任务" not in major
+    assert "连续月数 3" in page_text(section(yingdong, "v1-yd-7-no-filing"))
 
 
 @pytest.mark.parametrize("family", sorted(Catalogue.load().families))
@@ -608,6 +664,16 @@ def test_rulebook_page_in_the_browser(visit: Visit) -> None:
     for clause in book.model.clauses:
         section = visit.driver.find_element(By.ID, f"v{book.version}-{clause.id}")
         assert section.find_element(By.CSS_SELECTOR, "blockquote.wording").text == f"“{clause.wording}”"
+    # The reading is shown in Chinese; its English is folded until the reader opens it.
+    [quota] = [c for c in book.model.clauses if c.id == "9.1-quota"]
+    assert quota.reading and quota.reading_en
+    section = visit.driver.find_element(By.ID, f"v{book.version}-{quota.id}")
+    reading = section.find_element(By.CSS_SELECTOR, ".reading")
+    assert reading.text == "解读：" + " ".join(quota.reading.split())
+    english = section.find_element(By.CSS_SELECTOR, "details.english p")
+    assert not english.is_displayed()
+    section.find_element(By.CSS_SELECTOR, "details.english summary").click()
+    assert english.is_displayed() and english.text == " ".join(quota.reading_en.split())
     visit.fits_1280()
     visit.shoot("rulebook")
 

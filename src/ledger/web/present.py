@@ -102,13 +102,6 @@ def table_periods(board: Mapping[str, Any], cadence: str) -> list[str]:
     return labels if 2 <= len(labels) <= 4 else []
 
 
-def clause_parameters(clause: Any) -> dict[str, Any]:
-    """A clause's parameters: everything but its id, kind, wording and readings."""
-    hidden = {"id", "kind", "wording", "reading", "reading_en"}
-    dumped = clause.model_dump(mode="json", exclude_none=True)
-    return {k: v for k, v in dumped.items() if k not in hidden and v not in ({}, [])}
-
-
 def names_in(units: Iterable[Mapping[str, Any]], key: str) -> list[str]:
     return sorted({name for u in units for name in u[key]})
 

@@ -31,7 +31,8 @@ from ledger.sessions import COOKIE
 from ledger.tokens import Principal
 from ledger.web import csrf, words
 from ledger.web.charts import fmt
-from ledger.web.present import act_href, china_time, clause_parameters
+from ledger.web.clauses import clause_terms
+from ledger.web.present import act_href, china_time
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -107,7 +108,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         finalize=shown,
     )
-    env.globals.update(asset=asset, version=__version__, words=words, parameters=clause_parameters)
+    env.globals.update(asset=asset, version=__version__, words=words, clause_terms=clause_terms)
     env.filters.update(china_time=china_time, signed=signed, label=words.label, num=fmt, act_href=act_href)
     return env
 
