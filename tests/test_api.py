@@ -308,8 +308,8 @@ def test_paging_equals_streaming_for_any_page_size(api: Api, limit: int, query: 
 
 
 def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
-    """Scores equal the CLI's JSON shape; units, rulebooks, /healthz and /metrics (for a token of the
-    office, auditor or admin role) answer."""
+    """Scores equal the CLI's JSON shape; units, rulebooks (with their readings in Chinese and English),
+    /healthz and /metrics (for a token of the office, auditor or admin role) answer."""
     api.call("POST", "/v1/events", json=[filing("R1", id="f1")])
     scores = api.call(
         "GET", "/v1/scores?rulebook=yinchuan-2018&period=2019-Q3&known_at=2099-01-01", role="auditor"
@@ -324,6 +324,9 @@ def test_scores_units_rulebooks_health_metrics(api: Api) -> None:
     assert {"yinchuan-2018", "district-info", "county-info"} <= {b["id"] for b in books}
     one = api.call("GET", "/v1/rulebooks/yinchuan-2018", role="auditor").json()["versions"][0]
     assert one["rulebook"]["classes"]["county"]["quota"] == 90
+    quota = one["rulebook"]["clauses"][0]  # its reading in Chinese, the English beside it
+    assert quota["reading"].startswith("报送任务按季度判定") and quota["reading_en"].startswith("The quota")
+    assert one["rulebook"]["notes"].startswith("第九条") and "out of scope" in one["rulebook"]["notes_en"]
     assert api.call("GET", "/v1/rulebooks/nope", role="auditor").status_code == 404
     assert api.call("GET", "/v1/scores?rulebook=yinchuan-2018&period=20x9", role="auditor").status_code == 400
     assert api.call("GET", "/healthz", role=None).json() == {"status": "ok"}
