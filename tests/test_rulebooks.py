@@ -73,14 +73,16 @@ def test_english_readings_and_notes_are_taken_within_their_bounds() -> None:
     dumped = model.model_dump(mode="json")
     assert dumped["clauses"][3]["reading_en"] == longest and dumped["notes_en"] == model.notes_en
     excellent = 'wording = "被评选为优秀信息的每条加2分"'
-    refused = {
-        "clauses[3].reading_en": text.replace(f'reading_en = "{longest}', f'reading_en = "{longest}x', 1),
-        "notes_en": text.replace(f'notes_en = "{longest}', f'notes_en = "{longest}x', 1),
-        "clauses[4].reading_en": text.replace(excellent, f'{excellent}\nreading_en = ""', 1),
-        "clauses[4]": text.replace(excellent, f'{excellent}\nreading_en = "Without a Chinese reading."', 1),
-    }
-    for key, bad in refused.items():
-        with pytest.raises(RulebookError, match=rf"key '{re.escape(key)}': .*(10000|at least 1|reading)"):
+    reading, notes = f'reading_en = "{longest}', f'notes_en = "{longest}'
+    refused = [
+        ("clauses[3].reading_en", "10000", text.replace(reading, f"{reading}x")),
+        ("notes_en", "10000", text.replace(notes, f"{notes}x")),
+        ("clauses[4].reading_en", "at least 1", text.replace(excellent, f'{excellent}\nreading_en = ""')),
+        ("clauses[4].reading_en", "无 reading", text.replace(excellent, f'{excellent}\nreading_en = "A"')),
+        ("notes_en", "无 notes", re.sub(r'^notes = """.*?"""\n', "", text, count=1, flags=re.DOTALL | re.M)),
+    ]
+    for key, complaint, bad in refused:
+        with pytest.raises(RulebookError, match=rf"key '{re.escape(key)}': .*{complaint}"):
             parse_rulebook(bad.encode(), "draft")
 
 

@@ -114,22 +114,24 @@ class Publication(Strict):
         return table.get(form, table.get("default"))
 
 
-def _english_beside(chinese: str | None, english: str | None, key: str) -> None:
-    """An English reading or notes is the second text of a Chinese one, never the only one."""
-    if english is not None and chinese is None:
-        raise ValueError(f"有 {key}_en 而无 {key}：英文须附在中文旁 (give the Chinese '{key}' too)")
+class Bilingual(Strict):
+    """A model with texts in Chinese (`reading`, `notes`) and, optionally, their English beside them
+    (`reading_en`, `notes_en`): an English text is the second of a Chinese one, never the only one."""
+
+    @field_validator("reading_en", "notes_en", check_fields=False)
+    @classmethod
+    def _english_beside(cls, english: str | None, info: ValidationInfo) -> str | None:
+        chinese = (info.field_name or "").removesuffix("_en")
+        if english is not None and info.data.get(chinese, "") is None:  # absent, not merely invalid
+            raise ValueError(f"有 {chinese}_en 而无 {chinese}：英文附在中文旁 (give the Chinese '{chinese}')")
+        return english
 
 
-class ClauseBase(Strict):
+class ClauseBase(Bilingual):
     id: str = Field(min_length=1)
     wording: str = Field(min_length=1, description="the seed's own sentence")
     reading: Reading = None
     reading_en: ReadingEn = None
-
-    @model_validator(mode="after")
-    def _read(self) -> ClauseBase:
-        _english_beside(self.reading, self.reading_en, "reading")
-        return self
 
 
 class FilingQuota(ClauseBase):
@@ -410,7 +412,7 @@ class Band(Strict):
     at_least: Points | None = Field(default=None, description="none: the band below every other")
 
 
-class Grades(Strict):
+class Grades(Bilingual):
     """Named grade bands over the total (or a metric): the first band whose mark the value reaches."""
 
     name: str = Field(min_length=1)
@@ -436,11 +438,6 @@ class Grades(Strict):
             raise ValueError("each grade must be named once")
         return bands
 
-    @model_validator(mode="after")
-    def _read(self) -> Grades:
-        _english_beside(self.reading, self.reading_en, "reading")
-        return self
-
     def grade(self, value: Decimal) -> str:
         for band in self.bands:
             if band.at_least is None or value >= band.at_least:
@@ -448,7 +445,7 @@ class Grades(Strict):
         raise AssertionError("the last band has no mark")  # pragma: no cover
 
 
-class Ranking(Strict):
+class Ranking(Bilingual):
     """What units are ranked on: their totals, or each total as a share of the unit's own base (the
     weights of the items that apply to it), where units are assessed on different bases."""
 
@@ -457,13 +454,8 @@ class Ranking(Strict):
     reading: Reading = None
     reading_en: ReadingEn = None
 
-    @model_validator(mode="after")
-    def _read(self) -> Ranking:
-        _english_beside(self.reading, self.reading_en, "reading")
-        return self
 
-
-class RulebookModel(Strict):
+class RulebookModel(Bilingual):
     id: Slug
     version: Count = Field(ge=1)
     title: str
@@ -563,7 +555,6 @@ class RulebookModel(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> RulebookModel:
         assert self.cadence in CADENCES
-        _english_beside(self.notes, self.notes_en, "notes")
         return self
 
 
