@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.acts import NAMES
-from ledger.rulebook_words import FORMS, LEVELS, PARAMETERS, SEVERITIES
+from ledger.rulebook_words import FORMS as FORMS
+from ledger.rulebook_words import LEVELS as LEVELS
+from ledger.rulebook_words import PARAMETERS as PARAMETERS
+from ledger.rulebook_words import SEVERITIES as SEVERITIES
 from projections.accounting import REASONS
 
 _ENGLISH = {

@@ -114,11 +114,16 @@ def _compare(
 
 
 def _editing(form: dict[str, str], catalogue: Catalogue, base: str) -> tuple[editor.Source | None, str]:
-    """The editor's rulebook, or the base's version in force and why the form's could not be read."""
+    """The editor's rulebook, or the base's version in force: for a form without an editor (one sent by
+    a script), and, with why, for one whose editor cannot be read when the draft is the editor's."""
+    fallback = editor.in_force(catalogue, base) if base else None
+    if not form.get("edit_from") and not form.get("edit_text", "").strip():
+        return fallback, ""
     try:
         return editor.source_of(form, catalogue), ""
     except RulebookError as e:
-        fallback = editor.in_force(catalogue, base) if base else None
+        if form.get("source") != "editor":
+            return fallback, ""
         return fallback, f"编辑器中的草案无法读取 the editor's draft cannot be read: {e}"
 
 
