@@ -7,53 +7,30 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.api import create_app
-from ledger.services import Settings
-from ledger.tokens import new_token
-from tests.projected import filled_database
 from tests.signing import sign_in
-from tests.test_web import (  # the served sample year and the signed-in browser of the page tests
-    ROLES,
+from tests.test_web import (  # the page tests' sample year, over HTTP and served to a signed-in browser
     Visit,
+    app,
     browser,
     draft_toml,
+    http,
     need_browser,
     server,
     shots,
     visit,
 )
 
-__all__ = ["browser", "need_browser", "server", "shots", "visit"]
+__all__ = ["app", "browser", "http", "need_browser", "server", "shots", "visit"]
 
 INPUT = re.compile(r'<input name="(n:[^"]+)" value="([^"]*)"')
 ZWXX = "publications.yinchuan-zwxx.points.default"
 QUOTA = "classes.county.quota"
 IN_WORDS = "《银川政务信息》每条分值 3 → 4"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    url = filled_database(tmp_path_factory.mktemp("whatif-editor"))
-    application = create_app(Settings(database_url=url))
-    with TestClient(application) as client:
-        tokens = {role: new_token() for role in ROLES}
-        for role, token in tokens.items():
-            application.state.tokens.create(token, role.replace(":", "-"), role)
-        yield client, tokens
-
-
-@pytest.fixture
-def http(app: tuple[TestClient, dict[str, str]]) -> Iterator[TestClient]:
-    client, _ = app
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 @pytest.fixture
@@ -90,7 +67,7 @@ def downloaded_text(page: str) -> str:
 
 def test_the_editor_opens_on_the_version_in_force(http: TestClient, csrf: str) -> None:
     """Every number of the base's version in force is an input with its Chinese label, the version
-    one past the family's last."""
+    one past the family's last; starting again follows the base picked."""
     page = http.get("/whatif")
     assert page.status_code == 200
     assert 'name="edit_from" value="yinchuan-2018@1"' in page.text
@@ -98,6 +75,10 @@ def test_the_editor_opens_on_the_version_in_force(http: TestClient, csrf: str) -
     assert len(inputs) == 27 and inputs["n:version"] == "2" and inputs[f"n:{ZWXX}"] == "3"
     assert "《银川政务信息》每条分值" in page.text and "县(市)区 季度报送任务数" in page.text
     assert "条款 9.3-endorsement" in page.text
+    restart = {**editor_form(page.text, csrf, {ZWXX: "4"}), "base": "county-info", "action": "restart"}
+    again = http.post("/whatif", data=restart)
+    assert again.status_code == 200 and 'name="edit_from" value="county-info@1"' in again.text
+    assert 'id="whatif-table"' not in again.text and f'data-path="{ZWXX}"' not in again.text
 
 
 def test_a_changed_number_is_compared_said_in_words_downloaded_and_loaded_back(
