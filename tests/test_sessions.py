@@ -241,7 +241,7 @@ def test_a_session_ends_at_its_lifetime_however_busy(
         print(f"statuses over 4.5 s: {dict(Counter(statuses))}")
 
 
-FORMS = ("/login", "/logout", "/whatif")
+FORMS = ("/login", "/logout", "/whatif", "/whatif/draft", "/whatif/load")
 FOREIGN = "https://elsewhere.example"
 FORGERIES: dict[str, dict[str, str]] = {
     "no token": {"csrf": ""},
@@ -254,18 +254,23 @@ FORGERIES: dict[str, dict[str, str]] = {
 
 
 def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> None:
-    """POSTs to /login, /logout and /whatif without the CSRF token, with a wrong one, with another
-    session's, or from another site (Origin, or Referer without one) even with the right token, are
-    refused 403 with a readable page, and neither sign anyone in nor out; the genuine ones then work."""
+    """POSTs to /login, /logout, /whatif and the what-if draft's download and upload without the CSRF
+    token, with a wrong one, with another session's, or from another site (Origin, or Referer without
+    one) even with the right token, are refused 403 with a readable page, and neither sign anyone in nor
+    out; the genuine ones then work."""
     with serving(database_url) as server, browser(server) as victim, browser(server) as other:
         csrf = sign_in(victim, server.tokens["office"])
         other_csrf = sign_in(other, server.tokens["auditor"])
         before = session_rows(database_url)
         whatif = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
+        draft = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
+        upload = {"draft_file": ("draft.toml", draft.encode(), "application/toml")}
         forms = {
             "/login": ({"token": server.tokens["auditor"]}, login_form_token),
             "/logout": ({}, lambda client: csrf),
             "/whatif": (whatif, lambda client: csrf),
+            "/whatif/draft": ({"draft_toml": draft}, lambda client: csrf),
+            "/whatif/load": ({"base": "yinchuan-2018"}, lambda client: csrf),  # with the file, multipart
         }
         assert set(forms) == set(FORMS)
         tried = Counter()
@@ -276,7 +281,9 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
                 data = {**fields, "filler": "x", **({"csrf": given} if given else {})}
                 headers = {"origin": forgery.get("origin", server.url), "referer": forgery.get("referer", "")}
                 with httpx.Client(base_url=server.url, cookies=victim.cookies, timeout=60) as forger:
-                    answer = forger.post(path, data=data, headers={k: v for k, v in headers.items() if v})
+                    files = upload if path == "/whatif/load" else None
+                    sent = {k: v for k, v in headers.items() if v}
+                    answer = forger.post(path, data=data, files=files, headers=sent)
                 tried[answer.status_code] += 1
                 assert answer.status_code == 403, (path, case, answer.status_code, answer.text[:300])
                 assert "提交被拒绝" in answer.text and "ledger_session" not in answer.headers.get(
@@ -286,6 +293,9 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
                 assert reads(victim) == 200
         print(f"{sum(tried.values())} forged posts: {dict(tried)}")
         assert victim.post("/whatif", data={**whatif, "csrf": csrf}).status_code != 403
+        assert victim.post("/whatif/draft", data={"draft_toml": draft, "csrf": csrf}).status_code == 200
+        loaded = victim.post("/whatif/load", data={"base": "yinchuan-2018", "csrf": csrf}, files=upload)
+        assert loaded.status_code == 200
         assert victim.post("/logout", data={"csrf": csrf}).status_code == 303
         with browser(server) as fresh:
             answer = fresh.post(

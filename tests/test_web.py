@@ -338,8 +338,14 @@ def test_unknown_units_and_rulebooks_are_readable_404s(http: TestClient, tokens:
         assert "<b>bold" not in page.text
 
 
+def draft_ranks(html: str) -> list[int]:
+    """The draft ranks of the what-if table's rows, in the order the page lists them."""
+    return [int(c) for c in re.findall(r'<td class="num draft-rank" data-value="(\d+)">', html)]
+
+
 def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]) -> None:
-    """A pasted draft is scored beside its base: units whose rank changes come first."""
+    """A pasted draft is scored beside its base: its changes in words, the units in the draft's rank
+    order."""
     csrf = sign_in(http, tokens["office"])
     form = {
         "base": "yinchuan-2018",
@@ -352,9 +358,10 @@ def test_whatif_compares_a_pasted_draft(http: TestClient, tokens: dict[str, str]
     assert page.status_code == 200, page.text
     changes = int(re.search(r'id="rank-changes">(\d+)<', page.text).group(1))  # type: ignore[union-attr]
     assert changes > 0
-    rows = re.findall(r'<tr class="(moved|)">', page.text)
-    assert rows[:changes] == ["moved"] * changes and "moved" not in rows[changes:]
+    assert len(re.findall(r'<tr class="moved">', page.text)) == changes
+    assert draft_ranks(page.text) == sorted(draft_ranks(page.text))
     assert "clauses.9.1-quota" in page.text  # the rulebooks' difference, key by key
+    assert "<li>9.1-quota 完成任务得分 10 → 30</li>" in page.text  # and in words
 
 
 def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: dict[str, str]) -> None:
@@ -390,7 +397,7 @@ def test_whatif_refuses_what_the_catalogue_does_not_hold(http: TestClient, token
     assert (
         http.post("/whatif", content=b"{}", headers={"content-type": "application/json"}).status_code == 415
     )
-    huge = b"draft_toml=" + b"x" * (5 * 1024 * 1024)
+    huge = b"draft_toml=" + b"x" * (8 * 1024 * 1024)
     form_type = {"content-type": "application/x-www-form-urlencoded"}
     answer = http.post("/whatif", content=huge, headers=form_type)
     assert answer.status_code == 413 and "KiB" in answer.text
@@ -618,8 +625,8 @@ def test_a_score_line_links_to_its_acts(visit: Visit) -> None:
 
 
 def test_whatif_in_the_browser(visit: Visit) -> None:
-    """The office pastes a draft, compares it with its base, and sees the rank changes first and a
-    chart of the differences; a broken draft shows the key that is wrong."""
+    """The office pastes a draft, compares it with its base, and sees the units in the draft's rank
+    order and a chart of the differences; a broken draft shows the key that is wrong."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -635,8 +642,9 @@ def test_whatif_in_the_browser(visit: Visit) -> None:
     visit.wait_for("#whatif-table")
     visit.check_local()
     assert int(visit.driver.find_element(By.ID, "rank-changes").text) > 0
-    first = visit.driver.find_element(By.CSS_SELECTOR, "#whatif-table tbody tr")
-    assert "moved" in first.get_attribute("class")
+    cells = visit.driver.find_elements(By.CSS_SELECTOR, "#whatif-table td.draft-rank")
+    ranks = [int(td.text) for td in cells]
+    assert ranks[0] == 1 and ranks == sorted(ranks)
     assert visit.driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
     visit.fits_1280()
     visit.shoot("whatif")

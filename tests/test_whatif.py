@@ -75,6 +75,24 @@ def test_whatif_compares_units_and_clauses_and_writes_nothing(sqlite_ledger: Led
     assert document["units"][0]["rank_change"] != 0  # rank changes first
 
 
+def test_whatif_command_says_the_changes_in_words(sqlite_url: str, tmp_path: Path) -> None:
+    """`ledger whatif` says what the draft changes in words under its table, and on standard error beside
+    JSON, which stays the document alone."""
+    path = draft(tmp_path, "points = { default = 3, brief = 1 }", "points = { default = 4, brief = 1 }")
+    ledger = Ledger.open(Settings(database_url=sqlite_url))
+    try:
+        year(ledger)
+    finally:
+        ledger.close()
+    command = [sys.executable, "-m", "ledger", "whatif", "--base", "yinchuan-2018", "--draft", str(path),
+               "--period", "2019", "--db", sqlite_url]  # fmt: skip
+    table = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert table.returncode == 0, table.stderr
+    assert "版本号 1 → 2" in table.stdout and "《银川政务信息》每条分值 3 → 4" in table.stdout
+    json = subprocess.run([*command, "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+    assert json.stdout.startswith("{") and "《银川政务信息》每条分值 3 → 4" in json.stderr
+
+
 def test_rulebook_diff_names_the_changed_clause(tmp_path: Path) -> None:
     """`diff` lists exactly the clause whose points changed, with both values."""
     changes = diff_rulebooks(

@@ -638,6 +638,18 @@ def load_rulebook(path: Path) -> Rulebook:
     return parse_rulebook(content, str(path))
 
 
+def source_text(book: Rulebook) -> str:
+    """The TOML text of a rulebook loaded from a file, as it was when loaded (the what-if editor edits it)."""
+    try:
+        with Path(book.source).open("rb") as file:
+            content = file.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise RulebookError(f"{book.source}: cannot be read ({e.strerror})") from None
+    if hashlib.sha256(content).hexdigest() != book.sha256:
+        raise RulebookError(f"{book.source}: 文件在载入后已改动 (changed since it was loaded)")
+    return content.decode("utf-8")
+
+
 def _path(loc: Iterable[Any]) -> str:
     """A pydantic error location as a key path: `clauses[3].points` (the union's tag left out)."""
     out, previous = "", None

@@ -1,4 +1,5 @@
-"""`whatif`: the same acts scored under the rulebook in force and a draft, side by side; writes nothing."""
+"""`whatif`: the same acts scored under the rulebook in force and a draft, side by side, with what the
+draft changes in words (`《银川政务信息》每条分值 3 → 4`); writes nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ledger import render
+from ledger import drafting, render
 from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, note, recorded, run
+from ledger.errors import RulebookError
+from ledger.rulebooks import Rulebook, source_text
+from ledger.services import Ledger
 
 
 def whatif(
@@ -27,11 +31,36 @@ def whatif(
         with ledger_at(db) as ledger:  # the command line's ledger takes a draft file's path too
             document = ledger.whatif(base, draft, period, as_of, known_at)
             empty = None if document["units"] else ledger.why_no_units(document)
+            said = _said(ledger, document, base, draft)
         emit(document, fmt, csv=render.whatif_csv, table=_table)
+        if fmt == "table":
+            Console(width=max(160, Console().width)).print(_words(said), highlight=False)
+        else:  # standard output stays the document alone
+            note(_words(said))
         if empty:
             note(empty)
 
     run(body)
+
+
+def _said(ledger: Ledger, document: dict[str, Any], base: str, draft: str) -> list[str]:
+    """What the draft changes in words, between the versions the document names (the base's may be one
+    of a family's), read from their files."""
+    books: dict[str, Rulebook] = {}
+    for name in (base, draft):
+        books.update((b.sha256, b) for b in ledger.selection(name).versions)
+    sides = [books.get(document[side]["sha256"]) for side in ("base", "draft")]
+    try:
+        before, after = (drafting.fields(b, source_text(b)) if b else [] for b in sides)
+    except RulebookError:
+        return []
+    return drafting.changes(before, after) if sides[0] and sides[1] else []
+
+
+def _words(said: list[str]) -> str:
+    if not said:
+        return "草案没有改动任何数值 (the draft changes no number)"
+    return "草案改动 (what the draft changes):\n" + "\n".join(f"  {line}" for line in said)
 
 
 def _table(document: dict[str, Any]) -> None:

@@ -148,12 +148,14 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise PageError(413, f"提交的内容超过 {limit // 1024} KiB。") from None
 
 
-def checked_form(request: Request, body: bytes, *, signing_in: bool = False) -> dict[str, str]:
+def checked_form(
+    request: Request, body: bytes, *, signing_in: bool = False, max_fields: int = MAX_FIELDS
+) -> dict[str, str]:
     """The fields of an urlencoded form body, once its CSRF token is found to be its session's (the
     sign-in form's own when `signing_in`): every page form is read here, so every one is checked. Plain
-    work, for a worker thread when the form is large (a pasted draft)."""
+    work, for a worker thread when the form is large (a pasted draft, the what-if editor's inputs)."""
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         raise PageError(400, "表单内容无法解析。") from None
     form = dict(pairs)
