@@ -925,7 +925,7 @@ def test_an_act_of_another_unit_in_an_explanation_is_a_link(visit: Visit) -> Non
     away = [
         a.text
         for a in visit.driver.find_elements(By.CSS_SELECTOR, "#lines a.act-link")
-        if f"act-{a.text}" not in listed
+        if a.is_displayed() and f"act-{a.text}" not in listed
     ]
     assert away, "no act of another page among the explanation's acts"
     assert not visit.driver.find_elements(By.CSS_SELECTOR, "#lines span.missing")
@@ -992,8 +992,9 @@ def test_names_and_rulebook_ids_do_not_wrap(visit: Visit) -> None:
     try:
         script = (
             "return [...document.querySelectorAll(arguments[0])].filter(e => {"
-            " const line = parseFloat(getComputedStyle(e).lineHeight) || 1.5 * parseFloat("
-            "getComputedStyle(e).fontSize); return e.getBoundingClientRect().height > 1.4 * line;"
+            " const css = getComputedStyle(e), line = parseFloat(css.lineHeight) || 1.5 * parseFloat("
+            "css.fontSize), pad = parseFloat(css.paddingTop) + parseFloat(css.paddingBottom);"
+            " return e.getBoundingClientRect().height - pad > 1.4 * line;"
             "}).map(e => e.textContent)"
         )
         visit.get("/?rulebook=yinchuan-2018&period=2019")
@@ -1002,7 +1003,7 @@ def test_names_and_rulebook_ids_do_not_wrap(visit: Visit) -> None:
         assert visit.driver.execute_script(script, "#ranking thead th[data-column=period] button") == []
         visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
         assert visit.driver.find_elements(By.CSS_SELECTOR, "#lines .clause-id")
-        assert visit.driver.execute_script(script, "#lines .clause-id, #lines td:first-child") == []
+        assert visit.driver.execute_script(script, "#lines .clause-id") == []
     finally:
         visit.driver.set_window_size(1280, 1000)
 
