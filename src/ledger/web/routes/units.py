@@ -16,7 +16,7 @@ from ledger.errors import LedgerError, NotFound
 from ledger.periods import parse_period
 from ledger.rulebooks import Rulebook
 from ledger.services import Ledger
-from ledger.web import charts, present, words
+from ledger.web import charts, figures, present, words
 from ledger.web.forms import (
     Picks,
     book_of,
@@ -109,7 +109,11 @@ def unit_context(
     marks = [(v.occurred_on, v.type, links(v.id) or "", v.tip) for v in views]
     book = book_of(ledger.catalogue, board["rulebook"])
     acts_by_id = {v.id: v for v in views}
+    numbers = figures.unit_figures(board, ledger.catalogue)[unit]
     return {
+        "figures": numbers,
+        "figure_columns": figures.shown_columns([numbers]),
+        "figure_titles": figures.TITLES,
         "board": board,
         "score": score,
         "book": book,
