@@ -83,7 +83,8 @@ def unit_context(
     board, year_board, cadence = score_picked(ledger, picks, unit)
     year = board["period"][:4]
     if not board["units"] or not year_board["units"]:
-        raise LedgerError(f"unit {unit!r} is not scored in {board['period']}: it was registered later")
+        name = names.unit(unit)
+        raise LedgerError(f"{name}在 {board['period']} 没有得分：它登记于此后 (registered later)。")
     score, year_score = board["units"][0], year_board["units"][0]
     labels = present.cadence_labels(year, cadence)
     picked = set(present.cadence_labels(board["period"], cadence))
