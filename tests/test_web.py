@@ -37,8 +37,6 @@ UNITS_IN_SAMPLE = 58
 LINKS = re.compile(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
-
-
 def draft_toml(**replace: str) -> str:
     """The shipped yinchuan-2018 rulebook as a draft, with some of its text replaced."""
     text = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
@@ -898,3 +896,218 @@ def test_a_unit_token_sees_only_its_own_acts_not_counted(small_visit: Visit) -> 
     rows = not_counted_rows(visit)
     assert set(rows) == {"reg-jf", "f-jf-1"} and rows["f-jf-1"][3] == "已作废"
     assert visit.driver.find_element(By.ID, "tally").text == "本期共 2 项行为：计分 0 项，未计分 2 项"
+
+
+# --- the pages an office works with: names, figures, links, the period's acts, print -------------
+
+
+def test_pages_name_classes_publications_and_the_unit_token_s_unit(
+    http: TestClient, tokens: dict[str, str]
+) -> None:
+    """The unit page names its class (县(市)区) and publications (《银川政务信息》) by their names, and a
+    unit token's header names its unit (兴庆区), where codes stood."""
+    sign_in(http, tokens["unit:xingqing"])
+    page = http.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3").text
+    assert "县(市)区</span>（自 2019-01-01）" in page and "county（自" not in page
+    assert "《银川政务信息》" in page and "(yinchuan-zwxx)" not in page
+    assert "单位 unit · 兴庆区" in page and "单位 unit · xingqing" not in page
+
+
+def test_the_ranking_shows_a_clerks_figures_and_ranks_within_each_class(visit: Visit) -> None:
+    """The ranking carries 类内名次, 报送数, 任务数, 完成任务 and 采用数 beside the points, no column that is
+    empty for every unit (no 等次 under a rulebook without grades), ranks within each class counted from
+    the overall ranks, and a class picked shows that class alone."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.get("/?rulebook=yinchuan-2018&period=2019-Q3")
+    headings = [th.text.split()[0] for th in visit.driver.find_elements(By.CSS_SELECTOR, "#ranking th")]
+    assert {"类内名次", "报送数", "任务数", "完成任务", "采用数"} <= set(headings)
+    assert "等次" not in headings
+    table = visit.driver.execute_script(
+        "return [...document.querySelectorAll('#ranking tbody tr')].map(r => [r.dataset.class,"
+        " [...r.cells].map(c => c.textContent.trim())])"
+    )
+    columns = {name: n for n, name in enumerate(headings)}
+    for n in range(len(headings)):
+        assert any(cells[n] not in ("", "—") for _, cells in table), headings[n]
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for unit_class, cells in table:
+        seen.setdefault(unit_class, []).append((int(cells[0]), int(cells[columns["类内名次"]])))
+    for ranks in seen.values():  # competition ranks within the class, in overall order
+        for k, (overall, in_class) in enumerate(ranks):
+            tied = k and overall == ranks[k - 1][0]
+            assert in_class == (ranks[k - 1][1] if tied else k + 1)
+    assert all(cells[columns["任务数"]] in ("90", "40", "20", "10", "30") for _, cells in table)
+    visit.driver.find_element(By.CSS_SELECTOR, '#class-picker a[data-class="county"]').click()
+    visit.wait_for("#shown-class")
+    counties = rows(visit)
+    assert len(counties) == len(seen["county"]) == 6
+    assert {r.get_attribute("data-class") for r in counties} == {"county"}
+    cells = [r.find_element(By.CSS_SELECTOR, "td.class-rank").text for r in counties]
+    assert cells == [str(k) for k in range(1, 7)]
+    visit.shoot("ranking-class", full=False)
+
+
+def test_the_ranking_chart_has_one_bar_per_unit_for_the_period(visit: Visit) -> None:
+    """For 2019-Q3 the chart draws one bar per unit, each the unit's 2019-Q3 total, not the year's."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.get("/?rulebook=yinchuan-2018&period=2019-Q3")
+    bars = visit.driver.find_elements(By.CSS_SELECTOR, "#ranking-chart svg rect.unit-bar")
+    assert len(bars) == UNITS_IN_SAMPLE
+    assert len(visit.driver.find_elements(By.CSS_SELECTOR, "#ranking-chart svg rect:not(.band)")) == len(bars)
+    totals = {
+        r.find_element(By.CSS_SELECTOR, "a.unit-link").text: r.find_element(By.CSS_SELECTOR, "td.total").text
+        for r in rows(visit)
+    }
+    tips = [b.find_element(By.TAG_NAME, "title").get_attribute("textContent") for b in bars]
+    assert dict(tip.rsplit(": ", 1) for tip in tips) == totals
+    assert "2019-Q3" in visit.driver.find_element(By.CSS_SELECTOR, "#ranking-chart h2").text
+    visit.shoot("ranking-chart-q3", limit=5000)
+
+
+def test_a_quarter_cell_links_to_that_quarters_explanation(visit: Visit) -> None:
+    """In the year's ranking, a unit's 2019-Q3 cell opens its unit page for 2019-Q3, whose explanation
+    holds only 2019-Q3 lines summing to the cell's value."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.get("/?rulebook=yinchuan-2018&period=2019")
+    row = visit.driver.find_element(By.CSS_SELECTOR, 'tr[data-unit="xingqing"]')
+    cell = row.find_elements(By.CSS_SELECTOR, "td.period a.period-link")[2]
+    value = cell.text
+    cell.click()
+    visit.wait_for("#lines")
+    assert "/units/xingqing" in visit.driver.current_url and "period=2019-Q3" in visit.driver.current_url
+    periods = {td.text for td in visit.driver.find_elements(By.CSS_SELECTOR, "#lines tbody td.period")}
+    assert periods == {"2019-Q3"}
+    assert visit.driver.find_element(By.ID, "unit-total").text == value
+
+
+def test_an_act_of_another_unit_in_an_explanation_is_a_link(visit: Visit) -> None:
+    """An act an explanation cites that another unit's page lists (an endorsement of a report another
+    unit filed) links to that page, at the act's period, scrolled to it; a unit token sees the id
+    unlinked and /acts/ID of another unit's act answers as for an act it has not (404)."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    page = "/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3"
+    visit.get(page)
+    listed = {li.get_attribute("id") for li in visit.driver.find_elements(By.CSS_SELECTOR, "li.act")}
+    away = [
+        a.text
+        for a in visit.driver.find_elements(By.CSS_SELECTOR, "#lines a.act-link")
+        if a.is_displayed() and f"act-{a.text}" not in listed
+    ]
+    assert away, "no act of another page among the explanation's acts"
+    assert not visit.driver.find_elements(By.CSS_SELECTOR, "#lines span.missing")
+    act_id = away[0]
+    link = visit.driver.find_element(By.XPATH, f'//table[@id="lines"]//a[text()="{act_id}"]')
+    visit.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    link.click()
+    visit.wait_for(f'li[id="act-{act_id}"]')
+    url = visit.driver.current_url
+    assert "/units/" in url and "/units/xingqing" not in url and url.endswith(f"#act-{act_id}")
+    assert "period=2019-Q3" in url
+    assert visit.driver.execute_script("return document.querySelector(':target').id") == f"act-{act_id}"
+    assert visit.driver.find_element(By.ID, f"act-{act_id}").is_displayed()
+    visit.shoot("act-on-another-unit", full=False)
+
+    visit.sign_in("unit:xingqing")
+    visit.get(page)
+    assert visit.driver.find_element(By.XPATH, f'//table[@id="lines"]//span[text()="{act_id}"]')
+    visit.get(f"/acts/{act_id}?rulebook=yinchuan-2018")
+    assert "404" in visit.driver.find_element(By.TAG_NAME, "h1").text
+    assert "/units/" not in visit.driver.current_url
+
+
+def test_the_unit_page_lists_the_periods_acts_and_filters_them(visit: Visit) -> None:
+    """The unit page lists only the acts of the period picked, and its filter keeps those of one type,
+    then those showing a text (an act's id)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    visit.sign_in("office")
+    visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
+
+    def listed() -> list[Any]:
+        return list(visit.driver.find_elements(By.CSS_SELECTOR, "#timeline li.act"))
+
+    everything = listed()
+    days = [a.find_element(By.CSS_SELECTOR, ".occurred").text for a in everything]
+    assert everything and all("2019-07-01" <= d <= "2019-09-30" for d in days)
+    assert f"本期共 {len(everything)} 项记录" in visit.driver.find_element(By.ID, "acts-count").text
+    Select(visit.driver.find_element(By.ID, "sift-type")).select_by_value("report.adopted")
+    visit.driver.find_element(By.ID, "sift-submit").click()
+    visit.wait_for("#sift-clear")
+    adopted = listed()
+    assert 0 < len(adopted) < len(everything)
+    assert {a.get_attribute("data-type") for a in adopted} == {"report.adopted"}
+    assert "period=2019-Q3" in visit.driver.current_url and "type=report.adopted" in visit.driver.current_url
+    one = adopted[1].get_attribute("id").removeprefix("act-")
+    box = visit.driver.find_element(By.ID, "sift-text")
+    box.clear()
+    box.send_keys(one)
+    visit.driver.find_element(By.ID, "sift-submit").click()
+    visit.wait_for("#sift-clear")
+    assert [a.get_attribute("id") for a in listed()] == [f"act-{one}"]
+    visit.shoot("unit-filtered", full=False)
+
+
+def test_names_and_rulebook_ids_do_not_wrap(visit: Visit) -> None:
+    """In a narrow window, each unit name of the ranking and each clause id of an explanation stays one
+    line high (no break inside a word)."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.driver.set_window_size(900, 1000)
+    try:
+        script = (
+            "return [...document.querySelectorAll(arguments[0])].filter(e => {"
+            " const css = getComputedStyle(e), line = parseFloat(css.lineHeight) || 1.5 * parseFloat("
+            "css.fontSize), pad = parseFloat(css.paddingTop) + parseFloat(css.paddingBottom);"
+            " return e.getBoundingClientRect().height - pad > 1.4 * line;"
+            "}).map(e => e.textContent)"
+        )
+        visit.get("/?rulebook=yinchuan-2018&period=2019")
+        assert visit.driver.find_elements(By.CSS_SELECTOR, "#ranking a.unit-link")
+        assert visit.driver.execute_script(script, "#ranking a.unit-link") == []
+        assert visit.driver.execute_script(script, "#ranking thead th[data-column=period] button") == []
+        visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
+        assert visit.driver.find_elements(By.CSS_SELECTOR, "#lines .clause-id")
+        assert visit.driver.execute_script(script, "#lines .clause-id") == []
+    finally:
+        visit.driver.set_window_size(1280, 1000)
+
+
+def test_printed_pages_keep_their_headings_and_the_unit_page_its_period(visit: Visit) -> None:
+    """In print, every sortable table's headings show (as text: no sort arrows), the class picker and
+    the acts' filter are hidden, and the unit page prints its period's acts alone, not the year's
+    timeline."""
+    from selenium.webdriver.common.by import By
+
+    visit.sign_in("office")
+    visit.get("/?rulebook=yinchuan-2018&period=2019")
+    visit.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        headings = visit.driver.find_elements(By.CSS_SELECTOR, "#ranking thead th")
+        assert headings and all(th.is_displayed() and th.text.strip() for th in headings)
+        first = visit.driver.find_element(By.CSS_SELECTOR, "#ranking thead th button")
+        assert first.is_displayed() and first.text.startswith("名次")
+        arrow = "return getComputedStyle(arguments[0], '::after').content"
+        assert visit.driver.execute_script(arrow, first) in ("none", '""', "normal")
+        assert not visit.driver.find_element(By.ID, "class-picker").is_displayed()
+        visit.shoot("ranking-print", limit=1500)
+
+        visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
+        for hidden in ("form.sift", "form.pickers", "header nav", "#timeline-chart"):
+            assert not visit.driver.find_element(By.CSS_SELECTOR, hidden).is_displayed(), hidden
+        assert visit.driver.find_element(By.CSS_SELECTOR, "#lines thead th").is_displayed()
+        acts = [a for a in visit.driver.find_elements(By.CSS_SELECTOR, "li.act") if a.is_displayed()]
+        days = [a.find_element(By.CSS_SELECTOR, ".occurred").text for a in acts]
+        assert acts and all("2019-07-01" <= d <= "2019-09-30" for d in days)
+        visit.shoot("unit-print-period", limit=2500)
+    finally:
+        visit.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -77,21 +77,13 @@ def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "") -
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(text)}</text>'
 
 
-def _bar(x0: float, x1: float, y: float, height: float, fill: str, tip: str) -> str:
+def _bar(x0: float, x1: float, y: float, height: float, fill: str, tip: str, cls: str = "") -> str:
     left, width = min(x0, x1), max(abs(x1 - x0), 0.5)
+    klass = f' class="{cls}"' if cls else ""
     return (
-        f'<rect x="{left:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{fill}">'
+        f'<rect{klass} x="{left:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{fill}">'
         f"<title>{escape(tip)}</title></rect>"
     )
-
-
-def _legend(series: Sequence[str], y: float, x: float) -> list[str]:
-    out = []
-    for i, name in enumerate(series):
-        out.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{PALETTE[i % 12]}"/>')
-        out.append(_text(x + 16, y, name))
-        x += 24 + 8 * len(name)
-    return out
 
 
 def _axis(scale: Scale, values: list[float], top: float, bottom: float) -> list[str]:
@@ -104,32 +96,26 @@ def _axis(scale: Scale, values: list[float], top: float, bottom: float) -> list[
     return out
 
 
-def grouped_bars(
-    rows: Sequence[tuple[str, str | None, Sequence[float]]], series: Sequence[str], caption: str
-) -> Markup:
-    """Horizontal grouped bars: one row per (label, link, values), one bar per series, side by side."""
-    label_width, total_width = 150.0, 70.0
-    bar = 5.0 if len(series) > 2 else 8.0
-    row_height = len(series) * (bar + 1) + 8
-    top = 48.0
-    values = [v for _, _, vs in rows for v in vs]
+def unit_bars(rows: Sequence[tuple[str, str | None, float]], caption: str) -> Markup:
+    """Horizontal bars, one per (label, link, value) row in the order given: the label links to `link`,
+    the bar runs from zero (gains in the strong colour, losses in red) and its value sits beside it."""
+    label_width, row_height, top = 170.0, 18.0, 24.0
+    values = [v for _, _, v in rows]
     marks = ticks(min(values, default=0), max(values, default=0))
-    scale = Scale(marks[0], marks[-1], label_width, WIDTH - total_width)
+    scale = Scale(marks[0], marks[-1], label_width, WIDTH - 60)
     height = top + row_height * len(rows) + 8
-    body = _legend(series, 14, label_width)
-    body.append(_text(WIDTH - total_width / 2, top - 4, "合计", "middle", "tick"))
-    for n, (label, link, vs) in enumerate(rows):
+    body = _axis(scale, marks, top, height - 4)
+    for n, (label, link, v) in enumerate(rows):
         y = top + n * row_height
         if n % 2:
             body.append(f'<rect class="band" x="0" y="{y:.1f}" width="{WIDTH}" height="{row_height:.1f}"/>')
-        name = _text(label_width - 8, y + row_height / 2 + 4, label, "end", "label")
+        name = _text(label_width - 8, y + 13, label, "end", "label")
         body.append(f'<a href="{escape(link)}">{name}</a>' if link else name)
-        for i, v in enumerate(vs):
-            tip = f"{label} {series[i]}: {fmt(v)}"
-            body.append(_bar(scale(0), scale(v), y + 4 + i * (bar + 1), bar, PALETTE[i % 12], tip))
-        body.append(_text(WIDTH - 8, y + row_height / 2 + 4, fmt(sum(vs)), "end", "total"))
-    body[:0] = _axis(scale, marks, top, height - 8)
-    return _svg(WIDTH, height, caption, body)
+        fill = HIGHLIGHT if v >= 0 else NEGATIVE
+        body.append(_bar(scale(0), scale(v), y + 3, 12, fill, f"{label}: {fmt(v)}", "unit-bar"))
+        x = scale(v) + (6 if v >= 0 else -6)
+        body.append(_text(x, y + 13, fmt(v), "start" if v >= 0 else "end", "value"))
+    return _svg(WIDTH, height, caption, body, "units")
 
 
 def column_bars(

@@ -6,7 +6,7 @@ Nothing here scores: it regroups the lines a score document already holds and na
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,8 +17,8 @@ from ledger.acts import StoredAct
 from ledger.characters import visible
 from ledger.errors import LedgerError
 from ledger.periods import parse_period
-from ledger.rulebooks import Catalogue
 from ledger.web import words
+from ledger.web.names import Names
 
 CHINA = ZoneInfo("Asia/Shanghai")
 _FIELDS = (
@@ -64,11 +64,6 @@ def act_href(act_id: str) -> str:
     return "#act-" + quote(visible(act_id), safe="-_.~")
 
 
-def quarter_of(label: str) -> str:
-    start = parse_period(label).start
-    return f"{start.year}-Q{(start.month + 2) // 3}"
-
-
 def cadence_labels(period: str, cadence: str) -> list[str]:
     """The cadence periods a period is made of ([] when it is shorter than the cadence)."""
     try:
@@ -77,22 +72,17 @@ def cadence_labels(period: str, cadence: str) -> list[str]:
         return []
 
 
-def chart_periods(year: str, cadence: str) -> tuple[list[str], Callable[[str], str] | None]:
-    """The bars of a year's chart: the cadence periods, or quarters when the cadence is monthly."""
-    if cadence == "month":
-        return [f"{year}-Q{q}" for q in range(1, 5)], quarter_of
-    return cadence_labels(year, cadence), None
+def cadence_period_of(day: dt.date, cadence: str) -> str:
+    """The label of the cadence period a day falls in."""
+    return next(p.label for p in parse_period(str(day.year)).split(cadence) if p.contains(day))
 
 
-def period_totals(
-    unit: Mapping[str, Any], labels: Sequence[str], fold: Callable[[str], str] | None = None
-) -> list[float]:
+def period_totals(unit: Mapping[str, Any], labels: Sequence[str]) -> list[float]:
     """A unit's points per period: the sum of its lines in each (lines outside the labels left out)."""
     sums = dict.fromkeys(labels, Decimal(0))
     for line in unit["lines"]:
-        key = fold(line["period"]) if fold else line["period"]
-        if key in sums:
-            sums[key] += Decimal(str(line["points"]))
+        if line["period"] in sums:
+            sums[line["period"]] += Decimal(str(line["points"]))
     return [float(v) for v in sums.values()]
 
 
@@ -106,25 +96,37 @@ def names_in(units: Iterable[Mapping[str, Any]], key: str) -> list[str]:
     return sorted({name for u in units for name in u[key]})
 
 
-def publication_names(catalogue: Catalogue) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for book in catalogue.all():
-        for slug, publication in book.model.publications.items():
-            names.setdefault(slug, publication.name)
-    return names
-
-
 @dataclass(frozen=True)
 class Field:
     name: str
     text: str
-    link: str | None = None
+    act: str | None = None  # the act the field names (a void's target), to link to
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where an act id on a unit's page leads: to the act on this page when the page lists it; else to
+    /acts/ID, which sends the reader to the page and period that list it (another period of this unit,
+    another unit's page). A unit token follows no link to another unit's act: None, shown unlinked."""
+
+    shown: frozenset[str]
+    own: frozenset[str]
+    query: str
+    reads_all: bool
+
+    def __call__(self, act_id: str | None) -> str | None:
+        if act_id is None:
+            return None
+        if act_id in self.shown:
+            return act_href(act_id)
+        if act_id in self.own or self.reads_all:
+            return f"/acts/{quote(act_id, safe='')}?{self.query}"
+        return None
 
 
 @dataclass(frozen=True)
 class ActView:
     id: str
-    href: str
     type: str
     kind: str
     occurred_on: dt.date
@@ -145,13 +147,18 @@ class ActView:
     def tip(self) -> str:
         return f"{self.id} · {self.kind} · 发生 {self.occurred_on} · 记录 {china_time(self.recorded_at)}"
 
+    def matches(self, text: str) -> bool:
+        """Whether the act's id, type or a field (as shown) holds the text, case aside."""
+        wanted = text.casefold()
+        shown = [self.id, self.kind, *(f"{f.name} {f.text}" for f in self.fields)]
+        return any(wanted in part.casefold() for part in shown)
+
 
 @dataclass(frozen=True)
 class Uncounted:
     """An act of the period that no score line counted, in words, linked to the timeline when it is there."""
 
     act: str
-    href: str | None
     tip: str
     occurred_on: str
     kind: str
@@ -181,7 +188,6 @@ def not_counted(score: Mapping[str, Any], acts_by_id: Mapping[str, ActView]) -> 
         rows.append(
             Uncounted(
                 act=item["act"],
-                href=view.href if view else None,
                 tip=view.tip if view else "不在本页的记录",
                 occurred_on=item["occurred_on"],
                 kind=words.act_name(item["type"]),
@@ -206,23 +212,22 @@ def tally(score: Mapping[str, Any], acts_by_id: Mapping[str, ActView], period: s
 
 
 def describe_acts(
-    acts: Sequence[StoredAct], publications: Mapping[str, str], as_of: dt.date | None, unit: str = ""
+    acts: Sequence[StoredAct], names: Names, as_of: dt.date | None, unit: str = ""
 ) -> list[ActView]:
-    """Acts in words, oldest first: their fields named in Chinese (the page's own unit left out), voided
-    ones marked with their void."""
+    """Acts in words, oldest first: their fields named in Chinese, units, classes and publications by
+    their names (the page's own unit left out), voided ones marked with their void."""
     titles = {a.fields["report"]: a.fields["title"] for a in acts if a.type == "report.filed"}
     voids = {a.fields["target"]: a.id for a in acts if a.type == "event.voided"}
     views = []
     for act in sorted(acts, key=lambda a: (a.occurred_on, a.position)):
         fields = [
-            _field(name, value, act, titles, publications)
+            _field(name, value, act, titles, names)
             for name, value in sorted(act.fields.items(), key=lambda item: _ORDER.get(item[0], 99))
             if not (name == "unit" and value == unit and act.type != "unit.registered")
         ]
         views.append(
             ActView(
                 id=act.id,
-                href=act_href(act.id),
                 type=act.type,
                 kind=words.act_type(act.type),
                 occurred_on=act.occurred_on,
@@ -235,14 +240,16 @@ def describe_acts(
     return views
 
 
-def _field(
-    name: str, value: Any, act: StoredAct, titles: Mapping[str, str], publications: Mapping[str, str]
-) -> Field:
+def _field(name: str, value: Any, act: StoredAct, titles: Mapping[str, str], names: Names) -> Field:
     label = FIELD_NAMES.get(name, name)
     if name == "target":
-        return Field(label, str(value), act_href(str(value)))
+        return Field(label, str(value), str(value))
     if name == "publication":
-        return Field(label, f"{publications.get(value, value)} ({value})")
+        return Field(label, names.publication(value))
+    if name == "unit":
+        return Field(label, names.unit(value))
+    if name == "class":
+        return Field(label, names.unit_class(value))
     if name in ("level", "notifier"):
         return Field(label, words.LEVELS.get(value, value))
     if name == "form":
@@ -250,7 +257,7 @@ def _field(
     if name == "severity":
         return Field(label, words.SEVERITIES.get(value, value))
     if name == "units":
-        return Field(label, "、".join(value))
+        return Field(label, "、".join(names.unit(u) for u in value))
     if name == "report" and act.type != "report.filed" and value in titles:
         return Field(label, f"{value}《{titles[value]}》")
     return Field(label, str(value))

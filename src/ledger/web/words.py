@@ -113,9 +113,10 @@ def value(text: Any) -> str:
     return VALUES.get(str(text), str(text))
 
 
-def role(role_name: str) -> str:
+def role(role_name: str, unit_name: str = "") -> str:
+    """A role in words; a unit token's by its unit's name when it is given."""
     if role_name.startswith("unit:"):
-        return f"单位 unit · {role_name.removeprefix('unit:')}"
+        return f"单位 unit · {unit_name or role_name.removeprefix('unit:')}"
     return ROLES.get(role_name, role_name)
 
 

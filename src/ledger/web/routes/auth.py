@@ -8,7 +8,7 @@ or scores (and cannot sign in).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -37,9 +37,11 @@ NEEDS_WRITING = (
 
 @dataclass(frozen=True)
 class Viewer(Principal):
-    """A signed-in reader: the principal, and the CSRF token its pages' forms carry."""
+    """A signed-in reader: the principal, the CSRF token its pages' forms carry, and for a unit token
+    its unit's registered name (the pages say 兴庆区, not xingqing)."""
 
     csrf: str = field(default="", repr=False)
+    unit_name: str = ""
 
 
 def viewer(request: Request) -> Viewer:
@@ -54,6 +56,9 @@ def viewer(request: Request) -> Viewer:
     reader = Viewer(principal.name, principal.role, csrf_token(session_id))
     if reader.role == "admin":
         raise PageError(403, ADMIN_SEES_NOTHING, reader)
+    if reader.unit is not None:
+        found = request.app.state.ledger.units().get(reader.unit)
+        reader = replace(reader, unit_name=found["name"] if found else reader.unit)
     return reader
 
 

@@ -1,4 +1,5 @@
-"""The ranking page (排名): a rulebook's scores of a period as a sortable table and a chart of the year."""
+"""The ranking page (排名): a rulebook's scores of a period as a sortable table, with the figures a clerk
+reads beside the points and the ranks within each class, and a chart of the period's totals."""
 
 from __future__ import annotations
 
@@ -10,24 +11,22 @@ from starlette.responses import Response
 from ledger.api.deps import CapacityDep, LedgerDep
 from ledger.errors import LedgerError, NotFound
 from ledger.services import Ledger
-from ledger.web import charts, present, words
-from ledger.web.forms import (
-    Picks,
-    book_of,
-    period_suggestions,
-    picks_from,
-    rulebook_choices,
-    score_picked,
-)
+from ledger.web import charts, figures, present, words
+from ledger.web.forms import Picks, book_of, period_suggestions, picks_from, rulebook_choices
+from ledger.web.names import names_of
 from ledger.web.routes.auth import ViewerDep
 from ledger.web.templating import PageRoute, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+CLASS_LIMIT = 100
 
 
 @router.get("/")
 def ranking(request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: CapacityDep) -> Response:
     picks, problems = picks_from(request.query_params, ledger)
+    unit_class = request.query_params.get("class", "").strip()
+    if len(unit_class) > CLASS_LIMIT:
+        problems.append(f"class 过长 (at most {CLASS_LIMIT} characters)")
     context: dict[str, Any] = {
         "picks": picks,
         "choices": rulebook_choices(ledger.catalogue),
@@ -37,38 +36,56 @@ def ranking(request: Request, ledger: LedgerDep, viewer: ViewerDep, capacity: Ca
     if problems:
         return page("ranking.html", 400, viewer=viewer, nav="ranking", error="；".join(problems), **context)
     try:
-        with capacity.turn():  # two replays: one of the worker's few turns, or a 503 page
-            context.update(board_context(ledger, picks, viewer.unit))
+        with capacity.turn():  # a replay: one of the worker's few turns, or a 503 page
+            context.update(board_context(ledger, picks, viewer.unit, unit_class))
     except LedgerError as e:
         status = 404 if isinstance(e, NotFound) else 400
         return page("ranking.html", status, viewer=viewer, nav="ranking", error=str(e), **context)
     return page("ranking.html", viewer=viewer, nav="ranking", error="", **context)
 
 
-def board_context(ledger: Ledger, picks: Picks, unit: str | None) -> dict[str, Any]:
-    """The scores of the picked period, and the picked year's for its chart, shaped for the page."""
-    board, year_board, cadence = score_picked(ledger, picks, unit)
-    year = board["period"][:4]
+def board_context(ledger: Ledger, picks: Picks, unit: str | None, unit_class: str = "") -> dict[str, Any]:
+    """The scores of the picked period shaped for the page: the units shown (a unit token's own, or one
+    class's), their figures and ranks within their classes, and a chart of their totals.
+
+    Every unit is scored even for a unit token: ranks within a class are counted among all of them."""
+    board = ledger.score(picks.rulebook, picks.period, picks.as_of or None, picks.known_at or None)
+    cadence = ledger.catalogue.select(picks.rulebook).latest.model.cadence
     book = book_of(ledger.catalogue, board["rulebook"])
-    columns = present.table_periods(board, cadence)
-    series, fold = present.chart_periods(year, cadence)
-    rows = [
-        (u["name"], f"/units/{u['unit']}?{picks.query()}", present.period_totals(u, series, fold))
-        for u in year_board["units"]
+    names = names_of(ledger.catalogue, {}, book)
+    present_classes = {u["class"] for u in board["units"]}
+    order = list(book.model.classes) if book else []
+    classes = sorted(present_classes, key=lambda c: (c not in order, order.index(c) if c in order else 0, c))
+    if unit_class and unit_class not in present_classes:
+        known = "、".join(f"{names.unit_class(c)} ({c})" for c in classes)
+        raise LedgerError(f"本期间没有类别为 {unit_class} 的单位（可选：{known}）")
+    units = [
+        u
+        for u in board["units"]
+        if (unit is None or u["unit"] == unit) and (not unit_class or u["class"] == unit_class)
     ]
-    folded = "（按月计分，按季度汇总）" if fold else ""
-    caption = f"{year} 年各单位分期得分{folded} scores by period, side by side"
+    columns = present.table_periods(board, cadence)
+    numbers = figures.unit_figures(board, ledger.catalogue)
+    grades = {u["unit"]: words.grade(u) for u in units}
+    shown = names.unit_class(unit_class) if unit_class else "各单位"
+    caption = f"{board['period']} {shown}得分 total by unit"
+    rows = [(u["name"], f"/units/{u['unit']}?{picks.query()}", float(u["total"])) for u in units]
     return {
         "board": board,
         "book": book,
-        "classes": {k: v.name for k, v in book.model.classes.items()} if book else {},
+        "units": units,
+        "classes": [(c, names.unit_class(c)) for c in classes],
+        "class_names": names.classes,
+        "unit_class": unit_class,
         "columns": columns,
-        "per_period": {u["unit"]: present.period_totals(u, columns) for u in board["units"]},
-        "metrics": present.names_in(board["units"], "metrics"),
-        "flags": present.names_in(board["units"], "flags"),
-        "grades": {u["unit"]: words.grade(u) for u in board["units"]},
-        "chart": charts.grouped_bars(rows, series, caption) if rows and series else None,
+        "per_period": {u["unit"]: present.period_totals(u, columns) for u in units},
+        "figures": numbers,
+        "figure_columns": figures.shown_columns(numbers[u["unit"]] for u in units),
+        "figure_titles": figures.TITLES,
+        "metrics": present.names_in(units, "metrics"),
+        "flags": present.names_in(units, "flags"),
+        "grades": grades,
+        "show_grade": bool(book and book.model.grades) or any(g[0] != "—" for g in grades.values()),
+        "chart": charts.unit_bars(rows, caption) if rows else None,
         "chart_caption": caption,
-        "year": year,
-        "year_as_of": year_board["as_of"],
     }
