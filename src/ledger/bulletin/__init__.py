@@ -1,10 +1,10 @@
 """The bulletin (《政务信息采用情况通报》): the document an office issues each quarter and year, made from the
 ledger as HTML, PDF or XLSX with a manifest that `verify` checks it against."""
 
+from ledger.bulletin.fonts import DIRS_ENV, FONT_ENV, FONTS_ENV, Face, Fonts, find_fonts
 from ledger.bulletin.htmldoc import render_html
 from ledger.bulletin.issue import FORMATS, Issued, Request, issue, manifest_path, write
 from ledger.bulletin.model import Bulletin, Column, Criticism, Row, build, period_name
-from ledger.bulletin.fonts import DIRS_ENV, FONT_ENV, FONTS_ENV, Face, Fonts, find_fonts
 from ledger.bulletin.particulars import Particulars
 from ledger.bulletin.pdfdoc import render_pdf
 from ledger.bulletin.verification import Change, LaterAct, Verification, read_manifest, verify, verify_file

@@ -110,7 +110,8 @@ def render_html(b: Bulletin) -> bytes:
 {criticisms}
 <p class="sign">{e(b.issuer)}<br>{e(b.issued_on)}</p>
 <p class="code">（{e(b.code_line)}）</p>
-<footer class="colophon">{cc}<p class="printed"><span>{e(b.issuer)}</span><span>{e(b.issued_on)}印发</span></p>
+<footer class="colophon">{cc}
+<p class="printed"><span>{e(b.issuer)}</span><span>{e(b.issued_on)}印发</span></p>
 </footer>
 </main>
 </body>

@@ -21,10 +21,10 @@ import orjson
 
 from ledger import __version__
 from ledger.acts import StoredAct
+from ledger.bulletin.fonts import find_fonts
 from ledger.bulletin.htmldoc import render_html
 from ledger.bulletin.model import Bulletin, build
 from ledger.bulletin.particulars import Particulars
-from ledger.bulletin.fonts import find_fonts
 from ledger.bulletin.pdfdoc import render_pdf
 from ledger.bulletin.xlsxdoc import render_xlsx
 from ledger.errors import LedgerError
@@ -176,15 +176,23 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
+def with_file(manifest: dict[str, Any], name: str) -> dict[str, Any]:
+    """The manifest naming the document's file, as it is written beside it."""
+    return {**manifest, "document": {**manifest["document"], "file": name}}
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+
+
 def write(issued: Issued, out: Path) -> Path:
     """Write the document to `out` and its manifest to `out.manifest.json`; return the manifest's path."""
-    manifest = {**issued.manifest, "document": {**issued.manifest["document"], "file": out.name}}
     target = manifest_path(out)
     try:
         if out.parent and not out.parent.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(issued.content)
-        target.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+        target.write_bytes(manifest_bytes(with_file(issued.manifest, out.name)))
     except OSError as e:
         raise LedgerError(f"{e.filename or out}: cannot be written ({e.strerror})") from None
     return target

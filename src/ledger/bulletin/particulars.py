@@ -1,6 +1,7 @@
-"""The particulars an issued 通报 carries beside its figures (GB/T 9704-2012 《党政机关公文格式》): the 文号 or
-期号, the 主送 and 抄送 lines and the 印发 date, as the office gives them (`ledger bulletin --number --to --cc
---issued-on`, or the bulletin page), checked before anything is made.
+"""The particulars an issued 通报 carries beside its figures (GB/T 9704-2012
+《党政机关公文格式》): the 文号 or 期号, the 主送 and 抄送 lines and the 印发 date, as the office gives
+them (`ledger bulletin --number --to --cc --issued-on`, or the bulletin page), checked before anything
+is made.
 
 They are part of the bulletin's request and so of its manifest: `verify` makes the same document again.
 """
@@ -16,7 +17,12 @@ from ledger.errors import LedgerError
 
 DEFAULT_TO = "各有关单位"  # 主送 when none is given
 LIMITS = {"number": 60, "to": 300, "cc": 300}
-OPTIONS = {"number": "--number（文号/期号）", "to": "--to（主送）", "cc": "--cc（抄送）", "issued_on": "--issued-on（印发日期）"}
+OPTIONS = {
+    "number": "--number（文号/期号）",
+    "to": "--to（主送）",
+    "cc": "--cc（抄送）",
+    "issued_on": "--issued-on（印发日期）",
+}
 CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 

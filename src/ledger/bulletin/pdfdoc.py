@@ -194,7 +194,8 @@ def _criticisms_and_signature(pdf: Any, b: Bulletin) -> None:
     _heading(pdf, "二、通报批评")
     if b.criticisms:
         paragraphs = ["对以下单位予以通报批评："]
-        paragraphs += [f"{place}. {c.name}：{'；'.join(c.reasons)}。" for place, c in enumerate(b.criticisms, 1)]
+        for place, c in enumerate(b.criticisms, 1):
+            paragraphs.append(f"{place}. {c.name}：{'；'.join(c.reasons)}。")
     else:
         paragraphs = ["本期无通报批评单位。"]
     for text in paragraphs[:-1]:
@@ -221,8 +222,8 @@ def _colophon(pdf: Any, b: Bulletin) -> None:
     copied = visible(f"抄送：{b.cc}。") if b.cc else ""
     lines = 1
     if copied:
-        wrapped = pdf.multi_cell(pdf.epw - 2 * inset, height, copied, dry_run=True, output="LINES", wrapmode="CHAR")
-        lines += len(wrapped)
+        room = pdf.epw - 2 * inset
+        lines += len(pdf.multi_cell(room, height, copied, dry_run=True, output="LINES", wrapmode="CHAR"))
     block = lines * height + 2
     bottom = pdf.h - pdf.b_margin
     if pdf.get_y() + block + 4 > bottom:

@@ -99,9 +99,8 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return (
-            self.identical and self.current and self.file_matches is not False and self.code_matches is not False
-        )
+        sound = self.file_matches is not False and self.code_matches is not False
+        return self.identical and self.current and sound
 
     @property
     def exit_code(self) -> int:

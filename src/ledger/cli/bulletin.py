@@ -49,11 +49,12 @@ NumberArg = Annotated[
     str | None,
     typer.Option(
         "--number",
-        help="文号或期号，印在版头红线之上，如 银政办发〔2019〕12号 或 第3期（默认：2019年第3期 这样的期号）。",
+        help="文号或期号，印在版头红线之上，如 银政办发〔2019〕12号 或 第3期（默认：如 2019年第3期）。",
     ),
 ]
 ToArg = Annotated[
-    str | None, typer.Option("--to", help=f"主送机关，如 各县（市）区人民政府，市直各部门（默认：{DEFAULT_TO}）。")
+    str | None,
+    typer.Option("--to", help=f"主送机关，如 各县（市）区人民政府，市直各部门（默认：{DEFAULT_TO}）。"),
 ]
 CcArg = Annotated[
     str | None,
