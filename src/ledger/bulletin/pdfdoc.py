@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from ledger.bulletin.fonts import FONTS_ENV, Fonts, find_fonts
+from ledger.bulletin.fonts import FONTS_ENV, Face, Fonts, find_fonts
 from ledger.bulletin.model import Bulletin, instant, points_text
 from ledger.characters import visible
 from ledger.errors import LedgerError
@@ -36,9 +36,15 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
     left, top, right, bottom = MARGINS[orientation]
 
     class Document(FPDF):
+        families: dict[str, str] = {}  # noqa: RUF012  (set once, before the first page)
+
+        def use(self, role: str, size: float) -> None:
+            """The font of a role (title, body, heading) at a size in points."""
+            self.set_font(self.families[role], size=size)
+
         def footer(self) -> None:
             self.set_y(-bottom + 7)
-            self.set_font("body", size=FOLIO)
+            self.use("body", FOLIO)
             folio = f"— {self.page_no()} —"
             inset = FOLIO * PT  # one character in from the edge of the text block
             if self.page_no() % 2:
@@ -68,12 +74,17 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
 
 
 def _add_fonts(pdf: Any, fonts: Fonts) -> None:
+    """Embed each font once, however many roles it serves."""
+    families: dict[Face, str] = {}
     for role in ("title", "body", "heading"):
         face = getattr(fonts, role)
-        try:
-            pdf.add_font(role, "", str(face.path), collection_font_number=face.index)
-        except Exception as e:  # fpdf2 raises many kinds on a font it cannot read
-            raise LedgerError(f"字体 {face.path} 无法嵌入（{e}）：请以 {FONTS_ENV} 指定其他字体") from e
+        if face not in families:
+            families[face] = f"f{len(families) + 1}"
+            try:
+                pdf.add_font(families[face], "", str(face.path), collection_font_number=face.index)
+            except Exception as e:  # fpdf2 raises many kinds on a font it cannot read
+                raise LedgerError(f"字体 {face.path} 无法嵌入（{e}）：请以 {FONTS_ENV} 指定其他字体") from e
+        pdf.families = {**pdf.families, role: families[face]}
 
 
 def layout(b: Bulletin) -> tuple[str, float, list[float]]:
@@ -105,12 +116,12 @@ def ems(text: str) -> float:
 def _masthead(pdf: Any, b: Bulletin) -> None:
     width = pdf.epw
     pdf.set_text_color(*RED)
-    pdf.set_font("title", size=MASTHEAD)
+    pdf.use("title", MASTHEAD)
     with pdf.local_context(text_mode="FILL_STROKE", line_width=0.3, draw_color=RED):
         pdf.cell(width, 16, b.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(4)
-    pdf.set_font("body", size=BODY)
+    pdf.use("body", BODY)
     pdf.cell(width, 8, visible(b.number), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(width / 2, 8, b.issuer)
     pdf.cell(width / 2, 8, b.issued_on, align="R", new_x="LMARGIN", new_y="NEXT")
@@ -124,10 +135,10 @@ def _masthead(pdf: Any, b: Bulletin) -> None:
 
 def _text(pdf: Any, b: Bulletin) -> None:
     width = pdf.epw
-    pdf.set_font("title", size=TITLE)
+    pdf.use("title", TITLE)
     with pdf.local_context(text_mode="FILL_STROKE", line_width=0.2):
         pdf.multi_cell(width, 11, b.heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
-    pdf.set_font("body", size=BODY)
+    pdf.use("body", BODY)
     pdf.cell(width, LINE, b.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(LINE / 2)
     _paragraph(pdf, f"{visible(b.to)}：", indent=False)
@@ -142,16 +153,16 @@ def _paragraph(pdf: Any, text: str, *, indent: bool = True, doc: Any = None) -> 
 
 
 def _heading(pdf: Any, text: str) -> None:
-    pdf.set_font("heading", size=BODY)
+    pdf.use("heading", BODY)
     pdf.cell(pdf.epw, LINE, "　　" + text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("body", size=BODY)
+    pdf.use("body", BODY)
 
 
 def _table(pdf: Any, b: Bulletin, widths: list[float], header_size: float) -> None:
     from fpdf.fonts import FontFace
 
-    pdf.set_font("body", size=TABLE)
-    heading = FontFace(family="heading", size_pt=header_size, fill_color=(235, 235, 235))
+    pdf.use("body", TABLE)
+    heading = FontFace(family=pdf.families["heading"], size_pt=header_size, fill_color=(235, 235, 235))
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
@@ -183,7 +194,7 @@ def _table(pdf: Any, b: Bulletin, widths: list[float], header_size: float) -> No
             row.cell(str(r.endorsements))
             row.cell(points_text(r.total))
     if b.legend:
-        pdf.set_font("body", size=TABLE)
+        pdf.use("body", TABLE)
         legend = visible("注：" + "；".join(b.legend) + "。")
         pdf.multi_cell(pdf.epw, TABLE * PT * 1.6, legend, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
     pdf.ln(LINE / 2)
@@ -217,7 +228,7 @@ def _criticisms_and_signature(pdf: Any, b: Bulletin) -> None:
 def _colophon(pdf: Any, b: Bulletin) -> None:
     """The 版记 at the foot of the last page: 抄送 (when given) and the 印发 line between rules."""
     size, height = 14.0, 8.0
-    pdf.set_font("body", size=size)
+    pdf.use("body", size)
     inset = size * PT
     copied = visible(f"抄送：{b.cc}。") if b.cc else ""
     lines = 1
