@@ -35,7 +35,7 @@ FORMATS = ("html", "pdf", "xlsx")
 MANIFEST_KIND = "ledger.bulletin.manifest"
 MANIFEST_VERSION = 2  # 2: the particulars in the request, the provenance and the 核验码 (code)
 CODE_LENGTH = 12
-UNCODED = frozenset({"code", "renderer", "document", "checkpoint"})
+UNCODED = frozenset({"code", "renderer", "document", "checkpoint", "known_at_given"})
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,10 @@ def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
 def code_of(manifest: dict[str, Any]) -> str:
     """The 核验码 printed on the document: the first 12 hex digits of the sha256 of the manifest's account
     of what the bulletin was made from (everything but the code itself, the renderer, the document's own
-    hash and a checkpoint signed in later), so that the manifest can be told from another by the code."""
+    hash and a checkpoint signed in later; the known-at instant it was cut at, whether it was asked for or
+    taken from the last act, so that a rebuild from the manifest gives the same code)."""
     source = {k: v for k, v in manifest.items() if k not in UNCODED}
+    source["request"] = {k: v for k, v in manifest["request"].items() if k != "known_at"}
     return hashlib.sha256(orjson.dumps(source, option=orjson.OPT_SORT_KEYS)).hexdigest()[:CODE_LENGTH]
 
 
