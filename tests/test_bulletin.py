@@ -900,3 +900,19 @@ def test_command_takes_the_particulars_and_refuses_a_bad_date(cli_db: str, tmp_p
     assert refused.exit_code == 2 and "--issued-on（印发日期）" in refused.output
     assert "不是日期" in refused.output
     assert not bad.exists()
+
+
+@needs_poppler
+def test_pdf_of_more_publications_than_fit_heads_them_by_number(known: Ledger, tmp_path: Path) -> None:
+    """A table of 18 publication columns, too many for their names, is still made on landscape A4, headed
+    刊物1 … 刊物18 with every name whole in the note under it."""
+    from ledger.bulletin.model import Column
+
+    base = issue(known, Request(BOOK, "2019-Q3", "html")).bulletin
+    columns = tuple(Column(f"{c.slug}-{i}", c.name, c.label) for i in range(3) for c in base.columns)
+    rows = tuple(dataclasses.replace(r, adoptions=r.adoptions * 3) for r in base.rows)
+    out = tmp_path / "wide.pdf"
+    out.write_bytes(render_pdf(dataclasses.replace(base, columns=columns, rows=rows)))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "刊物1" in text and "刊物18：《宁夏政务晨报》" in text.replace("\n", "")
+    assert all(heading in text for heading in HEADERS)

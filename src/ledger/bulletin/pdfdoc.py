@@ -10,6 +10,7 @@ bulletin's known-at instant, so the same bulletin and the same font files give t
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from ledger.bulletin.fonts import FONTS_ENV, Face, Fonts, find_fonts
@@ -32,7 +33,7 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
     from fpdf import FPDF
 
     fonts = fonts or find_fonts()
-    orientation, header_size, widths = layout(b)
+    b, orientation, header_size, widths = layout(b)
     left, top, right, bottom = MARGINS[orientation]
 
     class Document(FPDF):
@@ -87,17 +88,27 @@ def _add_fonts(pdf: Any, fonts: Fonts) -> None:
         pdf.families = {**pdf.families, role: families[face]}
 
 
-def layout(b: Bulletin) -> tuple[str, float, list[float]]:
+def layout(b: Bulletin) -> tuple[Bulletin, str, float, list[float]]:
     """The page orientation, the table header's size (points) and the column widths (mm): every
-    publication's name fits its column on one line, never broken inside 《》; portrait when it can."""
-    for orientation, sizes in HEADER_SIZES.items():
-        left, _, right, _ = MARGINS[orientation]
-        room = (297.0 if orientation == "L" else 210.0) - left - right
-        for size in sizes:
-            widths = _widths(b, size)
-            if sum(widths) <= room:
-                return orientation, size, widths
-    return "L", HEADER_SIZES["L"][-1], _widths(b, HEADER_SIZES["L"][-1])
+    publication's name fits its column on one line, never broken inside 《》; portrait when it can. Where
+    the names cannot fit even so, the columns are headed 刊物1, 刊物2 ... with the names in a note (the
+    bulletin returned says which)."""
+    short = replace(b, columns=tuple(replace(c, label=f"刊物{i}") for i, c in enumerate(b.columns, 1)))
+    for shown in (b, short):
+        for orientation, sizes in HEADER_SIZES.items():
+            for size in sizes:
+                widths = _widths(shown, size)
+                if sum(widths) <= _room(orientation):
+                    return shown, orientation, size, widths
+    f = FIXED
+    before, after = [f["rank"], f["unit"], f["filed"]], [f["adopted"], f["endorsed"], f["total"]]
+    share = (_room("L") - sum(before) - sum(after)) / max(1, len(b.columns))
+    return short, "L", HEADER_SIZES["L"][-1], [*before, *([share] * len(b.columns)), *after]
+
+
+def _room(orientation: str) -> float:
+    left, _, right, _ = MARGINS[orientation]
+    return (297.0 if orientation == "L" else 210.0) - left - right
 
 
 def _widths(b: Bulletin, size: float) -> list[float]:
