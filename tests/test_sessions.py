@@ -241,7 +241,7 @@ def test_a_session_ends_at_its_lifetime_however_busy(
         print(f"statuses over 4.5 s: {dict(Counter(statuses))}")
 
 
-FORMS = ("/login", "/logout", "/whatif")
+FORMS = ("/login", "/logout", "/whatif", "/bulletin")
 FOREIGN = "https://elsewhere.example"
 FORGERIES: dict[str, dict[str, str]] = {
     "no token": {"csrf": ""},
@@ -254,7 +254,7 @@ FORGERIES: dict[str, dict[str, str]] = {
 
 
 def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> None:
-    """POSTs to /login, /logout and /whatif without the CSRF token, with a wrong one, with another
+    """POSTs to /login, /logout, /whatif and /bulletin without the CSRF token, with a wrong one, with another
     session's, or from another site (Origin, or Referer without one) even with the right token, are
     refused 403 with a readable page, and neither sign anyone in nor out; the genuine ones then work."""
     with serving(database_url) as server, browser(server) as victim, browser(server) as other:
@@ -262,10 +262,12 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
         other_csrf = sign_in(other, server.tokens["auditor"])
         before = session_rows(database_url)
         whatif = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
+        bulletin = {"rulebook": "yinchuan-2018", "period": "2019-Q3", "format": "xlsx", "to": "各有关单位"}
         forms = {
             "/login": ({"token": server.tokens["auditor"]}, login_form_token),
             "/logout": ({}, lambda client: csrf),
             "/whatif": (whatif, lambda client: csrf),
+            "/bulletin": (bulletin, lambda client: csrf),
         }
         assert set(forms) == set(FORMS)
         tried = Counter()
@@ -286,6 +288,7 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
                 assert reads(victim) == 200
         print(f"{sum(tried.values())} forged posts: {dict(tried)}")
         assert victim.post("/whatif", data={**whatif, "csrf": csrf}).status_code != 403
+        assert victim.post("/bulletin", data={**bulletin, "csrf": csrf}).status_code != 403
         assert victim.post("/logout", data={"csrf": csrf}).status_code == 303
         with browser(server) as fresh:
             answer = fresh.post(
