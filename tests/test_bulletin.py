@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib.util
@@ -26,16 +27,19 @@ from ledger import __version__
 from ledger.acts import Act as StoreAct
 from ledger.acts import canonical, parse_act
 from ledger.bulletin import (
+    DIRS_ENV,
     FONT_ENV,
+    FONTS_ENV,
     Request,
-    find_cjk_font,
+    find_fonts,
     issue,
     manifest_path,
-    pdfdoc,
     period_name,
+    render_pdf,
     verify_file,
     write,
 )
+from ledger.bulletin.model import Criticism
 from ledger.cli.bulletin import bulletin_app
 from ledger.errors import LedgerError
 from ledger.periods import parse_period
@@ -58,17 +62,6 @@ PUBLICATIONS = [
 ]
 
 
-def _has_font() -> bool:
-    try:
-        find_cjk_font()
-    except LedgerError:
-        return False
-    return True
-
-
-needs_font = pytest.mark.skipif(
-    not _has_font(), reason=f"no CJK font (install fonts-wqy-microhei or set {FONT_ENV})"
-)
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed"
 )
@@ -211,9 +204,9 @@ def test_html_names_the_criticised_units_and_why(known: Ledger) -> None:
     assert "受到市级通报批评（2019年8月20日）" in page.criticised["delta"]
 
 
-def test_html_is_a_chinese_bulletin_with_its_provenance(known: Ledger) -> None:
-    """The page carries the title, issuer, period, issue number, rulebook document and sha256, and no external
-    asset."""
+def test_html_is_a_chinese_bulletin_whose_provenance_is_in_its_manifest(known: Ledger) -> None:
+    """The page carries the title, issuer, period, issue number, rulebook document, 主送, the 印发 line and a
+    核验码, and no external asset; the rulebook's sha256 and the ledger position are in the manifest only."""
     issued = issue(known, Request(BOOK, "2019-Q3", "html"))
     text = issued.content.decode("utf-8")
     book = Catalogue.load().select(BOOK).latest
@@ -223,10 +216,14 @@ def test_html_is_a_chinese_bulletin_with_its_provenance(known: Ledger) -> None:
         "2019年第三季度",
         "2019年第3期",
         "银政办发〔2018〕94号",
+        "各有关单位：",
+        f"{issued.bulletin.issued_on}印发",
+        f"核验码：{issued.manifest['code']}",
     ):
         assert piece in text
-    assert book.sha256 in text
-    assert f"第{issued.bulletin.position}条记录" in text
+    assert book.sha256 not in text and f"第{issued.bulletin.position}条记录" not in text
+    assert issued.manifest["provenance"]["规则 sha256"] == book.sha256
+    assert issued.manifest["provenance"]["账本位置"] == f"第{issued.bulletin.position}条记录"
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
     assert "<style>" in text and "@page" in text
 
@@ -257,7 +254,6 @@ def pdf_text(path: Path) -> str:
     ).stdout
 
 
-@needs_font
 @needs_poppler
 def test_pdf_renders_chinese(known: Ledger, tmp_path: Path) -> None:
     """The PDF rasterises to a page with dark text and a red masthead; its text holds the Chinese names."""
@@ -288,18 +284,49 @@ def test_pdf_renders_chinese(known: Ledger, tmp_path: Path) -> None:
         assert piece in text
 
 
-@needs_font
-def test_pdf_reports_the_font_and_its_absence(known: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The manifest names the embedded font; with no font to be found, the error names LEDGER_CJK_FONT."""
+def test_pdf_names_its_fonts_and_refuses_a_named_file_that_is_not_there(
+    known: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest names the font of each role (title, body, heading); a font file named by
+    LEDGER_CJK_FONT or LEDGER_BULLETIN_FONTS that is not there is an error naming the setting."""
     issued = issue(known, Request(BOOK, "2019-Q3", "pdf"))
-    assert issued.manifest["renderer"]["font"]["sha256"] == find_cjk_font().sha256
+    fonts = find_fonts()
+    assert issued.manifest["renderer"]["fonts"] == fonts.describe()
+    assert issued.manifest["renderer"]["fonts"]["body"]["sha256"] == fonts.body.sha256
     monkeypatch.setenv(FONT_ENV, "/nonexistent/font.ttc")
     with pytest.raises(LedgerError, match=FONT_ENV):
         issue(known, Request(BOOK, "2019-Q3", "pdf"))
     monkeypatch.delenv(FONT_ENV)
-    monkeypatch.setattr(pdfdoc, "CANDIDATES", ())
-    with pytest.raises(LedgerError, match=FONT_ENV):
+    monkeypatch.setenv(FONTS_ENV, "heading=/nonexistent/simhei.ttf")
+    with pytest.raises(LedgerError, match=FONTS_ENV):
         issue(known, Request(BOOK, "2019-Q3", "pdf"))
+
+
+@needs_poppler
+def test_pdf_is_made_with_no_system_font_and_its_text_is_chinese(
+    known: Ledger, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With the system font search pointed at nothing, the PDF is still made, with the fonts the ledger's
+    dependencies install, its text extracts as Chinese and its glyphs are drawn."""
+    from PIL import Image
+
+    monkeypatch.setenv(DIRS_ENV, "")
+    monkeypatch.delenv(FONT_ENV, raising=False)
+    monkeypatch.delenv(FONTS_ENV, raising=False)
+    out = tmp_path / "bare.pdf"
+    issued = issue(known, Request(BOOK, "2019-Q3", "pdf"))
+    write(issued, out)
+    used = {face["path"] for face in issued.manifest["renderer"]["fonts"].values()}
+    assert all("/usr/share/fonts" not in path for path in used)
+    text = pdf_text(out)
+    for piece in ("关于2019年第三季度政务信息报送采用情况的通报", "银川市人民政府办公厅", "甲局", "通报批评"):
+        assert piece in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSerifSC" in fonts and "NotoSansSC" in fonts
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "bare")],
+                   check=True)  # fmt: skip
+    pixels = list(Image.open(next(tmp_path.glob("bare*.png"))).convert("L").getdata())
+    assert sum(1 for p in pixels if p < 100) > 1500, "the glyphs are not drawn"
 
 
 def test_xlsx_has_the_chinese_table_and_notes(known: Ledger, tmp_path: Path) -> None:
@@ -310,8 +337,8 @@ def test_xlsx_has_the_chinese_table_and_notes(known: Ledger, tmp_path: Path) -> 
     wb = load_workbook(out)
     assert wb.sheetnames == ["通报", "说明"]
     ws = wb["通报"]
-    assert ws["A1"].value == "政务信息采用情况通报（2019年第三季度）"
-    assert [ws.cell(4, c).value for c in (1, 2, 3, 4, 11, 12)] == [
+    assert ws["A1"].value == "关于2019年第三季度政务信息报送采用情况的通报"
+    assert [ws.cell(6, c).value for c in (1, 2, 3, 4, 11, 12)] == [
         "排名",
         "单位",
         "报送数",
@@ -319,14 +346,15 @@ def test_xlsx_has_the_chinese_table_and_notes(known: Ledger, tmp_path: Path) -> 
         "批示",
         "得分",
     ]
-    assert [ws.cell(5, c).value for c in range(4, 11)] == [*HEADERS, "合计"]
-    assert ws.cell(4, 1).font.b and ws.cell(5, 4).font.b
+    assert [ws.cell(7, c).value for c in range(4, 11)] == [*HEADERS, "合计"]
+    assert ws.cell(6, 1).font.b and ws.cell(7, 4).font.b
     assert ws.column_dimensions["B"].width > 10
-    rows = {ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(1, 13)] for r in range(6, 10)}
+    rows = {ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(1, 13)] for r in range(8, 12)}
     for _, (rank, name, filed, adoptions, endorsed, total) in EXPECTED.items():
         assert rows[name] == [rank, name, filed, *adoptions, sum(adoptions), endorsed, total]
-    column_a = [ws.cell(r, 1).value for r in range(10, ws.max_row + 1)]
-    assert "通报批评" in column_a and "丙局" in column_a and "丁局" in column_a
+    column_a = [ws.cell(r, 1).value for r in range(12, ws.max_row + 1)]
+    column_b = [ws.cell(r, 2).value for r in range(12, ws.max_row + 1)]
+    assert "二、通报批评" in column_a and "丙局" in column_b and "丁局" in column_b
     notes = {row[0]: row[1] for row in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert notes["规则 sha256"] == Catalogue.load().select(BOOK).latest.sha256
     assert notes["发文机关"] == "银川市人民政府办公厅"
@@ -364,7 +392,7 @@ def test_xlsx_cells_of_recorded_text_are_text_and_numbers_stay_numbers(odd_names
     assert [c.value for c in cells if "U+202E" in str(c.value)] == ["戊<U+202E>局"] * 2
     assert not any("\u202e" in str(c.value) for c in cells)
     ws = wb["通报"]
-    figures = [ws.cell(r, c) for r in range(6, 12) for c in range(3, 13)]
+    figures = [ws.cell(r, c) for r in range(8, 14) for c in range(3, 13)]
     assert all(c.data_type == "n" and isinstance(c.value, int | float) for c in figures)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
@@ -379,7 +407,6 @@ def test_html_shows_recorded_text_escaped(odd_names: Ledger) -> None:
     assert page.criticised["zeta"].startswith("戊<U+202E>局")
 
 
-@needs_font
 @needs_poppler
 def test_pdf_shows_recorded_text_escaped(odd_names: Ledger, tmp_path: Path) -> None:
     """The PDF bulletin's text holds <U+202E> where the name has the override, never the character."""
@@ -392,8 +419,6 @@ def test_pdf_shows_recorded_text_escaped(odd_names: Ledger, tmp_path: Path) -> N
 @pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx"])
 def test_rebuilds_are_byte_identical(known: Ledger, fmt: str, tmp_path: Path) -> None:
     """The same acts, rulebook and known-at give the same bytes, whenever the document is made."""
-    if fmt == "pdf" and not _has_font():
-        pytest.skip("no CJK font")
     first = issue(known, Request(BOOK, "2019-Q3", fmt))
     second = issue(known, Request(BOOK, "2019-Q3", fmt, known_at=first.bulletin.known_at))
     assert first.content == second.content
@@ -631,7 +656,6 @@ def sample_acts() -> list[Act]:
     return acts
 
 
-@needs_font
 @needs_poppler
 def test_sample_year_bulletin_spans_pages_with_repeated_header(
     sqlite_ledger: Ledger, sample_acts: list[Act], tmp_path: Path
@@ -646,7 +670,9 @@ def test_sample_year_bulletin_spans_pages_with_repeated_header(
     pages = [p for p in pages if p.strip()]
     assert len(pages) >= 2
     assert sum("排名" in p for p in pages) >= 2
-    assert re.search(rf"—\s*1\s*/\s*{len(pages)}\s*—", pages[0])
+    for number, page in enumerate(pages, start=1):  # "— 1 —" at the foot, as GB/T 9704 prints it
+        assert re.search(rf"—\s*{number}\s*—\s*$", page), page[-200:]
+    assert not re.search(r"—\s*1\s*/", pages[0])
 
 
 def _registered() -> bool:
@@ -714,3 +740,179 @@ def test_a_bulletin_signed_at_its_position_verifies_and_names_a_rewrite(
         _rewrite_from(Ledger(store, catalogue), titled, "篡改")
     rewritten = runner.invoke(bulletin_app, verify)
     assert rewritten.exit_code == 4 and "账本历史与清单中的检查点不符" in rewritten.output
+
+
+# --- a bulletin fit to issue (GB/T 9704-2012) ------------------------------------------------------
+
+ISSUED = {
+    "number": "银政办发〔2019〕12号",
+    "to": "各县（市）区人民政府，市直各部门",
+    "cc": "自治区人民政府办公厅",
+    "issued_on": "2019-10-08",
+}
+
+
+def issued_pdf(ledger: Ledger, tmp_path: Path, **given: str) -> tuple[Path, str]:
+    out = tmp_path / "issued.pdf"
+    write(issue(ledger, Request(BOOK, "2019-Q3", "pdf", **given)), out)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    return out, text
+
+
+@needs_poppler
+def test_pdf_carries_the_number_to_cc_and_printed_line(known: Ledger, tmp_path: Path) -> None:
+    """The PDF given a 文号, 主送, 抄送 and 印发 date carries each: the 文号 under the masthead, 主送 before
+    the text, and the 版记's 抄送 line and 印发 line (issuing office, date and 印发)."""
+    out, text = issued_pdf(known, tmp_path, **ISSUED)
+    assert "银政办发〔2019〕12号" in text
+    assert "各县（市）区人民政府，市直各部门：" in text
+    assert "抄送：自治区人民政府办公厅。" in text
+    assert re.search(r"银川市人民政府办公厅\s+2019年10月8日印发", pdf_text(out))
+    request = orjson.loads(manifest_path(out).read_bytes())["request"]
+    assert {k: request[k] for k in ISSUED} == ISSUED
+    assert verify_file(known, manifest_path(out)).exit_code == 0
+
+
+@needs_poppler
+def test_pdf_defaults_are_a_number_of_the_period_and_all_concerned(known: Ledger, tmp_path: Path) -> None:
+    """Without options the PDF has the period's 期号, 主送 各有关单位, no 抄送 line and a 印发 line dated the
+    day the acts were known."""
+    out, text = issued_pdf(known, tmp_path)
+    day = orjson.loads(manifest_path(out).read_bytes())["provenance"]["知悉时点"].split(" ")[0]
+    assert "2019年第3期" in text and "各有关单位：" in text and "抄送" not in text
+    assert re.search(rf"银川市人民政府办公厅\s+{day}印发", pdf_text(out))
+
+
+@needs_poppler
+def test_pdf_carries_a_code_and_its_provenance_goes_into_the_manifest(known: Ledger, tmp_path: Path) -> None:
+    """The PDF's text holds one 核验码 line and none of the provenance block (rulebook sha256, ledger
+    position, `ledger bulletin verify`), which the manifest holds; verify checks the code against the
+    manifest and refuses a manifest edited since."""
+    out, text = issued_pdf(known, tmp_path)
+    manifest = orjson.loads(manifest_path(out).read_bytes())
+    book = Catalogue.load().select(BOOK).latest
+    assert text.count("核验码") == 1 and f"核验码：{manifest['code']}" in text
+    assert re.fullmatch(r"[0-9a-f]{12}", manifest["code"])
+    for gone in (book.sha256, "规则 sha256", "账本位置", "ledger bulletin verify", "计分引擎"):
+        assert gone not in text
+    assert manifest["provenance"]["规则 sha256"] == book.sha256
+    assert manifest["provenance"]["账本位置"] == f"第{manifest['position']}条记录"
+    result = verify_file(known, manifest_path(out))
+    assert result.code_matches and result.exit_code == 0
+    assert f"核验码 {manifest['code']}：与清单内容相符" in "\n".join(result.report())
+    edited = {**manifest, "provenance": {**manifest["provenance"], "账本位置": "第1条记录"}}
+    manifest_path(out).write_bytes(orjson.dumps(edited))
+    result = verify_file(known, manifest_path(out))
+    assert result.code_matches is False and result.exit_code == 4
+
+
+@needs_poppler
+def test_pdf_keeps_each_publication_name_whole_in_the_table_heading(known: Ledger, tmp_path: Path) -> None:
+    """Every publication's heading (《银川政务信息》 ...) is on one line, never broken inside 《》."""
+    _, text = issued_pdf(known, tmp_path)
+    for heading in HEADERS:
+        assert heading in text, heading
+
+
+def test_pdf_keeps_the_signature_on_the_page_of_the_last_paragraph(known: Ledger, tmp_path: Path) -> None:
+    """However many units are criticised, the signature's date is on the page of the last criticised unit's
+    paragraph, also where that paragraph would end a page."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    base = issue(known, Request(BOOK, "2019-Q3", "html")).bulletin
+    row = base.rows[0]
+    turned = 0
+    for n in range(1, 60):  # each more criticised unit adds a row and a paragraph, until a page turns
+        places = range(1, n + 1)
+        rows = tuple(dataclasses.replace(row, unit=f"u{i}", name=f"第{i}单位", rank=i) for i in places)
+        criticisms = tuple(Criticism(f"u{i}", f"第{i}单位", (f"理由{i}号",)) for i in places)
+        out = tmp_path / f"{n}.pdf"
+        out.write_bytes(render_pdf(dataclasses.replace(base, rows=rows, criticisms=criticisms)))
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+        pages = text.split("\f")
+        signed = max(i for i, p in enumerate(pages) if base.issued_on in (s.strip() for s in p.splitlines()))
+        last = next(i for i, p in enumerate(pages) if f"理由{n}号" in p)
+        assert signed == last, f"{n} criticised: the signature on page {signed + 1}, the paragraph {last + 1}"
+        turned += signed > 1
+        if turned == 2:
+            break
+    assert turned == 2
+
+
+def test_xlsx_is_a_bulletin_fit_to_issue(known: Ledger) -> None:
+    """The XLSX has one title, the lead-in, a totals row summing the units' figures, numbered 通报批评
+    rows, the signature, 抄送 and 印发, landscape A4 with a page-number footer, and a 说明 sheet in which
+    no row repeats another."""
+    issued = issue(known, Request(BOOK, "2019-Q3", "xlsx", **ISSUED))
+    b = issued.bulletin
+    wb = load_workbook(io.BytesIO(issued.content))
+    ws = wb["通报"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    texts = [v for row in values for v in row if isinstance(v, str)]
+    assert [t for t in texts if t.endswith("的通报") or t.startswith("政务信息采用情况通报")] == [b.heading]
+    assert any(b.intro in t for t in texts)
+    totals_at = next(i for i, row in enumerate(values) if row[0] == "合计")
+    totals = values[totals_at]
+    units = [row for row in values[:totals_at] if isinstance(row[0], int)]
+    assert len(units) == 4
+    assert totals[2:11] == [sum(u[c] for u in units) for c in range(2, 11)]
+    assert totals[2] == 35 and totals[9] == 6 and totals[10] == 1
+    start = next(i for i, row in enumerate(values) if row[0] == "二、通报批评")
+    numbered = [(row[0], row[1]) for row in values[start:] if isinstance(row[0], int)]
+    assert numbered == [(1, "丁局"), (2, "丙局")] or numbered == [(1, "丙局"), (2, "丁局")]
+    tail = [row[0] for row in values[start:] if isinstance(row[0], str)]
+    assert tail[-5:] == [
+        "银川市人民政府办公厅",
+        "2019年10月8日",
+        f"（核验码：{issued.manifest['code']}）",
+        "抄送：自治区人民政府办公厅。",
+        "银川市人民政府办公厅　　2019年10月8日印发",
+    ]
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert "&P" in ws.oddFooter.center.text
+    notes = [(k, v) for k, v in wb["说明"].iter_rows(min_row=2, values_only=True)]
+    keys = [k for k, _ in notes]
+    assert len(keys) == len(set(keys))
+    for key, value in notes:
+        repeated = [k for k, v in notes if k != key and str(value) in str(v)]
+        assert not repeated, f"{key} {value!r} is repeated in {repeated}"
+    assert dict(notes)["核验码"] == issued.manifest["code"] and dict(notes)["主送"] == ISSUED["to"]
+
+
+def test_command_takes_the_particulars_and_refuses_a_bad_date(cli_db: str, tmp_path: Path) -> None:
+    """`bulletin --number --to --cc --issued-on` records them in the manifest and verify makes the same
+    document again; an --issued-on that is not a date is refused, naming the option, and nothing is
+    written."""
+    runner = CliRunner()
+    out = tmp_path / "q3.html"
+    given = [f"--{k.replace('_', '-')}={v}" for k, v in ISSUED.items()]
+    made = runner.invoke(bulletin_app, ["--rulebook", BOOK, "--period", "2019-Q3", "--out", str(out),
+                                        *given, "--db", cli_db])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "核验码" in made.output
+    html = out.read_text(encoding="utf-8")
+    assert "银政办发〔2019〕12号" in html and "抄送：自治区人民政府办公厅。" in html
+    checked = runner.invoke(bulletin_app, ["verify", str(manifest_path(out)), "--db", cli_db])
+    assert checked.exit_code == 0, checked.output
+    bad = tmp_path / "bad.html"
+    refused = runner.invoke(bulletin_app, ["--rulebook", BOOK, "--period", "2019-Q3", "--out", str(bad),
+                                           "--issued-on", "2019-13-45", "--db", cli_db])  # fmt: skip
+    assert refused.exit_code == 2 and "--issued-on（印发日期）" in refused.output
+    assert "不是日期" in refused.output
+    assert not bad.exists()
+
+
+@needs_poppler
+def test_pdf_of_more_publications_than_fit_heads_them_by_number(known: Ledger, tmp_path: Path) -> None:
+    """A table of 18 publication columns, too many for their names, is still made on landscape A4, headed
+    刊物1 … 刊物18 with every name whole in the note under it."""
+    from ledger.bulletin.model import Column
+
+    base = issue(known, Request(BOOK, "2019-Q3", "html")).bulletin
+    columns = tuple(Column(f"{c.slug}-{i}", c.name, c.label) for i in range(3) for c in base.columns)
+    rows = tuple(dataclasses.replace(r, adoptions=r.adoptions * 3) for r in base.rows)
+    out = tmp_path / "wide.pdf"
+    out.write_bytes(render_pdf(dataclasses.replace(base, columns=columns, rows=rows)))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "刊物1" in text and "刊物18：《宁夏政务晨报》" in text.replace("\n", "")
+    assert all(heading in text for heading in HEADERS)

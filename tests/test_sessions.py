@@ -241,7 +241,7 @@ def test_a_session_ends_at_its_lifetime_however_busy(
         print(f"statuses over 4.5 s: {dict(Counter(statuses))}")
 
 
-FORMS = ("/login", "/logout", "/whatif", "/whatif/draft", "/whatif/load")
+FORMS = ("/login", "/logout", "/whatif", "/whatif/draft", "/whatif/load", "/bulletin")
 FOREIGN = "https://elsewhere.example"
 FORGERIES: dict[str, dict[str, str]] = {
     "no token": {"csrf": ""},
@@ -254,10 +254,10 @@ FORGERIES: dict[str, dict[str, str]] = {
 
 
 def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> None:
-    """POSTs to /login, /logout, /whatif and the what-if draft's download and upload without the CSRF
-    token, with a wrong one, with another session's, or from another site (Origin, or Referer without
-    one) even with the right token, are refused 403 with a readable page, and neither sign anyone in nor
-    out; the genuine ones then work."""
+    """POSTs to /login, /logout, /whatif, the what-if draft's download and upload, and /bulletin without
+    the CSRF token, with a wrong one, with another session's, or from another site (Origin, or Referer
+    without one) even with the right token, are refused 403 with a readable page, and neither sign anyone
+    in nor out; the genuine ones then work."""
     with serving(database_url) as server, browser(server) as victim, browser(server) as other:
         csrf = sign_in(victim, server.tokens["office"])
         other_csrf = sign_in(other, server.tokens["auditor"])
@@ -265,12 +265,14 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
         whatif = {"base": "yinchuan-2018", "period": "2019", "source": "catalogue", "draft": "yinchuan-2018"}
         draft = (ROOT / "rulebooks" / "yinchuan-2018.toml").read_text(encoding="utf-8")
         upload = {"draft_file": ("draft.toml", draft.encode(), "application/toml")}
+        bulletin = {"rulebook": "yinchuan-2018", "period": "2019-Q3", "format": "xlsx", "to": "各有关单位"}
         forms = {
             "/login": ({"token": server.tokens["auditor"]}, login_form_token),
             "/logout": ({}, lambda client: csrf),
             "/whatif": (whatif, lambda client: csrf),
             "/whatif/draft": ({"draft_toml": draft}, lambda client: csrf),
             "/whatif/load": ({"base": "yinchuan-2018"}, lambda client: csrf),  # with the file, multipart
+            "/bulletin": (bulletin, lambda client: csrf),
         }
         assert set(forms) == set(FORMS)
         tried = Counter()
@@ -296,6 +298,7 @@ def test_forged_form_posts_are_refused_and_change_nothing(database_url: str) -> 
         assert victim.post("/whatif/draft", data={"draft_toml": draft, "csrf": csrf}).status_code == 200
         loaded = victim.post("/whatif/load", data={"base": "yinchuan-2018", "csrf": csrf}, files=upload)
         assert loaded.status_code == 200
+        assert victim.post("/bulletin", data={**bulletin, "csrf": csrf}).status_code != 403
         assert victim.post("/logout", data={"csrf": csrf}).status_code == 303
         with browser(server) as fresh:
             answer = fresh.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ledger.bulletin.model import Bulletin, closing, points_text
+from ledger.bulletin.model import Bulletin, points_text
 from ledger.characters import visible
 
 CSS = """
@@ -32,11 +32,14 @@ thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 .legend { font-size: 12px; margin: 4px 0 0; }
 ul.criticisms { margin: 0; padding-left: 2em; }
-.sign { text-align: right; margin-top: 24px; }
-.provenance { margin-top: 28px; border-top: 1px solid #999; padding-top: 6px; font-size: 11px;
-  color: #444; line-height: 1.5; word-break: break-all; }
-.provenance dt { float: left; clear: left; width: 6em; font-weight: bold; }
-.provenance dd { margin-left: 6.5em; }
+p.to { margin: 0; }
+th { white-space: nowrap; }
+.sign { text-align: right; margin: 24px 4em 0 0; }
+p.code { text-indent: 2em; }
+.colophon { margin-top: 40px; border-top: 1.5px solid #000; border-bottom: 1.5px solid #000; }
+.colophon p { margin: 0; padding: 4px 1em; }
+.colophon p.cc { border-bottom: 1px solid #000; }
+.colophon p.printed { display: flex; justify-content: space-between; }
 @media print { body { background: #fff; }
   .page { margin: 0; padding: 0; box-shadow: none; max-width: none; } }
 """
@@ -77,7 +80,7 @@ def render_html(b: Bulletin) -> bytes:
         criticisms = f'<p>对以下单位予以通报批评：</p><ul class="criticisms">{items}</ul>'
     else:
         criticisms = "<p>本期无通报批评单位。</p>"
-    provenance = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in b.provenance)
+    cc = f'<p class="cc">抄送：{e(b.cc)}。</p>' if b.cc else ""
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -93,6 +96,7 @@ def render_html(b: Bulletin) -> bytes:
 <div class="issue"><span class="issuer">{e(b.issuer)}</span><span class="date">{e(b.issued_on)}</span></div>
 <h1>{e(b.heading)}</h1>
 <p class="subtitle">{e(b.subtitle)}</p>
+<p class="to">{e(b.to)}：</p>
 <p class="intro">{e(b.intro)}</p>
 <h2>一、各单位信息报送采用情况</h2>
 <table class="ranking">
@@ -105,8 +109,10 @@ def render_html(b: Bulletin) -> bytes:
 <h2>二、通报批评</h2>
 {criticisms}
 <p class="sign">{e(b.issuer)}<br>{e(b.issued_on)}</p>
-<footer class="provenance"><dl>{provenance}</dl>
-<p>{e(closing(b))}</p></footer>
+<p class="code">（{e(b.code_line)}）</p>
+<footer class="colophon">{cc}
+<p class="printed"><span>{e(b.issuer)}</span><span>{e(b.issued_on)}印发</span></p>
+</footer>
 </main>
 </body>
 </html>

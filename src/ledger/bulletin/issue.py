@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,11 @@ import orjson
 
 from ledger import __version__
 from ledger.acts import StoredAct
+from ledger.bulletin.fonts import find_fonts
 from ledger.bulletin.htmldoc import render_html
 from ledger.bulletin.model import Bulletin, build
-from ledger.bulletin.pdfdoc import find_cjk_font, render_pdf
+from ledger.bulletin.particulars import Particulars
+from ledger.bulletin.pdfdoc import render_pdf
 from ledger.bulletin.xlsxdoc import render_xlsx
 from ledger.errors import LedgerError
 from ledger.instants import parse_instant
@@ -31,13 +33,15 @@ from ledger.services import Ledger, scored
 
 FORMATS = ("html", "pdf", "xlsx")
 MANIFEST_KIND = "ledger.bulletin.manifest"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the particulars in the request, the provenance and the 核验码 (code)
+CODE_LENGTH = 12
+UNCODED = frozenset({"code", "renderer", "document", "checkpoint", "known_at_given"})
 
 
 @dataclass(frozen=True)
 class Request:
     """What a bulletin is made of: the rulebook as named (ID, ID@VERSION or a file), the period, the dates,
-    the format and the issue line."""
+    the format and the particulars (文号/期号, 主送, 抄送, 印发日期)."""
 
     rulebook: str
     period: str
@@ -45,10 +49,20 @@ class Request:
     as_of: str | None = None
     known_at: str | None = None
     number: str | None = None
+    to: str | None = None
+    cc: str | None = None
+    issued_on: str | None = None
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
             raise LedgerError(f"format {self.format!r} is not one of {', '.join(FORMATS)}")
+        given = self.particulars  # checked here, so that a bad one is refused before the store is read
+        for name, value in given.as_json().items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def particulars(self) -> Particulars:
+        return Particulars(self.number, self.to, self.cc, self.issued_on)
 
 
 @dataclass(frozen=True)
@@ -82,11 +96,14 @@ def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
     cut = _cut(request.known_at) or last.recorded_at
     document, facts = scored(selection, request.period, request.as_of, acts, cut)
     bulletin = build(
-        document, facts, selection.versions, position=last.position, engine=__version__, number=request.number
+        document,
+        facts,
+        selection.versions,
+        position=last.position,
+        engine=__version__,
+        particulars=request.particulars,
     )
-    renderer = renderers(request.format)
-    content, environment = renderer(bulletin)
-    manifest = {
+    source = {
         "kind": MANIFEST_KIND,
         "manifest_version": MANIFEST_VERSION,
         "request": {
@@ -95,7 +112,7 @@ def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
             "as_of": request.as_of,
             "known_at": request.known_at,
             "format": request.format,
-            "number": request.number,
+            **request.particulars.as_json(),
         },
         "rulebook": document["rulebook"],
         "rulebooks_used": document["rulebooks_used"],
@@ -106,12 +123,29 @@ def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
         "position": last.position,
         "chain": last.chain,
         "engine_version": __version__,
-        "renderer": environment,
         "format": request.format,
-        "document": {"file": None, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
+        "provenance": dict(bulletin.provenance),
         "units": bulletin.figures(),
     }
+    bulletin = replace(bulletin, code=code_of(source))
+    content, environment = renderers(request.format)(bulletin)
+    manifest = {
+        **source,
+        "code": bulletin.code,
+        "renderer": environment,
+        "document": {"file": None, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
+    }
     return Issued(bulletin, content, manifest)
+
+
+def code_of(manifest: dict[str, Any]) -> str:
+    """The 核验码 printed on the document: the first 12 hex digits of the sha256 of the manifest's account
+    of what the bulletin was made from (everything but the code itself, the renderer, the document's own
+    hash and a checkpoint signed in later; the known-at instant it was cut at, whether it was asked for or
+    taken from the last act, so that a rebuild from the manifest gives the same code)."""
+    source = {k: v for k, v in manifest.items() if k not in UNCODED}
+    source["request"] = {k: v for k, v in manifest["request"].items() if k != "known_at"}
+    return hashlib.sha256(orjson.dumps(source, option=orjson.OPT_SORT_KEYS)).hexdigest()[:CODE_LENGTH]
 
 
 def renderers(fmt: str) -> Callable[[Bulletin], tuple[bytes, dict[str, Any]]]:
@@ -121,8 +155,8 @@ def renderers(fmt: str) -> Callable[[Bulletin], tuple[bytes, dict[str, Any]]]:
         return render_html(b), {"format": "html"}
 
     def pdf(b: Bulletin) -> tuple[bytes, dict[str, Any]]:
-        font = find_cjk_font()
-        return render_pdf(b, font), {"format": "pdf", "fpdf2": _version("fpdf2"), "font": font.describe()}
+        fonts = find_fonts()
+        return render_pdf(b, fonts), {"format": "pdf", "fpdf2": _version("fpdf2"), "fonts": fonts.describe()}
 
     def xlsx(b: Bulletin) -> tuple[bytes, dict[str, Any]]:
         return render_xlsx(b), {"format": "xlsx", "openpyxl": _version("openpyxl")}
@@ -144,15 +178,23 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
+def with_file(manifest: dict[str, Any], name: str) -> dict[str, Any]:
+    """The manifest naming the document's file, as it is written beside it."""
+    return {**manifest, "document": {**manifest["document"], "file": name}}
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+
+
 def write(issued: Issued, out: Path) -> Path:
     """Write the document to `out` and its manifest to `out.manifest.json`; return the manifest's path."""
-    manifest = {**issued.manifest, "document": {**issued.manifest["document"], "file": out.name}}
     target = manifest_path(out)
     try:
         if out.parent and not out.parent.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(issued.content)
-        target.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+        target.write_bytes(manifest_bytes(with_file(issued.manifest, out.name)))
     except OSError as e:
         raise LedgerError(f"{e.filename or out}: cannot be written ({e.strerror})") from None
     return target

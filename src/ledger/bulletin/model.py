@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger.bulletin.particulars import DEFAULT_TO, Particulars
 from ledger.periods import Period, parse_period
 from ledger.rulebooks import Deductions, QuotaCriticism, Rulebook
 from projections.facts import Facts
@@ -89,6 +90,10 @@ class Bulletin:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     criticisms: tuple[Criticism, ...]
+    to: str = DEFAULT_TO  # 主送
+    cc: str | None = None  # 抄送 (none: no 抄送 line)
+    issued: dt.date | None = None  # 印发日期 (none: the day of the known-at instant)
+    code: str = ""  # 核验码: the start of the manifest's hash (`ledger.bulletin.issue.code_of`)
 
     @property
     def heading(self) -> str:
@@ -104,8 +109,18 @@ class Bulletin:
 
     @property
     def issued_on(self) -> str:
-        """The date line: the day (China time) of the known-at instant the bulletin was made from."""
-        return chinese_date(instant(self.known_at).astimezone(CHINA).date())
+        """The date line and 印发 date: as given, else the day (China time) of the known-at instant."""
+        return chinese_date(self.issued or instant(self.known_at).astimezone(CHINA).date())
+
+    @property
+    def printed(self) -> str:
+        """The 印发 line of the 版记: the issuing office and the date."""
+        return f"{self.issuer}　　{self.issued_on}印发"
+
+    @property
+    def code_line(self) -> str:
+        """The one line of provenance the document carries; the rest is in its manifest."""
+        return f"核验码：{self.code}" if self.code else ""
 
     @property
     def known_at_text(self) -> str:
@@ -169,7 +184,7 @@ def build(
     *,
     position: int,
     engine: str,
-    number: str | None = None,
+    particulars: Particulars | None = None,
 ) -> Bulletin:
     """The bulletin of a score document (`board_json`), from the facts it was scored on.
 
@@ -198,10 +213,11 @@ def build(
         )
         for u in document["units"]
     )
+    given = particulars or Particulars()
     return Bulletin(
         title=TITLE,
         issuer=main.model.issuer,
-        number=number or default_number(span),
+        number=given.number or default_number(span),
         period=span.label,
         period_name=period_name(span),
         as_of=as_of,
@@ -216,6 +232,9 @@ def build(
         columns=columns,
         rows=rows,
         criticisms=_criticisms(document, facts, books, main),
+        to=given.to or DEFAULT_TO,
+        cc=given.cc,
+        issued=given.issued,
     )
 
 
@@ -340,14 +359,6 @@ def default_number(span: Period) -> str:
     if "-" in label:
         return f"{span.start.year}年第{span.start.month}期"
     return f"{span.start.year}年年度"
-
-
-def closing(b: Bulletin) -> str:
-    """The provenance footer's last sentence."""
-    return (
-        f"数据截至{chinese_date(b.as_of)}。"
-        "本通报随附清单（.manifest.json），可用 ledger bulletin verify 核验。"
-    )
 
 
 def chinese_date(day: dt.date) -> str:

@@ -1,106 +1,61 @@
-"""The bulletin as an A4 PDF (fpdf2), with an embedded CJK font so that Chinese renders anywhere.
+"""The bulletin as an A4 PDF (fpdf2) laid out after GB/T 9704-2012 《党政机关公文格式》: the red masthead with
+the 文号/期号 and the red line, the title, 主送, the text and the ranked table, the signature kept on the
+page of the last paragraph, the 核验码 as a note, the 版记 (抄送, 印发) at the foot of the last page, and
+page numbers "— 1 —" at the foot (odd pages right, even pages left).
 
-The font is the file named by `LEDGER_CJK_FONT`, or the first of the usual system CJK fonts found
-(Debian's WenQuanYi, Noto CJK, AR PL, Windows SimSun/YaHei, macOS PingFang/STHeiti/Songti). Only the
-glyphs used are embedded. The creation date is the bulletin's known-at instant, so the same bulletin and
-the same font file give the same bytes.
+The fonts are embedded (only the glyphs used; `ledger.bulletin.fonts` says which). The creation date is the
+bulletin's known-at instant, so the same bulletin and the same font files give the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+import unicodedata
+from dataclasses import replace
 from typing import Any
 
-from ledger.bulletin.model import Bulletin, closing, instant, points_text
+from ledger.bulletin.fonts import FONTS_ENV, Face, Fonts, find_fonts
+from ledger.bulletin.model import Bulletin, instant, points_text
 from ledger.characters import visible
 from ledger.errors import LedgerError
 
-FONT_ENV = "LEDGER_CJK_FONT"
-CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/arphic/ukai.ttc",
-    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
-    "C:/Windows/Fonts/simsun.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/System/Library/Fonts/STHeiti Light.ttc",
-    "/System/Library/Fonts/Supplemental/Songti.ttc",
-    "/Library/Fonts/Arial Unicode.ttf",
-)
-Rgb = tuple[int, int, int]
-RED: Rgb = (192, 0, 0)
-FAMILY = "cjk"
+RED = (192, 0, 0)
+PT = 25.4 / 72  # mm per point
+MARGINS = {"P": (28.0, 37.0, 26.0, 35.0), "L": (25.0, 25.0, 25.0, 28.0)}  # left, top, right, bottom (mm)
+BODY, TITLE, MASTHEAD, TABLE, FOLIO = 16.0, 22.0, 30.0, 9.0, 14.0  # 3号, 2号, 发文机关标志, 表格, 4号
+LINE = 9.0  # mm between lines of the text (GB/T 9704: 22 lines to the 225 mm of a page)
+PADDING = (1.0, 1.5)  # table cells: top/bottom, left/right (mm)
+FIXED = {"rank": 10.0, "unit": 34.0, "filed": 12.0, "adopted": 11.0, "endorsed": 10.0, "total": 12.0}
+HEADER_SIZES = {"P": (9.0, 8.5, 8.0), "L": (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)}
 
 
-@dataclass(frozen=True)
-class CjkFont:
-    path: Path
-    sha256: str
-
-    def describe(self) -> dict[str, str]:
-        return {"path": str(self.path), "sha256": self.sha256}
-
-
-def find_cjk_font() -> CjkFont:
-    """The CJK font to embed: $LEDGER_CJK_FONT, else the first common system font present."""
-    named = os.environ.get(FONT_ENV, "").strip()
-    if named:
-        path = Path(named)
-        if not path.is_file():
-            raise LedgerError(f"{FONT_ENV}={named!r} is not a font file")
-        return _font(str(path.resolve()))
-    for candidate in CANDIDATES:
-        if Path(candidate).is_file():
-            return _font(candidate)
-    raise LedgerError(
-        f"no Chinese (CJK) font found for the PDF: set {FONT_ENV} to a .ttf/.ttc/.otf font file "
-        "(e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc from Debian's fonts-wqy-microhei)"
-    )
-
-
-@lru_cache(maxsize=8)
-def _font(path: str) -> CjkFont:
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return CjkFont(Path(path), digest)
-
-
-def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
-    """The bulletin as PDF bytes: masthead, heading, the ranked table (its header repeated on every
-    page), the criticised units, the signature and the provenance footer, with page numbers."""
+def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
+    """The bulletin as PDF bytes."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
-    font = font or find_cjk_font()
-    widths = _widths(len(b.columns))
-    landscape = sum(widths) > 180
+    fonts = fonts or find_fonts()
+    b, orientation, header_size, widths = layout(b)
+    left, top, right, bottom = MARGINS[orientation]
 
     class Document(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(FAMILY, size=9)
-            self.cell(0, 6, f"— {self.page_no()} / {{nb}} —", align="C")
+        families: dict[str, str] = {}  # noqa: RUF012  (set once, before the first page)
 
-    pdf = Document(orientation="L" if landscape else "P", unit="mm", format="A4")
-    try:
-        pdf.add_font(FAMILY, "", str(font.path))
-        pdf.add_font(FAMILY, "B", str(font.path))
-    except Exception as e:  # fpdf2 raises many kinds on a font it cannot read
-        raise LedgerError(f"the font {font.path} cannot be embedded ({e}); set {FONT_ENV} to another") from e
+        def use(self, role: str, size: float) -> None:
+            """The font of a role (title, body, heading) at a size in points."""
+            self.set_font(self.families[role], size=size)
+
+        def footer(self) -> None:
+            self.set_y(-bottom + 7)
+            self.use("body", FOLIO)
+            folio = f"— {self.page_no()} —"
+            inset = FOLIO * PT  # one character in from the edge of the text block
+            if self.page_no() % 2:
+                self.set_x(self.w - self.r_margin - inset - self.get_string_width(folio))
+            else:
+                self.set_x(self.l_margin + inset)
+            self.cell(self.get_string_width(folio), 6, folio)
+
+    pdf = Document(orientation=orientation, unit="mm", format="A4")
+    _add_fonts(pdf, fonts)
     pdf.set_creation_date(instant(b.known_at))
     pdf.set_title(f"{b.title}{b.subtitle}")
     pdf.set_author(b.issuer)
@@ -108,42 +63,125 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
     pdf.set_creator("ledger bulletin")
     pdf.set_producer(f"ledger {b.engine}")
     pdf.set_lang("zh-CN")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(left, top, right)
+    pdf.set_auto_page_break(True, margin=bottom)
     pdf.add_page()
-    width = pdf.epw
+    _masthead(pdf, b)
+    _text(pdf, b)
+    _table(pdf, b, widths, header_size)
+    _criticisms_and_signature(pdf, b)
+    _colophon(pdf, b)
+    return bytes(pdf.output())
 
-    _bold_text(pdf, 26, lambda: pdf.cell(width, 14, b.title, align="C", new_x="LMARGIN", new_y="NEXT"), RED)
-    pdf.set_font(FAMILY, size=11)
-    pdf.cell(width, 7, b.number, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(width / 2, 7, b.issuer)
-    pdf.cell(width / 2, 7, b.issued_on, align="R", new_x="LMARGIN", new_y="NEXT")
+
+def _add_fonts(pdf: Any, fonts: Fonts) -> None:
+    """Embed each font once, however many roles it serves."""
+    families: dict[Face, str] = {}
+    for role in ("title", "body", "heading"):
+        face = getattr(fonts, role)
+        if face not in families:
+            families[face] = f"f{len(families) + 1}"
+            try:
+                pdf.add_font(families[face], "", str(face.path), collection_font_number=face.index)
+            except Exception as e:  # fpdf2 raises many kinds on a font it cannot read
+                raise LedgerError(f"字体 {face.path} 无法嵌入（{e}）：请以 {FONTS_ENV} 指定其他字体") from e
+        pdf.families = {**pdf.families, role: families[face]}
+
+
+def layout(b: Bulletin) -> tuple[Bulletin, str, float, list[float]]:
+    """The page orientation, the table header's size (points) and the column widths (mm): every
+    publication's name fits its column on one line, never broken inside 《》; portrait when it can. Where
+    the names cannot fit even so, the columns are headed 刊物1, 刊物2 ... with the names in a note (the
+    bulletin returned says which)."""
+    short = replace(b, columns=tuple(replace(c, label=f"刊物{i}") for i, c in enumerate(b.columns, 1)))
+    for shown in (b, short):
+        for orientation, sizes in HEADER_SIZES.items():
+            for size in sizes:
+                widths = _widths(shown, size)
+                if sum(widths) <= _room(orientation):
+                    return shown, orientation, size, widths
+    f = FIXED
+    before, after = [f["rank"], f["unit"], f["filed"]], [f["adopted"], f["endorsed"], f["total"]]
+    share = (_room("L") - sum(before) - sum(after)) / max(1, len(b.columns))
+    return short, "L", HEADER_SIZES["L"][-1], [*before, *([share] * len(b.columns)), *after]
+
+
+def _room(orientation: str) -> float:
+    left, _, right, _ = MARGINS[orientation]
+    return (297.0 if orientation == "L" else 210.0) - left - right
+
+
+def _widths(b: Bulletin, size: float) -> list[float]:
+    pubs = [max(11.0, ems(c.label) * size * PT + 2 * PADDING[1] + 0.5) for c in b.columns]
+    f = FIXED
+    longest = max((ems(visible(r.name)) for r in b.rows), default=0.0) * TABLE * PT + 2 * PADDING[1] + 0.5
+    unit = min(max(f["unit"], longest), 2 * f["unit"])
+    return [f["rank"], unit, f["filed"], *pubs, f["adopted"], f["endorsed"], f["total"]]
+
+
+def ems(text: str) -> float:
+    """Text's width in ems: a Chinese character (and 《》) one, anything else about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def _masthead(pdf: Any, b: Bulletin) -> None:
+    width = pdf.epw
+    pdf.set_text_color(*RED)
+    pdf.use("title", MASTHEAD)
+    with pdf.local_context(text_mode="FILL_STROKE", line_width=0.3, draw_color=RED):
+        pdf.cell(width, 16, b.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(4)
+    pdf.use("body", BODY)
+    pdf.cell(width, 8, visible(b.number), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width / 2, 8, b.issuer)
+    pdf.cell(width / 2, 8, b.issued_on, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.8)
-    pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.l_margin + width, pdf.get_y() + 1)
+    pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.l_margin + width, pdf.get_y() + 2)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.2)
-    pdf.ln(6)
-    _bold_text(pdf, 15, lambda: pdf.multi_cell(width, 8, b.heading, align="C", new_x="LMARGIN", new_y="NEXT"))
-    pdf.set_font(FAMILY, size=11)
-    pdf.cell(width, 7, b.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.multi_cell(width, 6.5, "　　" + b.intro, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    _bold_text(
-        pdf, 12, lambda: pdf.cell(width, 8, "一、各单位信息报送采用情况", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+
+
+def _text(pdf: Any, b: Bulletin) -> None:
+    width = pdf.epw
+    pdf.use("title", TITLE)
+    with pdf.local_context(text_mode="FILL_STROKE", line_width=0.2):
+        pdf.multi_cell(width, 11, b.heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+    pdf.use("body", BODY)
+    pdf.cell(width, LINE, b.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(LINE / 2)
+    _paragraph(pdf, f"{visible(b.to)}：", indent=False)
+    _paragraph(pdf, b.intro)
+    _heading(pdf, "一、各单位信息报送采用情况")
+
+
+def _paragraph(pdf: Any, text: str, *, indent: bool = True, doc: Any = None) -> None:
+    (doc or pdf).multi_cell(
+        pdf.epw, LINE, ("　　" if indent else "") + text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR"
     )
 
-    pdf.set_font(FAMILY, size=8.5)
-    heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+
+def _heading(pdf: Any, text: str) -> None:
+    pdf.use("heading", BODY)
+    pdf.cell(pdf.epw, LINE, "　　" + text, new_x="LMARGIN", new_y="NEXT")
+    pdf.use("body", BODY)
+
+
+def _table(pdf: Any, b: Bulletin, widths: list[float], header_size: float) -> None:
+    from fpdf.fonts import FontFace
+
+    pdf.use("body", TABLE)
+    heading = FontFace(family=pdf.families["heading"], size_pt=header_size, fill_color=(235, 235, 235))
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
         num_heading_rows=2,
         headings_style=heading,
-        line_height=4.6,
+        line_height=TABLE * PT * 1.45,
         text_align="CENTER",
-        padding=(0.8, 0.6),
+        padding=PADDING,
         repeat_headings=1,
     ) as table:
         top = table.row()
@@ -167,53 +205,64 @@ def render_pdf(b: Bulletin, font: CjkFont | None = None) -> bytes:
             row.cell(str(r.endorsements))
             row.cell(points_text(r.total))
     if b.legend:
-        pdf.set_font(FAMILY, size=8.5)
+        pdf.use("body", TABLE)
         legend = visible("注：" + "；".join(b.legend) + "。")
-        pdf.multi_cell(width, 4.6, legend, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, TABLE * PT * 1.6, legend, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+    pdf.ln(LINE / 2)
 
-    pdf.ln(3)
-    _bold_text(pdf, 12, lambda: pdf.cell(width, 8, "二、通报批评", new_x="LMARGIN", new_y="NEXT"))
-    pdf.set_font(FAMILY, size=11)
+
+def _criticisms_and_signature(pdf: Any, b: Bulletin) -> None:
+    """二、通报批评, then the signature and the 核验码 note, kept on the page of the last paragraph."""
+    _heading(pdf, "二、通报批评")
     if b.criticisms:
-        pdf.multi_cell(width, 6.5, "　　对以下单位予以通报批评：", new_x="LMARGIN", new_y="NEXT")
-        for place, c in enumerate(b.criticisms, start=1):
-            text = visible(f"　　{place}. {c.name}：{'；'.join(c.reasons)}。")
-            pdf.multi_cell(width, 6.5, text, new_x="LMARGIN", new_y="NEXT")
+        paragraphs = ["对以下单位予以通报批评："]
+        for place, c in enumerate(b.criticisms, 1):
+            paragraphs.append(f"{place}. {c.name}：{'；'.join(c.reasons)}。")
     else:
-        pdf.multi_cell(width, 6.5, "　　本期无通报批评单位。", new_x="LMARGIN", new_y="NEXT")
-
-    pdf.ln(6)
-    pdf.cell(width, 7, b.issuer, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(width, 7, b.issued_on, align="R", new_x="LMARGIN", new_y="NEXT")
-
-    pdf.ln(6)
-    pdf.set_draw_color(150, 150, 150)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-    pdf.ln(1.5)
-    pdf.set_font(FAMILY, size=7.5)
-    pdf.set_text_color(70, 70, 70)
-    for key, value in b.provenance:
-        pdf.multi_cell(width, 3.8, f"{key}：{value}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(
-        width,
-        3.8,
-        closing(b),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    return bytes(pdf.output())
+        paragraphs = ["本期无通报批评单位。"]
+    for text in paragraphs[:-1]:
+        _paragraph(pdf, visible(text))
+    with pdf.unbreakable() as doc:  # a page break anywhere in here comes before the last paragraph
+        _paragraph(pdf, visible(paragraphs[-1]), doc=doc)
+        doc.ln(LINE * 1.5)
+        date_width = pdf.get_string_width(b.issued_on)
+        date_x = pdf.l_margin + pdf.epw - 4 * BODY * PT - date_width  # 成文日期右空四字
+        issuer_width = pdf.get_string_width(b.issuer)
+        doc.set_x(max(pdf.l_margin, date_x + date_width / 2 - issuer_width / 2))
+        doc.cell(issuer_width, LINE, b.issuer, new_x="LMARGIN", new_y="NEXT")
+        doc.set_x(date_x)
+        doc.cell(date_width, LINE, b.issued_on, new_x="LMARGIN", new_y="NEXT")
+        doc.ln(LINE / 2)
+        doc.cell(pdf.epw, LINE, f"　　（{b.code_line}）", new_x="LMARGIN", new_y="NEXT")
 
 
-def _widths(publications: int) -> list[float]:
-    """Column widths (mm): rank, unit, filed, one per publication, adoption total, endorsements, score."""
-    return [10.0, 36.0, 12.0, *([13.0] * publications), 11.0, 10.0, 13.0]
-
-
-def _bold_text(pdf: Any, size: float, draw: Callable[[], object], color: Rgb = (0, 0, 0)) -> None:
-    """Draw text in a heavier stroke (the embedded CJK font has no bold face of its own), in a local
-    graphics state so that the stroke does not carry over to the text after it."""
-    pdf.set_font(FAMILY, size=size)
-    with pdf.local_context(
-        text_mode="FILL_STROKE", line_width=0.25 * size / 12, draw_color=color, text_color=color
-    ):
-        draw()
+def _colophon(pdf: Any, b: Bulletin) -> None:
+    """The 版记 at the foot of the last page: 抄送 (when given) and the 印发 line between rules."""
+    size, height = 14.0, 8.0
+    pdf.use("body", size)
+    inset = size * PT
+    copied = visible(f"抄送：{b.cc}。") if b.cc else ""
+    lines = 1
+    if copied:
+        room = pdf.epw - 2 * inset
+        lines += len(pdf.multi_cell(room, height, copied, dry_run=True, output="LINES", wrapmode="CHAR"))
+    block = lines * height + 2
+    bottom = pdf.h - pdf.b_margin
+    if pdf.get_y() + block + 4 > bottom:
+        pdf.add_page()
+    y = bottom - block
+    x0, x1 = pdf.l_margin, pdf.l_margin + pdf.epw
+    pdf.set_line_width(0.35)
+    pdf.line(x0, y, x1, y)
+    pdf.set_xy(x0 + inset, y + 1)
+    if copied:
+        pdf.multi_cell(pdf.epw - 2 * inset, height, copied, wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_line_width(0.25)
+        pdf.line(x0, pdf.get_y(), x1, pdf.get_y())
+        pdf.set_xy(x0 + inset, pdf.get_y())
+    pdf.cell(pdf.epw / 2, height, b.issuer)
+    printed = f"{b.issued_on}印发"
+    pdf.set_x(x1 - inset - pdf.get_string_width(printed))
+    pdf.cell(pdf.get_string_width(printed), height, printed, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_line_width(0.35)
+    pdf.line(x0, pdf.get_y() + 1, x1, pdf.get_y() + 1)

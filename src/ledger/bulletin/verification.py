@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger import __version__
 from ledger.acts import StoredAct
-from ledger.bulletin.issue import MANIFEST_KIND, Request, make
+from ledger.bulletin.issue import MANIFEST_KIND, Request, code_of, make
 from ledger.characters import visible
 from ledger.checkpoints import CheckpointError, parse, signature_fault
 from ledger.errors import LedgerError
@@ -79,6 +79,17 @@ class Verification:
     anchored: bool | None = None  # the manifest's signed checkpoint holds (None: it carries none)
 
     @property
+    def code(self) -> str | None:
+        """The 核验码 the manifest gives (None: a manifest of a version that printed none)."""
+        code = self.manifest.get("code")
+        return code if isinstance(code, str) else None
+
+    @property
+    def code_matches(self) -> bool | None:
+        """The manifest's 核验码 is the one its own content gives (an edited manifest's is not)."""
+        return None if self.code is None else self.code == code_of(self.manifest)
+
+    @property
     def current(self) -> bool:
         return not self.changed_now
 
@@ -88,13 +99,16 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.identical and self.current and self.file_matches is not False
+        sound = self.file_matches is not False and self.code_matches is not False
+        return self.identical and self.current and sound
 
     @property
     def exit_code(self) -> int:
         """0: identical and current; 1: reproducible but superseded by acts recorded since; 4: the document
         cannot be made again identically (history, rulebook, engine or file differ)."""
         if not self.identical or self.file_matches is False or not self.history_intact:
+            return 4
+        if self.code_matches is False:
             return 4
         if self.anchored is False:
             return 4
@@ -108,6 +122,8 @@ class Verification:
             "current": self.current,
             "history_intact": self.history_intact,
             "checkpoint": self.anchored,
+            "code": self.code,
+            "code_matches": self.code_matches,
             "document_sha256": m["document"]["sha256"],
             "rebuilt_sha256": self.rebuilt_sha256,
             "file": m["document"].get("file"),
@@ -145,6 +161,12 @@ class Verification:
             out += [f"  {_change_text(c)}" for c in self.changed_then]
             if not self.changed_then:
                 out.append("  every unit's figures are the same; the difference is in the document itself")
+        if self.code is not None:
+            out.append(
+                f"核验码 {self.code}：与清单内容相符"
+                if self.code_matches
+                else f"核验码 {self.code}：与清单内容不符（清单已被改动）"
+            )
         out += [f"  {note}" for note in self.notes]
         if self.file_sha256 is not None:
             verdict = "matches" if self.file_matches else "does NOT match"
@@ -219,6 +241,9 @@ def verify(
         as_of=asked["as_of"],
         known_at=known_at,
         number=asked.get("number"),
+        to=asked.get("to"),
+        cc=asked.get("cc"),
+        issued_on=asked.get("issued_on"),
     )
     notes: list[str] = []
     anchored = _anchored(ledger, manifest, keys, notes) if "checkpoint" in manifest else None
@@ -232,7 +257,7 @@ def verify(
     if not everything:
         raise LedgerError("the ledger holds no acts: the bulletin cannot be made again from it")
     # Only the figures matter as the ledger stands now: the cheapest format gives them.
-    current = Request(base.rulebook, base.period, "html", base.as_of, None, base.number)
+    current = replace(base, format="html", known_at=None)
     now = make(ledger, current, everything) if since or again is None else again
     rulebook_now = now.manifest["rulebook"]
     if rulebook_now.get("sha256") != manifest["rulebook"].get("sha256"):

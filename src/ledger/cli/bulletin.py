@@ -16,6 +16,7 @@ from rich.markup import escape
 from ledger.anchoring import Altered, take
 from ledger.bulletin import FORMATS, Request, issue, manifest_path, verify_file, write
 from ledger.bulletin.issue import Issued
+from ledger.bulletin.particulars import DEFAULT_TO
 from ledger.checkpoints import load_private_key, load_public_key
 from ledger.cli.common import AsOf, Db, KnownAt, err, ledger_at, run
 from ledger.errors import LedgerError
@@ -46,7 +47,25 @@ OutArg = Annotated[
 ]
 NumberArg = Annotated[
     str | None,
-    typer.Option("--number", help="The issue line under the masthead (default: e.g. 2019年第3期)."),
+    typer.Option(
+        "--number",
+        help="文号或期号，印在版头红线之上，如 银政办发〔2019〕12号 或 第3期（默认：如 2019年第3期）。",
+    ),
+]
+ToArg = Annotated[
+    str | None,
+    typer.Option("--to", help=f"主送机关，如 各县（市）区人民政府，市直各部门（默认：{DEFAULT_TO}）。"),
+]
+CcArg = Annotated[
+    str | None,
+    typer.Option("--cc", help="抄送机关，印在版记中，如 自治区人民政府办公厅（默认：无抄送）。"),
+]
+IssuedOnArg = Annotated[
+    str | None,
+    typer.Option(
+        "--issued-on",
+        help="印发日期，如 2019-10-08 或 2019年10月8日（默认：所据记录知悉时点当日，北京时间）。",
+    ),
 ]
 
 
@@ -60,6 +79,9 @@ def bulletin(
     fmt: FormatArg = None,
     out: OutArg = None,
     number: NumberArg = None,
+    to: ToArg = None,
+    cc: CcArg = None,
+    issued_on: IssuedOnArg = None,
     checkpoint_key: Annotated[
         Path | None,
         typer.Option(
@@ -84,6 +106,9 @@ def bulletin(
                 ("--format", fmt),
                 ("--out", out),
                 ("--number", number),
+                ("--to", to),
+                ("--cc", cc),
+                ("--issued-on", issued_on),
                 ("--checkpoint-key", checkpoint_key),
             )
             if value is not None
@@ -111,7 +136,7 @@ def bulletin(
                 if fmt
                 else f"--out {out} has no .html, .pdf or .xlsx suffix: give --format"
             )
-        request = Request(rulebook, period, kind, as_of, known_at, number)
+        request = Request(rulebook, period, kind, as_of, known_at, number, to, cc, issued_on)
         signer = load_private_key(checkpoint_key) if checkpoint_key else None  # before the store opens
         with ledger_at(db) as ledger:
             issued = issue(ledger, request)
@@ -120,7 +145,7 @@ def bulletin(
         written = write(issued, out)
         b = issued.bulletin
         typer.echo(f"{out}: {b.title}{b.subtitle}, {len(b.rows)} units, sha256 {issued.sha256}")
-        typer.echo(f"{written}: position {b.position}, known at {b.known_at}")
+        typer.echo(f"{written}: position {b.position}, known at {b.known_at}, 核验码 {b.code}")
         if signer is not None:
             typer.echo(f"检查点已签署：位置 {b.position}，链头 {issued.manifest['chain'][:12]}…（在清单中）")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ledger.web.routes import acts, assets, auth, drafts, ranking, rulebooks, units, whatif
+from ledger.web.routes import acts, assets, auth, bulletin, drafts, ranking, rulebooks, units, whatif
 
-MODULES = (assets, auth, ranking, units, acts, whatif, drafts, rulebooks)
+MODULES = (assets, auth, ranking, units, acts, whatif, drafts, bulletin, rulebooks)
 router = APIRouter(include_in_schema=False)
 for module in MODULES:
     router.include_router(module.router)
