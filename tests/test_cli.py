@@ -112,7 +112,7 @@ def test_table_csv_and_explain(sample: Path, sqlite_url: str) -> None:
     assert csv[0].startswith("rank,unit,name,class,total,performance_adjustment")
     assert len(csv) > 50
     text = ledger("explain", "--unit", "xingqing", *base, db=sqlite_url).stdout
-    assert "[9.1-quota]" in text and "[9.2-adoption]" in text and "acts: yc2019-" in text
+    assert "[9.1-quota]" in text and "[9.2-adoption]" in text and "行为：yc2019-" in text
 
 
 def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_url: str) -> None:
@@ -273,7 +273,7 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     again = tmp_path / "again.jsonl"
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
-    assert "ok:" in ledger("verify", db=second).stdout
+    assert "完好：" in ledger("verify", db=second).stdout
 
 
 READING = [
@@ -342,7 +342,7 @@ def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str
     again = ledger("init", db=url)
     assert again.stdout.startswith(f"账本已存在：{url}，有 0 个行为，未作改动")
     assert ledger("events", db=url).stdout == ""
-    assert "ok: 0 acts" in ledger("verify", db=url).stdout
+    assert "完好：0 条行为" in ledger("verify", db=url).stdout
 
 
 def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, database_url: str) -> None:
@@ -363,7 +363,7 @@ def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, 
     assert nothing_made(url, tmp_path)
     ledger("init", db=url)
     assert ledger("import", str(bad), db=url, check=False).returncode == 1
-    assert ledger("verify", db=url).stdout.startswith("ok: 0 acts")  # the ledger that was there stays
+    assert ledger("verify", db=url).stdout.startswith("完好：0 条行为")  # the ledger that was there stays
 
 
 def jsonl(path: Path, acts: list[dict[str, object] | str]) -> Path:
@@ -577,7 +577,7 @@ def test_empty_results_explain_themselves(tmp_path: Path, database_url: str) -> 
     scored = ledger("score", *year, "--format", "json", db=database_url)
     assert json.loads(scored.stdout)["units"] == [] and empty in scored.stderr
     verified = ledger("verify", db=database_url)
-    assert "ok: 0 acts" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
+    assert "完好：0 条行为" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
     for command, said in (
         (("events",), empty),
         (("export",), "没有可导出的行为"),

@@ -27,7 +27,7 @@ def import_(
     ],
     db: Db = None,
 ) -> None:
-    """导入行为 (import)：一个文件的行为全部导入，或一条有误则全不导入。
+    """导入一个文件的行为：全部导入，或一条有误则全不导入。
 
     重复导入不改变任何东西：已有的行为记为重复。`ledger export` 写的文件导入为恢复（见 restore）。
     """
@@ -107,7 +107,7 @@ def _restore(db: str | None, file: Path, lines: Callable[[], Iterable[bytes]]) -
 def template(
     out: Annotated[Path, typer.Option("--out", help="空白登记表写入的目录 (directory).")] = Path("templates"),
 ) -> None:
-    """写出空白登记表 (template)：单位登记、报送登记、采用登记、批示登记，CSV 与 XLSX 各一份。"""
+    """写出空白登记表：单位、报送、采用、批示登记，CSV 与 XLSX。"""
 
     def body() -> None:
         for path in write_templates(out):
@@ -120,7 +120,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="写入此文件，而非标准输出 (file).")] = None,
     db: Db = None,
 ) -> None:
-    """导出整个账本 (export)：JSON Lines，每个行为带位置、记录时间与哈希链值。"""
+    """导出整个账本为 JSON Lines：带位置、记录时间与哈希链值。"""
 
     def body() -> None:
         with ledger_at(db) as ledger:
@@ -141,7 +141,7 @@ def restore(
     file: Annotated[Path, typer.Argument(help="`ledger export` 写出的文件 (file).")],
     db: Db = None,
 ) -> None:
-    """恢复导出的账本 (restore)：装入空账本，位置、记录时间与哈希链都与导出时相同。"""
+    """把导出的账本恢复到空账本：位置、记录时间与哈希链不变。"""
 
     def body() -> None:
         kind_of(str(file), head_of(file))  # JSON Lines, or WrongFile before the ledger is made
@@ -172,7 +172,7 @@ def events(
     fmt: Annotated[str, typer.Option("--format", help="jsonl（每行一个 JSON）或 table (表格).")] = "jsonl",
     db: Db = None,
 ) -> None:
-    """列出行为 (events)：按位置顺序，带位置与记录时间。
+    """按位置顺序列出行为，带位置与记录时间。
 
     默认输出 JSON Lines；--format table 输出表格（记录时间为北京时间，单位显示名称）。
     """

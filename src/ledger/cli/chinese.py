@@ -1,5 +1,6 @@
 """The command's own words in Chinese: what typer and click print around the ledger's text (usage,
-panel titles, [required], [default: ...], the errors of a missing option or an unknown command).
+panel titles, [required], [default: ...], the errors of a missing option or an unknown command); and
+help that folds its long Chinese lines instead of cutting them.
 
 Typer keeps its panel titles and markers in module constants of `typer.rich_utils`; click and typer look
 their messages up through `gettext`, by the name `_` (and `ngettext`) each module imported. `use()` sets
@@ -19,6 +20,7 @@ import click.exceptions
 import click.formatting
 import typer.core
 import typer.rich_utils
+from rich.text import Text
 
 MESSAGES = {
     "Usage:": "用法：",
@@ -157,6 +159,7 @@ def use() -> None:
                 module.ngettext = ngettext  # type: ignore[attr-defined]
     for constant, text in PANELS.items():
         setattr(typer.rich_utils, constant, text)
+    _wrap(typer.rich_utils, "_make_rich_text", _folded)
     for exceptions in {click.exceptions, *_vendored("exceptions")}:
         for value in vars(exceptions).values():
             if isinstance(value, type) and "format_message" in vars(value):
@@ -170,6 +173,19 @@ def use() -> None:
 def _wrap(owner: Any, name: str, wrapper: Callable[[Any], Any]) -> None:
     """Replace a method of a class of click's or typer's with the wrapper around it."""
     setattr(owner, name, wrapper(vars(owner)[name] if name in vars(owner) else getattr(owner, name)))
+
+
+def _folded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """typer's help text, folding a long line rather than cutting it with "…": Chinese has no spaces
+    to wrap at, and any place between two characters is a place to break it."""
+
+    def make_rich_text(*args: Any, **kwargs: Any) -> Any:
+        text = method(*args, **kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    return make_rich_text
 
 
 def _vendored(name: str) -> list[Any]:

@@ -9,8 +9,6 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.padding import Padding
-from rich.text import Text
 
 from ledger import render
 from ledger.cli import tables
@@ -19,11 +17,11 @@ from ledger.rulebooks import Catalogue, default_directories, load_rulebook
 from ledger.services import selection_of
 from ledger.whatif import diff_rulebooks
 
-rulebook_app = typer.Typer(help="检查、比较考核办法草案 (rulebook check, diff).")
+rulebook_app = typer.Typer(help="检查、比较考核办法草案。")
 
 
 def rulebooks(fmt: Format = "table", db: Db = None) -> None:
-    """列出考核办法 (rulebooks)：ID、版本、文号、名称、有效期、考核周期与 sha256。
+    """列出考核办法：ID、版本、有效期、周期、名称、文号与 sha256。
 
     考核办法是文件，不是行为：--db 与其他命令一样可以给出，在这里不起作用。
     """
@@ -47,7 +45,8 @@ def rulebooks(fmt: Format = "table", db: Db = None) -> None:
             window = f"{b['effective_from']} 至 {b['effective_to'] or '今'}"
             cadence = CADENCES.get(b["cadence"], b["cadence"])
             typer.echo(f"{b['id']}  第 {b['version']} 版  有效期 {window}  按{cadence}考核")
-            tables.say(Padding(Text(f"{b['title']}\n{b['document']}"), (0, 0, 0, 2), expand=False))
+            for line in [*tables.indented(b["title"]), *tables.indented(b["document"])]:
+                typer.echo(line)
             typer.echo(f"  sha256 {b['sha256']}")
 
     run(body)
@@ -59,7 +58,7 @@ CHANGES = {"changed": "改动", "removed": "删去", "added": "新增"}
 
 @rulebook_app.command("check")
 def rulebook_check(file: Annotated[Path, typer.Argument(help="考核办法 .toml 文件 (file).")]) -> None:
-    """检查考核办法草案 (check)：逐个键核对，有误时指明文件与键。"""
+    """检查考核办法草案：逐个键核对，有误时指明文件与键。"""
 
     def body() -> None:
         book = load_rulebook(file)
@@ -75,7 +74,7 @@ def rulebook_diff(
     b: Annotated[str, typer.Argument(help="ID、ID@版本 或 .toml 文件 (rulebook).")],
     fmt: Format = "table",
 ) -> None:
-    """比较两个考核办法 (diff)：列出不同的条款（及类别、刊物、有效期）。"""
+    """比较两个考核办法：列出不同的条款（及类别、刊物、有效期）。"""
 
     def body() -> None:
         catalogue = Catalogue.load()

@@ -37,7 +37,7 @@ def score(
     fmt: Format = "table",
     db: Db = None,
 ) -> None:
-    """考核得分 (score)：一个期间每个单位的得分与名次。
+    """考核得分：一个期间每个单位的得分与名次。
 
     按 --as-of 日期及以前发生、--known-at 时间及以前记录的行为计分。
     """
@@ -110,7 +110,7 @@ def explain(
     known_at: KnownAt = None,
     db: Db = None,
 ) -> None:
-    """逐条说明一个单位的得分 (explain)：条款、原文、分值与所依据的行为。"""
+    """逐条说明一个单位的得分：条款、原文、分值与所依据的行为。"""
 
     def body() -> None:
         with ledger_at(db) as ledger, progress(ledger.store.head()[0], "重放中") as tick:

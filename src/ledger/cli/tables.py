@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -31,9 +31,11 @@ def show(table: Table) -> None:
     Console().print(table)
 
 
-def say(text: RenderableType) -> None:
-    """Text on standard output, wrapped at the terminal's width (a long CJK line folds, none is cut)."""
-    Console(highlight=False).print(text)
+def indented(text: str, indent: int = 2) -> list[str]:
+    """Recorded text wrapped at the terminal's width, indented (a long CJK line folds, none is cut)."""
+    console = Console()
+    lines = Text(visible(text)).wrap(console, max(20, console.width - indent), overflow="fold")
+    return [" " * indent + line.plain.rstrip() for line in lines]
 
 
 def china_time(instant: str) -> str:
