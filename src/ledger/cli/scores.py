@@ -47,7 +47,7 @@ def score(
             document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
             empty = None if document["units"] else ledger.why_no_units(document)
             book = ledger.selection(rulebook).latest
-        emit(document, fmt, csv=render.scores_csv, table=lambda d: tables.show(_table(d, book)))
+        emit(document, fmt, csv=render.scores_csv, table=lambda d: _show(d, book))
         if empty:
             note(empty)
 
@@ -63,15 +63,21 @@ METRICS = {  # what a metric is called, by the kind of clause that reports it
 FLAGS = {"criticized": "被通报", "eligible_for_award": "可评优"}
 
 
-def _table(document: dict[str, Any], book: Rulebook) -> Table:
-    """The ranking as a table: units and classes by name, metrics and flags by what they are called; the
-    rulebook, period, as-of and known-at above it, its whole sha256 below."""
+def _show(document: dict[str, Any], book: Rulebook) -> None:
+    """The rulebook, period, as-of and known-at (China time), the ranking, and the rulebook's sha256
+    whole on a line of its own."""
     identity = document["rulebook"]
-    title = (
-        f"{book.model.title}（{identity['id']} 第 {identity['version']} 版）· {document['period']}"
-        f" · 截至 {document['as_of']} · 已知于 {tables.china_time(document['known_at'])}"
-    )
-    table = Table(title=title, caption=f"sha256 {identity['sha256']}", caption_justify="left")
+    for line in tables.indented(f"{book.model.title}（{identity['id']} 第 {identity['version']} 版）", 0):
+        typer.echo(line)
+    known = tables.china_time(document["known_at"])
+    typer.echo(f"期间 {document['period']} · 截至 {document['as_of']} · 已知于 {known}（北京时间）")
+    tables.show(_table(document, book))
+    typer.echo(f"sha256 {identity['sha256']}")
+
+
+def _table(document: dict[str, Any], book: Rulebook) -> Table:
+    """The ranking as a table: units and classes by name, metrics and flags by what they are called."""
+    table = Table()
     metrics = sorted({m for u in document["units"] for m in u["metrics"]})
     flags = sorted({f for u in document["units"] for f in u["flags"]})
     graded = any(u.get("grade") for u in document["units"])
