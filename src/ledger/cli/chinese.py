@@ -98,6 +98,13 @@ ERRORS = (  # click's error texts written as English f-strings (the click that t
     (r"(\S+) is not one of (.*)\.$", r"\1 不是 \2 之一。"),
     (r"(?:File|Directory|Path) ('.*') does not exist\.$", r"\1 不存在。"),
     (r"Option ('.*') requires an argument\.$", r"选项 \1 需要一个值。"),
+    # pydantic's words, which the typer that carries click uses to read an option's value
+    (r"Input should be a valid integer(?:, unable to parse string as an integer)?", "应为整数"),
+    (r"Input should be a valid number(?:, unable to parse string as a number)?", "应为数字"),
+    (r"Input should be a valid boolean(?:, unable to interpret input)?", "应为 true 或 false"),
+    (r"Input should be greater than or equal to (\S+)", r"应不小于 \1"),
+    (r"Input should be greater than (\S+)", r"应大于 \1"),
+    (r"Input should be less than or equal to (\S+)", r"应不大于 \1"),
 )
 
 
