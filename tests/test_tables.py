@@ -3,7 +3,6 @@ the terminal, in Chinese, units and classes by name, hashes whole."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -11,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.projected import script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,12 +33,8 @@ def ledger(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def kept(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The sample year as kept through the year (scripts/sample_export.py), restored."""
-    spec = importlib.util.spec_from_file_location("sample_export", ROOT / "scripts" / "sample_export.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     where = tmp_path_factory.mktemp("kept")
-    module.main(["--out", str(where / "export.jsonl")])
+    script("sample_export").main(["--out", str(where / "export.jsonl")])
     url = f"sqlite:///{where / 'ledger.db'}"
     ledger("restore", str(where / "export.jsonl"), "--db", url)
     return url

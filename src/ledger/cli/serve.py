@@ -43,7 +43,7 @@ def project(
 
     def say(done: Step) -> None:
         if once or done.folded or any(done.rescored.values()):
-            typer.echo(f"已折叠 {done.folded} 条行为")
+            typer.echo(f"已处理 {done.folded} 条行为")
             for name, tracked in done.positions.items():
                 typer.echo(
                     f"{name}：重算 {done.rescored[name]} 个单位，位置 {tracked.position}"
