@@ -23,12 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 Rows = dict[tuple[str, str], tuple[str, str]]
 
 
-def sample_year(seed: int = 3) -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("sample_year", ROOT / "scripts" / "sample_year.py")
+def script(name: str) -> Any:
+    """A module of scripts/ (`sample_year`, `sample_export`), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    acts: list[dict[str, Any]] = module.generate(2019, seed)
+    return module
+
+
+def sample_year(seed: int = 3) -> list[dict[str, Any]]:
+    acts: list[dict[str, Any]] = script("sample_year").generate(2019, seed)
     return acts
 
 

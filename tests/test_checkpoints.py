@@ -116,7 +116,7 @@ def test_checkpoint_then_verify_names_the_divergence_and_the_file(tmp_path: Path
     assert _ledger("verify", db=db).returncode == 0  # the chain alone is fooled (the kept copy deleted)
     found = _ledger("verify", "--checkpoint", str(cp), "--public-key", str(pub), db=db)
     assert found.returncode == 4
-    assert "position 4" in found.stderr and f"{cp}：历史自位置 4 起与该检查点不一致" in found.stderr
+    assert "已被改动：位置 4" in found.stderr and f"{cp}：历史自位置 4 起与该检查点不一致" in found.stderr
 
 
 def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path) -> None:

@@ -45,9 +45,9 @@ def test_import_then_reimport_changes_nothing(sample: Path, database_url: str) -
     """Importing a file stores every act once; importing it again reports every act as a duplicate."""
     lines = sum(1 for line in sample.read_text().splitlines() if line.strip())
     first = ledger("import", str(sample), db=database_url)
-    assert f"{lines} acts, {lines} new, 0 duplicate" in first.stdout
+    assert f"共 {lines} 条行为：新增 {lines} 条，重复 0 条" in first.stdout
     second = ledger("import", str(sample), db=database_url)
-    assert f"{lines} acts, 0 new, {lines} duplicate" in second.stdout
+    assert f"共 {lines} 条行为：新增 0 条，重复 {lines} 条" in second.stdout
     events = ledger("events", db=database_url).stdout.splitlines()
     assert len(events) == lines
     positions = [json.loads(e)["position"] for e in events]
@@ -112,7 +112,7 @@ def test_table_csv_and_explain(sample: Path, sqlite_url: str) -> None:
     assert csv[0].startswith("rank,unit,name,class,total,performance_adjustment")
     assert len(csv) > 50
     text = ledger("explain", "--unit", "xingqing", *base, db=sqlite_url).stdout
-    assert "[9.1-quota]" in text and "[9.2-adoption]" in text and "acts: yc2019-" in text
+    assert "[9.1-quota]" in text and "[9.2-adoption]" in text and "行为：yc2019-" in text
 
 
 def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_url: str) -> None:
@@ -224,8 +224,8 @@ def test_reimporting_a_file_without_ids_changes_nothing(tmp_path: Path, sqlite_u
     missed = {"type": "commission.missed", "occurred_on": "2019-03-01", "unit": "xq"}
     path = tmp_path / "no-ids.jsonl"
     path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (register, missed, missed)) + "\n")
-    assert "3 acts, 3 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
-    assert "3 acts, 0 new, 3 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+    assert "共 3 条行为：新增 3 条，重复 0 条" in ledger("import", str(path), db=sqlite_url).stdout
+    assert "共 3 条行为：新增 0 条，重复 3 条" in ledger("import", str(path), db=sqlite_url).stdout
     assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 3
 
 
@@ -253,7 +253,7 @@ def test_import_a_register_and_write_templates(tmp_path: Path, sqlite_url: str) 
     assert "报送登记.xlsx" in result.stdout
     units = tmp_path / "units.csv"
     units.write_text("单位代码,单位名称,单位类别,登记日期\nxq,兴庆区,county,2019/1/1\n", encoding="utf-8")
-    assert "1 new" in ledger("import", str(units), db=sqlite_url).stdout
+    assert "新增 1 条" in ledger("import", str(units), db=sqlite_url).stdout
     filings = tmp_path / "filings.csv"
     filings.write_text("报送日期,报送单位,信息编号,标题\n2019-03-01,xq,R1,标题\n2019-03-01,nobody,R2,标题\n")
     bad = ledger("import", str(filings), db=sqlite_url, check=False)
@@ -269,11 +269,11 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     exported = tmp_path / "export.jsonl"
     ledger("export", "--out", str(exported), db=first)
     restored = ledger("import", str(exported), db=second)
-    assert "acts restored; chain verified" in restored.stdout and "intact" in restored.stdout
+    assert "条行为；哈希链核验" in restored.stdout and "intact" in restored.stdout
     again = tmp_path / "again.jsonl"
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
-    assert "ok:" in ledger("verify", db=second).stdout
+    assert "完好：" in ledger("verify", db=second).stdout
 
 
 READING = [
@@ -340,9 +340,9 @@ def test_init_makes_a_ledger_once_and_reading_commands_open_it(database_url: str
     made = ledger("init", db=url)
     assert made.stdout.startswith(f"已新建账本：{url}")
     again = ledger("init", db=url)
-    assert again.stdout.startswith(f"账本已存在：{url}，有 0 个行为，未作改动")
+    assert again.stdout.startswith(f"账本已存在：{url}，有 0 条行为，未作改动")
     assert ledger("events", db=url).stdout == ""
-    assert "ok: 0 acts" in ledger("verify", db=url).stdout
+    assert "完好：0 条行为" in ledger("verify", db=url).stdout
 
 
 def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, database_url: str) -> None:
@@ -363,7 +363,7 @@ def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, 
     assert nothing_made(url, tmp_path)
     ledger("init", db=url)
     assert ledger("import", str(bad), db=url, check=False).returncode == 1
-    assert ledger("verify", db=url).stdout.startswith("ok: 0 acts")  # the ledger that was there stays
+    assert ledger("verify", db=url).stdout.startswith("完好：0 条行为")  # the ledger that was there stays
 
 
 def jsonl(path: Path, acts: list[dict[str, object] | str]) -> Path:
@@ -564,7 +564,7 @@ def test_a_utf8_file_beginning_with_a_byte_order_mark_imports(tmp_path: Path, sq
     """JSON Lines saved by an editor that begins UTF-8 with a byte-order mark import as any other."""
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(unit_act("xq"), ensure_ascii=False).encode() + b"\n")
-    assert "1 acts, 1 new, 0 duplicate" in ledger("import", str(path), db=sqlite_url).stdout
+    assert "共 1 条行为：新增 1 条，重复 0 条" in ledger("import", str(path), db=sqlite_url).stdout
 
 
 def test_empty_results_explain_themselves(tmp_path: Path, database_url: str) -> None:
@@ -577,7 +577,7 @@ def test_empty_results_explain_themselves(tmp_path: Path, database_url: str) -> 
     scored = ledger("score", *year, "--format", "json", db=database_url)
     assert json.loads(scored.stdout)["units"] == [] and empty in scored.stderr
     verified = ledger("verify", db=database_url)
-    assert "ok: 0 acts" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
+    assert "完好：0 条行为" in verified.stdout and "账本是空的：没有可核验的行为" in verified.stderr
     for command, said in (
         (("events",), empty),
         (("export",), "没有可导出的行为"),

@@ -120,7 +120,7 @@ def test_the_grade_is_a_csv_column_and_in_the_explanation(sqlite_ledger: Ledger,
     rows = scores_csv(doc).splitlines()
     assert rows[0] == "rank,unit,name,class,total,weighted_total,grade"
     assert rows[1:] == ["1,jyj,jyj 局,unit,61,2.44,合格", "2,wjj,wjj 局,unit,0,0,不合格"]
-    assert "#1 jyj 局 (jyj, unit): total 61, grade 合格" in explanation(doc)
+    assert "第 1 名 jyj 局（jyj，unit）：总分 61，等级 合格" in explanation(doc)
 
 
 BANDS = """

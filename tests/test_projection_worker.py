@@ -148,7 +148,7 @@ def test_a_worker_killed_and_restarted_ends_as_a_replay(
         wait_for_head(ledger)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
-    assert log.read_text().rstrip().endswith("stopped")
+    assert log.read_text().rstrip().endswith("已停止")
     assert_tables_replay(ledger, RULEBOOK)
 
 
@@ -161,18 +161,18 @@ def test_one_worker_projects_and_another_takes_over(ledger: Ledger, tmp_path: Pa
     with project(ledger.store.url, logs[0]) as first, project(ledger.store.url, logs[1]) as second:
         wait_for_head(ledger)
         deadline = time.monotonic() + 30
-        while not any("projected by another worker" in log.read_text() for log in logs):
+        while not any("由另一个投影进程投影" in log.read_text() for log in logs):
             assert time.monotonic() < deadline, "neither worker saw the other's lease"
             time.sleep(0.1)
-        leader, follower = (first, second) if "another worker" in logs[1].read_text() else (second, first)
+        leader, follower = (first, second) if "另一个投影进程" in logs[1].read_text() else (second, first)
         follower_log = logs[1] if follower is second else logs[0]
-        assert "units rescored" not in follower_log.read_text()
+        assert "重算" not in follower_log.read_text()
         leader.send_signal(signal.SIGKILL)
         leader.wait()
         ledger.append(acts[6000:])
         wait_for_head(ledger)
         deadline = time.monotonic() + 30  # the worker prints its step after committing it
-        while "units rescored" not in follower_log.read_text():
+        while "重算" not in follower_log.read_text():
             assert time.monotonic() < deadline, "the follower never rescored"
             time.sleep(0.1)
         assert follower.poll() is None

@@ -108,14 +108,14 @@ def test_rulebook_check_and_diff_commands(tmp_path: Path) -> None:
     good = draft(tmp_path, "met = 10", "met = 20")
     ok = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(good)],
                         capture_output=True, text=True, cwd=ROOT)  # fmt: skip
-    assert ok.returncode == 0 and "yinchuan-2018@2 is valid" in ok.stdout
+    assert ok.returncode == 0 and "yinchuan-2018@2 有效" in ok.stdout
     bad = draft(tmp_path, "met = 10", 'met = "ten"')
     result = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "check", str(bad)],
                             capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert result.returncode == 2 and "clauses[0].met" in result.stderr
     diff = subprocess.run([sys.executable, "-m", "ledger", "rulebook", "diff", "yinchuan-2018", str(good)],
                           capture_output=True, text=True, cwd=ROOT)  # fmt: skip
-    assert "changed  clauses.9.1-quota" in diff.stdout
+    assert "改动  clauses.9.1-quota" in diff.stdout
 
 
 def test_whatif_over_http(tmp_path: Path, sqlite_url: str) -> None:

@@ -144,28 +144,29 @@ def explanation(document: dict[str, Any]) -> str:
     """Each unit's lines, readable: period, clause, detail, points and the acts behind them."""
     book = document["rulebook"]
     out = [
-        f"{book['id']} v{book['version']} (sha256 {book['sha256'][:12]}…) · period {document['period']}"
-        f" · as of {document['as_of']} · known at {document['known_at']}"
+        f"{book['id']} 第 {book['version']} 版 · 期间 {document['period']} · 截至 {document['as_of']}"
+        f" · 已知于 {document['known_at']}",
+        f"sha256 {book['sha256']}",
     ]
     for u in document["units"]:
         out.append("")
-        grade = f", grade {u['grade']}" if u.get("grade") else ""
-        place = f"#{u['rank']}" if u["rank"] is not None else "not ranked"
-        out.append(f"{place} {visible(u['name'])} ({u['unit']}, {u['class']}): total {u['total']}{grade}")
+        grade = f"，等级 {u['grade']}" if u.get("grade") else ""
+        place = f"第 {u['rank']} 名" if u["rank"] is not None else "不排名"
+        out.append(f"{place} {visible(u['name'])}（{u['unit']}，{u['class']}）：总分 {u['total']}{grade}")
         if u.get("not_ranked"):
-            out.append(f"  not ranked: {u['not_ranked']}")
+            out.append(f"  不排名：{u['not_ranked']}")
         for name, value in u["metrics"].items():
-            out.append(f"  metric {name} = {value}")
+            out.append(f"  指标 {name} = {value}")
         for name, value in u["flags"].items():
-            out.append(f"  flag {name} = {_yes(value)}")
+            out.append(f"  标记 {name}：{'是' if value else '否'}")
         for li in u["lines"]:
             sign = f"{li['points']:+}" if li["points"] else "0"
             out.append(f"  {li['period']}  [{li['clause']['id']}] {visible(li['detail'])}: {sign}")
             out.append(f"      {li['clause']['wording']}")
             events = [visible(e) for e in li["events"]]
             if events:
-                shown = ", ".join(events[:8]) + (f" … (+{len(events) - 8})" if len(events) > 8 else "")
-                out.append(f"      acts: {shown}")
+                shown = "、".join(events[:8]) + (f" …（另 {len(events) - 8} 条）" if len(events) > 8 else "")
+                out.append(f"      行为：{shown}")
         if u.get("not_counted"):
             out.append(f"  未计分的行为 ({len(u['not_counted'])}):")
             for nc in u["not_counted"]:

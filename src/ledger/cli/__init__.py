@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import typer
 
-from ledger.cli import acts, bulletin, checkpoints, init, rulebooks, scores, serve, tokens, whatif
+from ledger.cli import acts, bulletin, checkpoints, chinese, init, rulebooks, scores, serve, tokens, whatif
+
+chinese.use()  # typer's and click's own words (用法, 选项, 缺少选项 ...) in Chinese
 
 app = typer.Typer(
-    help="An event-sourced scoring ledger for 政务信息工作考核: acts in, explained scores out.",
+    help="政务信息工作考核账本：记录行为，按考核办法计分并逐条说明 (an event-sourced scoring ledger).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

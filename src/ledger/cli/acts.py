@@ -12,6 +12,7 @@ from typing import Annotated, Any, BinaryIO
 import orjson
 import typer
 
+from ledger.cli import tables
 from ledger.cli.common import Db, KnownAt, err, ledger_at, note, progress, run
 from ledger.emptiness import NOTHING_TO
 from ledger.errors import LedgerError
@@ -22,18 +23,21 @@ from ledger.spreadsheets import import_sheet, write_templates
 def import_(
     file: Annotated[
         Path,
-        typer.Argument(help="JSON Lines (one act per line; - for stdin), or a register as .csv or .xlsx."),
+        typer.Argument(help="JSON Lines 文件（每行一个行为；- 为标准输入），或 .csv、.xlsx 登记表 (file)."),
     ],
     db: Db = None,
 ) -> None:
-    """Append the acts of a file (导入): all of them, or none if any is bad. Re-importing changes nothing."""
+    """导入一个文件的行为：全部导入，或一条有误则全不导入。
+
+    重复导入不改变任何东西：已有的行为记为重复。`ledger export` 写的文件导入为恢复（见 restore）。
+    """
 
     def body() -> None:
         # What the file is, before the ledger is opened (or made): a file of the wrong kind changes nothing.
         if str(file) != "-" and kind_of(str(file), head_of(file)) != "jsonl":
             with ledger_at(db, create=True) as ledger, progress(0) as tick:
                 result = import_sheet(ledger, file, progress=tick)
-            typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
+            typer.echo(imported(file, result.acts, result.new, result.duplicates))
             return
         with _lines_of(file) as (lines, total):
             if _is_export(lines):  # a file of `ledger export`: the same positions, times and chain
@@ -41,7 +45,7 @@ def import_(
                 return
             with ledger_at(db, create=True) as ledger, progress(total) as tick:
                 result = ledger.import_lines(lines, progress=tick)
-        typer.echo(f"{file}: {result.acts} acts, {result.new} new, {result.duplicates} duplicate")
+        typer.echo(imported(file, result.acts, result.new, result.duplicates))
 
     run(body)
 
@@ -58,7 +62,7 @@ def _lines_of(file: Path) -> Iterator[tuple[Sequence[bytes] | BinaryIO, int]]:
     try:
         handle = file.open("rb")
     except OSError as e:
-        raise LedgerError(f"{file}: cannot be read ({e.strerror})") from None
+        raise LedgerError(f"{file}：无法读取（{e.strerror}）") from None
     with handle:
         total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
         handle.seek(0)
@@ -81,7 +85,12 @@ def _read(file: Path) -> bytes:
     try:
         return file.read_bytes()
     except OSError as e:
-        raise LedgerError(f"{file}: cannot be read ({e.strerror})") from None
+        raise LedgerError(f"{file}：无法读取（{e.strerror}）") from None
+
+
+def imported(file: Path, acts: int, new: int, duplicates: int) -> str:
+    """What an import did, counted in 条 (the same word for one act and for many)."""
+    return f"{file}：共 {acts} 条行为：新增 {new} 条，重复 {duplicates} 条"
 
 
 def _restore(db: str | None, file: Path, lines: Callable[[], Iterable[bytes]]) -> None:
@@ -90,17 +99,15 @@ def _restore(db: str | None, file: Path, lines: Callable[[], Iterable[bytes]]) -
     with ledger_at(db, create=True) as ledger:
         count = ledger.restore(lines())
         checked, broken, what = ledger.store.verify()
-    typer.echo(f"{file}: {count} acts restored; chain verified over {checked} acts: {what}")
+    typer.echo(f"{file}：已恢复 {count} 条行为；哈希链核验 {checked} 条：{what}")
     if broken is not None:
         raise typer.Exit(4)
 
 
 def template(
-    out: Annotated[Path, typer.Option("--out", help="Directory to write the blank templates into.")] = Path(
-        "templates"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="空白登记表写入的目录 (directory).")] = Path("templates"),
 ) -> None:
-    """Write the blank register templates (单位登记, 报送登记, 采用登记, 批示登记) as CSV and XLSX."""
+    """写出空白登记表：单位、报送、采用、批示登记，CSV 与 XLSX。"""
 
     def body() -> None:
         for path in write_templates(out):
@@ -110,10 +117,10 @@ def template(
 
 
 def export(
-    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="写入此文件，而非标准输出 (file).")] = None,
     db: Db = None,
 ) -> None:
-    """Write the whole ledger as JSON Lines: acts, positions, recorded times and chain hashes."""
+    """导出整个账本为 JSON Lines：带位置、记录时间与哈希链值。"""
 
     def body() -> None:
         with ledger_at(db) as ledger:
@@ -123,7 +130,7 @@ def export(
                 with out.open("wb") as f:
                     count = sum(f.write(line) > 0 for line in ledger.export())
         if out is not None:
-            err.print(f"{out}: {count} acts exported", highlight=False)
+            err.print(f"{out}：已导出 {count} 条行为", highlight=False)
         if not count:
             note(NOTHING_TO.format("导出", "export"))
 
@@ -131,10 +138,10 @@ def export(
 
 
 def restore(
-    file: Annotated[Path, typer.Argument(help="A file written by `ledger export`.")],
+    file: Annotated[Path, typer.Argument(help="`ledger export` 写出的文件 (file).")],
     db: Db = None,
 ) -> None:
-    """Load an export into an empty ledger: the same positions, recorded times and hash chain."""
+    """把导出的账本恢复到空账本：位置、记录时间与哈希链不变。"""
 
     def body() -> None:
         kind_of(str(file), head_of(file))  # JSON Lines, or WrongFile before the ledger is made
@@ -144,31 +151,56 @@ def restore(
 
 
 def events(
-    unit: Annotated[str | None, typer.Option("--unit")] = None,
-    report: Annotated[str | None, typer.Option("--report")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--type", help="Act type; repeatable.")] = None,
-    occurred_from: Annotated[str | None, typer.Option("--from", help="Occurred on or after.")] = None,
-    occurred_to: Annotated[str | None, typer.Option("--to", help="Occurred on or before.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位代码：该单位的行为 (unit slug).")] = None,
+    report: Annotated[
+        str | None, typer.Option("--report", help="信息编号：该信息的行为 (report id).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--type", help="行为类型，如 report.adopted；可重复 (act type).")
+    ] = None,
+    occurred_from: Annotated[
+        str | None, typer.Option("--from", help="发生日期不早于此日 (occurred on or after).")
+    ] = None,
+    occurred_to: Annotated[
+        str | None, typer.Option("--to", help="发生日期不晚于此日 (occurred on or before).")
+    ] = None,
+    recorded_from: Annotated[
+        str | None,
+        typer.Option("--recorded-from", help="记录时间晚于此时；日期指当日结束 (recorded after)."),
+    ] = None,
     known_at: KnownAt = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl（每行一个 JSON）或 table (表格).")] = "jsonl",
     db: Db = None,
 ) -> None:
-    """List stored acts in position order as JSON Lines, with their positions and recorded times."""
+    """按位置顺序列出行为，带位置与记录时间。
+
+    默认输出 JSON Lines；--format table 输出表格（记录时间为北京时间，单位显示名称）。
+    """
 
     def body() -> None:
+        if fmt not in ("jsonl", "table"):
+            raise LedgerError(f"--format 应为 jsonl 或 table，而不是 {fmt!r}")
         filters: dict[str, Any] = {
             "unit": unit,
             "report": report,
             "types": kind or (),
             "occurred_from": occurred_from,
             "occurred_to": occurred_to,
+            "recorded_from": recorded_from,
             "known_at": known_at,
         }
         with ledger_at(db) as ledger:
-            out = sys.stdout.buffer
-            found = 0
-            for act in ledger.events(**filters):
-                out.write(orjson.dumps(act.as_json()) + b"\n")
-                found += 1
+            if fmt == "table":
+                found = list(ledger.events(**filters))
+                if found:
+                    names = {slug: u["name"] for slug, u in ledger.units(known_at).items()}
+                    tables.show(tables.events_table(found, names))
+            else:
+                out = sys.stdout.buffer
+                found = []
+                for act in ledger.events(**filters):
+                    out.write(orjson.dumps(act.as_json()) + b"\n")
+                    found.append(act)
             if not found:  # said on stderr: standard output stays valid (empty) JSON Lines
                 note(ledger.why_no_events(**filters))
 

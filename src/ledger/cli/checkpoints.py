@@ -27,8 +27,8 @@ from ledger.errors import LedgerError
 
 checkpoint_app = typer.Typer(
     help=(
-        "Sign a checkpoint (签署检查点) of the chain head with an Ed25519 key kept outside the database: "
-        "`checkpoint --key PRIVATE --out FILE`; `checkpoint key --out DIR` makes the key pair."
+        "签署检查点：用数据库之外保管的私钥签署哈希链头。\n\n"
+        "`checkpoint --key 私钥 --out 文件` 签署；`checkpoint key --out 目录` 生成密钥对。"
     ),
     invoke_without_command=True,
     subcommand_metavar="[key --out DIR]",
@@ -37,10 +37,10 @@ checkpoint_app = typer.Typer(
     add_completion=False,
 )
 
-KeyOpt = Annotated[Path | None, typer.Option("--key", help="The Ed25519 private key (PEM, PKCS#8).")]
+KeyOpt = Annotated[Path | None, typer.Option("--key", help="Ed25519 私钥文件（PEM，PKCS#8）(private key).")]
 LedgerIdOpt = Annotated[
     str | None,
-    typer.Option("--ledger-id", envvar="LEDGER_ID", help="The ledger's name, signed into the checkpoint."),
+    typer.Option("--ledger-id", envvar="LEDGER_ID", help="账本名称，一并签入检查点 (ledger id)."),
 ]
 
 
@@ -48,15 +48,17 @@ LedgerIdOpt = Annotated[
 def checkpoint(
     ctx: typer.Context,
     key: KeyOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="The checkpoint file to write (JSON).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="要写出的检查点文件（JSON）(file).")] = None,
     ledger_id: LedgerIdOpt = None,
     db: Db = None,
 ) -> None:
-    """Verify the chain, then sign its head (position, chain hash, recorded time, ledger id) into a
-    checkpoint file, to be kept outside the database (exit 4, nothing signed, if the chain is altered)."""
+    """核验哈希链，再把链头（位置、链值、记录时间、账本名称）签入检查点文件，与数据库分开保存。
+
+    链已被改动则不签署（退出码 4）。
+    """
     if ctx.invoked_subcommand is not None:
         if key is not None or out is not None:
-            raise typer.BadParameter(f"--key and --out come after `checkpoint {ctx.invoked_subcommand}`")
+            raise typer.BadParameter(f"--key 与 --out 应写在 `checkpoint {ctx.invoked_subcommand}` 之后")
         return
 
     def body() -> None:
@@ -82,10 +84,12 @@ def checkpoint(
 
 @checkpoint_app.command("key")
 def key_pair(
-    out: Annotated[Path, typer.Option("--out", help="The directory to write the key pair into.")],
+    out: Annotated[Path, typer.Option("--out", help="密钥对写入的目录 (directory).")],
 ) -> None:
-    """Make an Ed25519 key pair: DIR/checkpoint.key (private, mode 0600, keep it off the database's
-    machine) and DIR/checkpoint.pub (public, for auditors). Existing files are never replaced."""
+    """生成 Ed25519 密钥对：私钥 checkpoint.key 与公钥 checkpoint.pub。
+
+    私钥权限 0600，离开数据库所在的机器保管；公钥交审计方。已有的文件不会被替换。
+    """
 
     def body() -> None:
         private, public = make_key_pair(out)
@@ -100,16 +104,17 @@ def verify(
     db: Db = None,
     checkpoint: Annotated[
         list[Path] | None,
-        typer.Option("--checkpoint", help="A checkpoint file (检查点) to check the chain by; repeatable."),
+        typer.Option("--checkpoint", help="据以核验的检查点文件；可重复 (checkpoint)."),
     ] = None,
     public_key: Annotated[
         list[Path] | None,
-        typer.Option("--public-key", help="The public key checkpoints must be signed with; repeatable."),
+        typer.Option("--public-key", help="检查点须由其签署的公钥文件；可重复 (public key)."),
     ] = None,
 ) -> None:
-    """Walk the hash chain and report the first position where stored history was altered, removed or
-    reordered, and where it diverges from the checkpoints the ledger keeps and those given (--checkpoint
-    files signed outside the database; with --public-key their signatures are checked)."""
+    """核验哈希链：指出历史被改动、删除或重排的第一个位置。
+
+    也与账本保存的检查点及 --checkpoint 给出的检查点文件比对；给出 --public-key 时先核验其签名。
+    """
 
     def body() -> None:
         code = verify_against(db, checkpoint or [], public_key or [])
@@ -127,13 +132,13 @@ def verify_against(db: str | None, files: Sequence[Path], key_files: Sequence[Pa
         result = audit(ledger.store, checkpoints, keys)
     found = result.found
     if found.broken is None:
-        typer.echo(f"ok: {found.checked} acts, {found.what}")
+        typer.echo(f"完好：{found.checked} 条行为，{found.what}")
         if not found.checked:
             note(NOTHING_TO.format("核验", "verify"))
     else:
         err.print(
-            f"[red]altered:[/red] position {found.broken}: {escape(found.what)} "
-            f"({found.checked} acts verified before it)",
+            f"[red]已被改动：[/red]位置 {found.broken}：{escape(found.what)}"
+            f"（其前 {found.checked} 条行为核验无误）",
             highlight=False,
             soft_wrap=True,
         )

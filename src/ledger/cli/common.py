@@ -30,21 +30,30 @@ from ledger.services import Ledger, Settings
 
 err = Console(stderr=True)
 T = TypeVar("T")
+DB_HELP = "账本的数据库地址；默认为 $LEDGER_DATABASE_URL，再无则 sqlite:///ledger.db (database URL)."
 
 Db = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db)."),
+    typer.Option("--db", help=DB_HELP),
 ]
-RulebookOpt = Annotated[str, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")]
-PeriodOpt = Annotated[str, typer.Option("--period", help="2019, 2019-H1, 2019-Q3 or 2019-07.")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Count acts that happened on or before this date.")]
+
+RulebookOpt = Annotated[
+    str, typer.Option("--rulebook", help="考核办法 ID，或 ID@版本 固定一个版本，如 yinchuan-2018 (rulebook).")
+]
+PeriodOpt = Annotated[
+    str, typer.Option("--period", help="考核期间：2019、2019-H1、2019-Q3 或 2019-07 (period).")
+]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="截止日期：只计此日及以前发生的行为；默认为期末 (as of).")
+]
 KnownAt = Annotated[
     str | None,
     typer.Option(
-        "--known-at", help="Count acts recorded at or before this time (a date: end of day, UTC+8)."
+        "--known-at",
+        help="已知时间：只计此时及以前记录的行为；日期指当日结束，不带时区为北京时间；默认为现在 (known at).",
     ),
 ]
-Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+Format = Annotated[str, typer.Option("--format", help="table（表格）、json 或 csv.")]
 
 
 @contextmanager
@@ -93,7 +102,7 @@ LISTED = 100  # bad lines a rejected file lists; the rest are counted
 
 def say_error(text: str) -> None:
     """An error on stderr, unwrapped (paths and URLs stay whole), its text never read as markup."""
-    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]错误：[/red]{escape(text)}", highlight=False, soft_wrap=True)
 
 
 def note(text: str) -> None:
@@ -115,7 +124,7 @@ def emit(
     elif fmt == "table":
         table(document)
     else:
-        raise LedgerError(f"--format {fmt!r} is not one of table, json, csv")
+        raise LedgerError(f"--format 应为 table、json 或 csv，而不是 {fmt!r}")
 
 
 def recorded(text: str) -> Text:
@@ -128,11 +137,11 @@ class RateColumn(ProgressColumn):
     """Acts per second."""
 
     def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:,.0f} acts/s" if task.speed else "", style="progress.data.speed")
+        return Text(f"{task.speed:,.0f} 条/秒" if task.speed else "", style="progress.data.speed")
 
 
 @contextmanager
-def progress(total: int, doing: str = "storing") -> Iterator[Callable[[int], None] | None]:
+def progress(total: int, doing: str = "存储中") -> Iterator[Callable[[int], None] | None]:
     """Rows done, rate and time left on a terminal; nothing when stderr is piped."""
     if not err.is_terminal or total < 5000:
         yield None

@@ -11,8 +11,10 @@ from ledger.store.base import printable
 
 
 def init(db: Db = None) -> None:
-    """Make an empty ledger (新建账本) at --db: the SQLite file and its directory, or the ledger's tables
-    in the PostgreSQL database and schema. A ledger there already is left as it is (exit 0)."""
+    """在 --db 所指之处新建空账本。
+
+    SQLite：建文件及其目录；PostgreSQL：在库与 schema 中建账本的表。那里已有账本则不动它（退出码 0）。
+    """
 
     def body() -> None:
         ledger, made = Ledger.init(Settings.from_env(db))
@@ -21,8 +23,8 @@ def init(db: Db = None) -> None:
         finally:
             ledger.close()
         if made:
-            typer.echo(f"已新建账本：{url}（空账本，可用 ledger import 导入行为）(made an empty ledger)")
+            typer.echo(f"已新建账本：{url}（空账本，可用 ledger import 导入行为）")
             return
-        typer.echo(f"账本已存在：{url}，有 {acts} 个行为，未作改动 (a ledger is there already; unchanged)")
+        typer.echo(f"账本已存在：{url}，有 {acts} 条行为，未作改动")
 
     run(body)

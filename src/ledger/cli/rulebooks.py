@@ -9,22 +9,21 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ledger import render
+from ledger.cli import tables
 from ledger.cli.common import Db, Format, note, run
 from ledger.rulebooks import Catalogue, default_directories, load_rulebook
 from ledger.services import selection_of
 from ledger.whatif import diff_rulebooks
 
-rulebook_app = typer.Typer(help="Check and compare rulebook drafts.")
+rulebook_app = typer.Typer(help="检查、比较考核办法草案。")
 
 
 def rulebooks(fmt: Format = "table", db: Db = None) -> None:
-    """The rulebooks the ledger knows: ids, versions, effective windows and sha256.
+    """列出考核办法：ID、版本、有效期、周期、名称、文号与 sha256。
 
-    Rulebooks are files, not acts: --db is accepted like on every command and changes nothing here.
+    考核办法是文件，不是行为：--db 与其他命令一样可以给出，在这里不起作用。
     """
 
     def body() -> None:
@@ -41,43 +40,41 @@ def rulebooks(fmt: Format = "table", db: Db = None) -> None:
         if fmt == "json":
             sys.stdout.buffer.write(render.dumps(books))
             return
-        table = Table(title="rulebooks")
-        for name in ("id", "version", "document", "title", "effective", "cadence", "sha256"):
-            table.add_column(name)
+        # One block per version, its sha256 whole on a line of its own (73 columns: a hash is never cut).
         for b in books:
-            window = f"{b['effective_from']} – {b['effective_to'] or ''}"
-            table.add_row(
-                b["id"],
-                str(b["version"]),
-                b["document"],
-                b["title"],
-                window,
-                b["cadence"],
-                b["sha256"],
-            )
-        Console(width=max(160, Console().width)).print(table)
+            window = f"{b['effective_from']} 至 {b['effective_to'] or '今'}"
+            cadence = CADENCES.get(b["cadence"], b["cadence"])
+            typer.echo(f"{b['id']}  第 {b['version']} 版  有效期 {window}  按{cadence}考核")
+            for line in [*tables.indented(b["title"]), *tables.indented(b["document"])]:
+                typer.echo(line)
+            typer.echo(f"  sha256 {b['sha256']}")
 
     run(body)
 
 
+CADENCES = {"month": "月", "quarter": "季度", "half": "半年", "year": "年度"}
+CHANGES = {"changed": "改动", "removed": "删去", "added": "新增"}
+
+
 @rulebook_app.command("check")
-def rulebook_check(file: Annotated[Path, typer.Argument(help="A rulebook .toml file.")]) -> None:
-    """Validate a rulebook draft: every key, with the file and key named when something is wrong."""
+def rulebook_check(file: Annotated[Path, typer.Argument(help="考核办法 .toml 文件 (file).")]) -> None:
+    """检查考核办法草案：逐个键核对，有误时指明文件与键。"""
 
     def body() -> None:
         book = load_rulebook(file)
-        typer.echo(f"{file}: {book.ref} is valid ({len(book.model.clauses)} clauses, sha256 {book.sha256})")
+        typer.echo(f"{file}：{book.ref} 有效，{len(book.model.clauses)} 条条款")
+        typer.echo(f"sha256 {book.sha256}")
 
     run(body)
 
 
 @rulebook_app.command("diff")
 def rulebook_diff(
-    a: Annotated[str, typer.Argument(help="ID, ID@VERSION or a .toml file.")],
-    b: Annotated[str, typer.Argument(help="ID, ID@VERSION or a .toml file.")],
+    a: Annotated[str, typer.Argument(help="ID、ID@版本 或 .toml 文件 (rulebook).")],
+    b: Annotated[str, typer.Argument(help="ID、ID@版本 或 .toml 文件 (rulebook).")],
     fmt: Format = "table",
 ) -> None:
-    """List the clauses (and classes, publications, window) that differ between two rulebooks."""
+    """比较两个考核办法：列出不同的条款（及类别、刊物、有效期）。"""
 
     def body() -> None:
         catalogue = Catalogue.load()
@@ -87,12 +84,12 @@ def rulebook_diff(
             sys.stdout.buffer.write(render.dumps(changes))
             return
         typer.echo(
-            f"{left.ref} ({left.sha256[:12]}) → {right.ref} ({right.sha256[:12]}): {len(changes)} change(s)"
+            f"{left.ref} ({left.sha256[:12]}) → {right.ref} ({right.sha256[:12]})：{len(changes)} 处不同"
         )
         for change in changes:
-            typer.echo(f"  {change['change']:8} {change['where']}")
+            typer.echo(f"  {CHANGES.get(change['change'], change['change'])}  {change['where']}")
             if change["change"] == "changed":
-                typer.echo(f"           from {orjson.dumps(change['from']).decode()}")
-                typer.echo(f"           to   {orjson.dumps(change['to']).decode()}")
+                typer.echo(f"        原：{orjson.dumps(change['from']).decode()}")
+                typer.echo(f"        新：{orjson.dumps(change['to']).decode()}")
 
     run(body)

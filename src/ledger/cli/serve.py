@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from ledger.cli.common import Db, err, ledger_at, note, open_ledger, run
+from ledger.cli.common import DB_HELP, Db, err, ledger_at, note, open_ledger, run
 from ledger.errors import StoreUnavailable
 from ledger.services import Ledger, Settings
 
@@ -21,40 +21,39 @@ T = TypeVar("T")
 
 def project(
     rulebook: Annotated[
-        list[str], typer.Option("--rulebook", help="A rulebook to keep projected; repeatable.")
+        list[str], typer.Option("--rulebook", help="要保持投影的考核办法；可重复 (rulebook).")
     ],
-    once: Annotated[bool, typer.Option("--once", help="Catch up once, then exit (cron, tests).")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between looks for new acts.")] = 0.5,
+    once: Annotated[bool, typer.Option("--once", help="追上一次即退出（供定时任务、测试）(once).")] = False,
+    interval: Annotated[float, typer.Option(help="查看新行为的间隔秒数 (interval).")] = 0.5,
     db: Annotated[
         str | None,
         typer.Option(
             "--db",
             "--database-url",
-            help="Database URL (default: $LEDGER_DATABASE_URL or sqlite:///ledger.db).",
+            help=DB_HELP,
         ),
     ] = None,
 ) -> None:
-    """Keep score projections up to date in the database (计分投影), for the service's score queries.
+    """计分投影：在数据库中保持得分最新，供服务查询得分。
 
-    Runs until SIGTERM or SIGINT, looking for new acts every --interval seconds; any number of these and
-    of `ledger serve --project` may run against one database (one projects each rulebook, the others
-    wait to take over). Killed at any point, it carries on from the tracked position when restarted.
+    运行到 SIGTERM 或 SIGINT 为止，每 --interval 秒查看一次新行为。同一数据库可运行任意多个本进程与
+    `ledger serve --project`（每个考核办法由一个投影，其余等候接替）。任何时候被终止，重启后从记下的位置继续。
     """
     from ledger.projection_worker import ProjectionWorker, Step
 
     def say(done: Step) -> None:
         if once or done.folded or any(done.rescored.values()):
-            typer.echo(f"{done.folded} acts folded")
+            typer.echo(f"已处理 {done.folded} 条行为")
             for name, tracked in done.positions.items():
                 typer.echo(
-                    f"{name}: {done.rescored[name]} units rescored, position {tracked.position}"
-                    f" (known at {tracked.known_at or '-'})"
+                    f"{name}：重算 {done.rescored[name]} 个单位，位置 {tracked.position}"
+                    f"（已知于 {tracked.known_at or '-'}）"
                 )
         for name in done.lost:
-            typer.echo(f"{name}: another worker wrote first; its rows are kept, this step's dropped")
+            typer.echo(f"{name}：另一个投影进程先写入；保留其结果，本步舍弃")
         for name in done.elsewhere:
             if once or name not in waiting:
-                typer.echo(f"{name}: projected by another worker")
+                typer.echo(f"{name}：由另一个投影进程投影")
         waiting.clear()
         waiting.update(done.elsewhere)
 
@@ -71,14 +70,14 @@ def project(
                     if once:
                         say(_reachable_now(worker.step))
                         return
-                    typer.echo(f"projecting {', '.join(worker.rulebooks)} every {interval:g} s", err=True)
+                    typer.echo(f"投影 {'、'.join(worker.rulebooks)}，每 {interval:g} 秒", err=True)
                     worker.run(stopping, interval=interval, report=say)
                 finally:
                     worker.close()
         except _Stopped:
             pass  # nothing half-written: a step's transaction commits whole or not at all
         if not once:
-            typer.echo("stopped", err=True)
+            typer.echo("已停止", err=True)
 
     run(body)
 
@@ -108,7 +107,7 @@ def _reachable_now(action: Callable[[], T], attempts: int | None = ATTEMPTS) -> 
             tried += 1
             if attempts is not None and tried >= attempts:
                 raise
-            err.print(f"waiting for the store: {e}", highlight=False)
+            err.print(f"等待数据库：{e}", highlight=False)
             time.sleep(1)
 
 
@@ -124,47 +123,44 @@ def _stop(stopping: threading.Event) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    host: Annotated[str, typer.Option(help="监听的地址 (host).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 (port).")] = 8000,
+    workers: Annotated[int, typer.Option(help="工作进程数 (workers).", min=1)] = 1,
     project: Annotated[
         str | None,
         typer.Option(
-            help="Rulebooks to keep projected for fast score queries, comma-separated (the worker of "
-            "`ledger project`, in a thread of this server)."
+            help="要保持投影的考核办法，逗号分隔，以便快速查询得分（`ledger project` 的投影，"
+            "在本服务的线程中运行）(project)."
         ),
     ] = None,
     header_timeout: Annotated[
         float | None,
-        typer.Option(
-            help="Seconds a client has to send a request's headers (default 10; LEDGER_HEADER_TIMEOUT)."
-        ),
+        typer.Option(help="客户端发送请求头的时限，秒（默认 10；LEDGER_HEADER_TIMEOUT）."),
     ] = None,
     body_timeout: Annotated[
         float | None,
-        typer.Option(
-            help="Seconds a client has to send a request's body once its headers came "
-            "(default 60; LEDGER_BODY_TIMEOUT)."
-        ),
+        typer.Option(help="请求头到达后，客户端发送请求体的时限，秒（默认 60；LEDGER_BODY_TIMEOUT）."),
     ] = None,
     max_connections: Annotated[
         int | None,
         typer.Option(
-            help="Open connections per worker; past it the one waiting longest for its request is closed "
-            "(default 1000, kept below the open-files limit; LEDGER_MAX_CONNECTIONS)."
+            help="每个工作进程的连接数上限；超过时关闭等待请求最久的连接"
+            "（默认 1000，低于打开文件数上限；LEDGER_MAX_CONNECTIONS）."
         ),
     ] = None,
     replays: Annotated[
         int | None,
         typer.Option(
-            help="Replays and what-ifs one worker runs at once; LEDGER_REPLAY_QUEUE more wait up to "
-            "LEDGER_REPLAY_WAIT seconds, past them 503 with Retry-After (default 2; LEDGER_REPLAYS)."
+            help="每个工作进程同时运行的重放与假设分析数；另有 LEDGER_REPLAY_QUEUE 个最多等候 "
+            "LEDGER_REPLAY_WAIT 秒，再多则答 503 与 Retry-After（默认 2；LEDGER_REPLAYS）."
         ),
     ] = None,
     db: Db = None,
 ) -> None:
-    """Serve the HTTP API (/v1, OpenAPI at /docs) and the pages (/) with uvicorn, on a ledger made
-    before (`ledger init` or `ledger import`)."""
+    """运行 HTTP 服务：API（/v1，文档见 /docs）与网页（/）。
+
+    账本须事先建好（`ledger init` 或 `ledger import`）。
+    """
     import os
 
     from ledger.serving import serve as run_server
