@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger import terms
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import (
@@ -39,8 +40,6 @@ from projections.outcomes import outcomes, rank_order
 from projections.thresholds import silences, stipends, thresholds
 
 __all__ = ["Board", "Line", "Scorer", "UnitScore", "score"]
-FORM_NAMES = {"item": "单条", "brief": "简讯", "research": "综合调研", "combined": "综合多个单位"}
-SEVERITY_NAMES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
 
 
 @dataclass
@@ -96,9 +95,7 @@ class Scorer(ScoringContext):
             status = self.quota_status(book, s.unit, span)
             if status is None:
                 cls = s.unit.class_on(min(span.end, self.as_of))
-                s.add(
-                    clause, book, span.label, f"class {cls!r} has no quota in {book.ref}", ZERO, []
-                )
+                s.add(clause, book, span.label, f"class {cls!r} has no quota in {book.ref}", ZERO, [])
                 continue
             met, count, quota, filings = status
             detail = f"filed {count} of quota {quota}: {'met' if met else 'not met'}"
@@ -182,7 +179,7 @@ class Scorer(ScoringContext):
                     s.add(clause, book, self.cadence_label(act.occurred_on), detail, ZERO, [act.id])
                 continue
             earned = points
-            detail = f"{name} {FORM_NAMES[f['form']]}"
+            detail = f"{name} {terms.form(f['form'])}"
             if clause.credit == "highest":
                 earned = max(ZERO, points - best[unit])
                 if best[unit] > ZERO:
@@ -190,7 +187,7 @@ class Scorer(ScoringContext):
                 superseded = best[unit] >= points > ZERO
                 best[unit] = max(best[unit], points)
                 if superseded and counted and s:
-                    words = f"{name} {FORM_NAMES[f['form']]} 记 {fmt(points)} 分"
+                    words = f"{name} {terms.form(f['form'])} 记 {fmt(points)} 分"
                     earlier = f"不高于此前的采用（{fmt(best[unit])} 分）：重复采用只记最高分"
                     s.pass_over(act.id, "superseded", f"{words}，{earlier}")
                     s.credited_adoptions += 1
@@ -207,9 +204,7 @@ class Scorer(ScoringContext):
                 label = self.cadence_label(act.occurred_on)
                 if clause.points is not None:
                     points = lookup_level(clause.points, level)
-                    detail = f"{level} leader" + (
-                        "" if points is not None else ": level not scored"
-                    )
+                    detail = f"{level} leader" + ("" if points is not None else ": level not scored")
                     events = [act.id]
                 else:
                     points, detail, events = self.multiple_of_adoption(clause, book, act)
@@ -277,7 +272,7 @@ class Scorer(ScoringContext):
                 assert isinstance(clause, LateNotice)
                 table = lookup_level(clause.points, notifier)  # type: ignore[arg-type]
                 points = table.get(severity) if isinstance(table, dict) else None
-                detail = f"{SEVERITY_NAMES[severity]}, notified by the {notifier} office"
+                detail = f"{terms.severity(severity)}, notified by the {notifier} office"
                 if points is None:
                     detail += ": not scored"
                 label = self.cadence_label(act.occurred_on)

@@ -21,6 +21,7 @@ import orjson
 
 from ledger.characters import CONTROL, FILLERS, Refused, check_id, check_text, refusal, seen_as_sent
 from ledger.errors import ActError
+from ledger.terms import ACT_NAMES
 
 LEVELS = ("national", "region", "province", "city", "district", "county")
 SEVERITIES = ("late", "missed", "concealed")
@@ -255,24 +256,7 @@ VOCABULARY: dict[str, dict[str, Field]] = {
 ENVELOPE = ("id", "type", "occurred_on")
 ITEM_ACTS = ("violation.recorded", "merit.recorded", "item.exempted", "task.assigned")  # acts naming an item
 
-NAMES = {  # what a reader calls each act type
-    "unit.registered": "单位登记",
-    "unit.reclassified": "类别调整",
-    "report.filed": "报送",
-    "report.adopted": "采用",
-    "endorsement.received": "批示",
-    "report.excellent": "优秀信息",
-    "late_report.notified": "迟报/漏报/瞒报",
-    "commission.missed": "约稿未完成",
-    "criticism.notified": "通报批评",
-    "event.voided": "作废",
-    "task.assigned": "任务下达",
-    "task.completed": "任务完成",
-    "post.published": "信息发布",
-    "violation.recorded": "扣分记录",
-    "merit.recorded": "加分记录",
-    "item.exempted": "不列入考核",
-}
+NAMES = ACT_NAMES  # what a reader calls each act type (the vocabulary of `ledger.terms`)
 
 
 _DATES: dict[str, dt.date] = {}  # dates already checked (at most the ~55,000 of the ledger's range)

@@ -14,7 +14,7 @@ import orjson
 
 from ledger.cells import csv_text
 from ledger.characters import visible
-from projections.accounting import REASONS
+from ledger.terms import REASONS
 from projections.scoring import Board, UnitScore
 
 EXACT = Decimal(10**18)  # within it, points are exact JSON integers or decimals (64-bit, 28 digits)

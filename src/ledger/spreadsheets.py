@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ledger import terms
 from ledger.acts import FORMS, LEVELS, Act, parse_act
 from ledger.cells import xlsx_text
 from ledger.errors import ActError, BatchRejected, LedgerError, depending, unlisted
@@ -27,7 +28,7 @@ from ledger.store.base import LARGE, Part
 
 STRIDE = 10_000_000  # above Excel's 1,048,576 rows: where = sheet place * STRIDE + row
 NOTES_SHEET = "说明"
-FORM_WORDS = {"单条": "item", "简讯": "brief", "综合调研": "research", "综合多个单位": "combined"}
+FORM_WORDS = {name: code for code, name in terms.FORMS.items() if code in FORMS}  # 单条 -> item ...
 LEVEL_WORDS = {"国务院": "national", "国家": "national", "自治区": "region", "省": "province", "市": "city"}
 LEVEL_WORDS |= {"区": "district", "县": "county"}
 

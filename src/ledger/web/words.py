@@ -1,48 +1,20 @@
-"""The words a reader meets on the pages: Chinese terms with the English ones beside them."""
+"""The words a reader meets on the pages: Chinese terms with the English ones beside them. The shared
+vocabulary (act types, levels, forms, severities, cadences, reasons) is `ledger.terms`, re-exported here;
+the rest is the pages' own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ledger.acts import NAMES
-from projections.accounting import REASONS
+from ledger.terms import ACT_ENGLISH, ACT_NAMES
+from ledger.terms import CADENCES as CADENCES
+from ledger.terms import FORMS as FORMS
+from ledger.terms import LEVELS as LEVELS
+from ledger.terms import SEVERITIES as SEVERITIES
+from ledger.terms import act_name as act_name
+from ledger.terms import reason as reason
 
-_ENGLISH = {
-    "unit.registered": "registered",
-    "unit.reclassified": "reclassified",
-    "report.filed": "filed",
-    "report.adopted": "adopted",
-    "endorsement.received": "endorsement",
-    "report.excellent": "excellent",
-    "late_report.notified": "late notice",
-    "commission.missed": "commission missed",
-    "criticism.notified": "criticism",
-    "event.voided": "voided",
-    "task.assigned": "task assigned",
-    "task.completed": "task completed",
-    "post.published": "post published",
-    "violation.recorded": "violation",
-    "merit.recorded": "merit",
-    "item.exempted": "item exempted",
-}
-ACT_TYPES = {kind: (NAMES[kind], english) for kind, english in _ENGLISH.items()}
-LEVELS = {
-    "national": "国家级",
-    "region": "自治区级",
-    "province": "省级",
-    "city": "市级",
-    "district": "区级",
-    "county": "县级",
-}
-FORMS = {
-    "item": "单条",
-    "brief": "简讯",
-    "research": "综合调研",
-    "combined": "综合多个单位",
-    "default": "默认",
-}
-SEVERITIES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
-CADENCES = {"month": "按月", "quarter": "按季度", "half": "按半年", "year": "按年"}
+ACT_TYPES = {kind: (ACT_NAMES[kind], english) for kind, english in ACT_ENGLISH.items()}
 CLAUSE_KINDS = {
     "filing_quota": "报送数量 filing quota",
     "quota_criticism": "连续未完成报送任务 quota criticism",
@@ -127,16 +99,6 @@ ROLES = {"office": "信息科 office", "auditor": "审计 auditor", "admin": "�
 def act_type(kind: str) -> str:
     chinese, english = ACT_TYPES.get(kind, (kind, ""))
     return f"{chinese} {english}".strip()
-
-
-def act_name(kind: str) -> str:
-    """An act type in Chinese only (名称 as the vocabulary gives it); an unknown type as it is."""
-    return NAMES.get(kind, kind)
-
-
-def reason(code: str) -> str:
-    """Why an act was not counted, as a reader calls it (accounting's REASONS)."""
-    return REASONS.get(code, code)
 
 
 def detail(text: str) -> str:
