@@ -100,9 +100,10 @@ def _credited_elsewhere(act: StoredAct, facts: Facts, s: UnitScore) -> Reason:
         return None
     if s.unit.unit in credited:
         return None
-    # The credited units by slug: a unit's account depends on its own acts alone (its projected row is made
-    # from them, without the other units' registrations), so it cannot hold their names.
-    return "credited_elsewhere", f"综合采用的信息，计入 {'、'.join(credited)}"
+    # The credited units by name (a projected row holds the registrations of the units its reports are
+    # adopted together with: `ledger.projector`); a unit not registered as of the date by its slug.
+    names = [facts.units[u].name if u in facts.units else u for u in credited]
+    return "credited_elsewhere", f"综合采用的信息，计入{'、'.join(names)}"
 
 
 def _task_elsewhere(act: StoredAct, facts: Facts, period: Period) -> Reason:

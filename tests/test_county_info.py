@@ -130,7 +130,7 @@ def test_an_endorsement_with_no_adoption_at_its_level_adds_nothing_and_warns(
     [line] = clause_lines(may, "zhen", "1.3-endorsement")
     assert (line["points"], line["detail"]) == (
         0,
-        "city leader: no adoption at that level to double (warning)",
+        "市级领导批示：无同级采用可按倍数计分（提示）",
     )
     assert entry(may, "zhen")["total"] == 2 + 5
 

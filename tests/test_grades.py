@@ -91,7 +91,7 @@ def test_the_seven_contents_and_the_half_yearly_checks_add_up_to_at_most_one_hun
     assert jyj["lines"][0]["detail"] == "上半年平时检查"
     assert (wjj["total"], wjj["grade"]) == (100, "优秀")
     cut = next(li for li in wjj["lines"] if li["clause"]["id"] == "lh-8-scale")
-    assert (cut["points"], cut["detail"]) == (-10, "the contents items come to 110, capped at 100")
+    assert (cut["points"], cut["detail"]) == (-10, "本组项目合计110分，按上限100分计")
     for unit in (jyj, wjj):
         assert sum(li["points"] for li in unit["lines"]) == unit["total"]
 

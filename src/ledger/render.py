@@ -103,6 +103,7 @@ def _unit_json(s: UnitScore, rank: int | None) -> dict[str, Any]:
                 "type": n.type,
                 "occurred_on": n.occurred_on,
                 "reason": n.reason,
+                "reason_text": REASONS.get(n.reason, n.reason),
                 "detail": n.detail,
             }
             for n in s.not_counted

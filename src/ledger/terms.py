@@ -60,6 +60,11 @@ FORMS = {  # the form of an adoption
 }
 SEVERITIES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
 CADENCES = {"month": "按月", "quarter": "按季度", "half": "按半年", "year": "按年"}
+FLAGS = {  # what a score's flags (and a rulebook's own flags) mean
+    "eligible_for_award": "可评先进",
+    "criticized": "通报批评",
+    "information_item_zero": "信息项目计0分",
+}
 REASONS = {  # why an act is not counted: reason code -> what a reader calls it
     "voided": "已作废",
     "after_as_of": "晚于截止日",
@@ -92,6 +97,11 @@ def form(code: str) -> str:
 
 def severity(code: str) -> str:
     return SEVERITIES.get(code, code)
+
+
+def flag(code: str) -> str:
+    """A flag in Chinese (可评先进); an unknown one as it is."""
+    return FLAGS.get(code, code)
 
 
 def reason(code: str) -> str:
