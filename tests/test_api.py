@@ -86,7 +86,7 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
     )
     assert answer.status_code == 409
     assert answer.headers["content-type"] == "application/problem+json"
-    assert "item 2, field 'id'" in answer.json()["detail"]
+    assert "第 2 项，字段 id" in answer.json()["detail"]
     assert api.count() == before
 
 
@@ -96,12 +96,12 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
         (b"{nope", 400, "not valid JSON"),
         (b"[]", 422, "empty"),
         (b'{"type": "report.filed", "occurred_on": "2019-13-01", "unit": "xingqing", "report": "R",'
-         b' "title": "t"}', 422, "item 1, field 'occurred_on'"),
-        (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
+         b' "title": "t"}', 422, "第 1 项，字段 occurred_on"),
+        (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "字段 type"),
         (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none",'
          b' "publication": "guobao", "form": "item"}]', 422, "unknown report"),
         (b'[{"type": "violation.recorded", "occurred_on": "2019-03-01", "unit": "xingqing",'
-         b' "item": "hy-hotlnie"}]', 422, "field 'item': unknown item 'hy-hotlnie' (closest: hy-hotline"),
+         b' "item": "hy-hotlnie"}]', 422, "字段 item：未知的考核项目 'hy-hotlnie'（最接近的：hy-hotline"),
         (b"\xff\xfe", 400, "not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
     ],
@@ -134,7 +134,7 @@ def test_tokens_and_roles(api: Api) -> None:
     own = filing("xingqing/R1")
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=own).status_code == 201
     other = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R2", unit="jinfeng"))
-    assert other.status_code == 403 and "field 'unit'" in other.json()["detail"]
+    assert other.status_code == 403 and "字段 unit" in other.json()["detail"]
     adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "xingqing/R1",
                 "publication": "guobao", "form": "item"}  # fmt: skip
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=adoption).status_code == 403

@@ -146,7 +146,7 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ledger("import", str(bad), db=database_url, check=False)
     assert result.returncode == 1
-    assert "line 2, field 'occurred_on'" in result.stderr
+    assert "第 2 行，字段 occurred_on" in result.stderr
     assert "line 4" in result.stderr and "not valid JSON" in result.stderr
     assert "nothing was stored" in result.stderr
     assert ledger("events", db=database_url).stdout == ""
@@ -156,7 +156,7 @@ def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) 
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
     ledger("init", db=sqlite_url)
     result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "unknown rulebook 'nope'" in result.stderr
+    assert result.returncode == 2 and "未知的考核办法 'nope'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
     assert result.returncode == 2 and "month 13" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
@@ -239,7 +239,7 @@ def test_import_names_the_line_of_an_unknown_item(tmp_path: Path, sqlite_url: st
     path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (register, find)) + "\n")
     bad = ledger("import", str(path), db=sqlite_url, check=False)
     assert bad.returncode == 1
-    assert "line 2, field 'item': unknown item 'xw-1.9-nwes' (closest: xw-1.9-news" in bad.stderr
+    assert "第 2 行，字段 item：未知的考核项目 'xw-1.9-nwes'（最接近的：xw-1.9-news" in bad.stderr
     assert ledger("events", db=sqlite_url).stdout == ""
 
 
@@ -353,7 +353,7 @@ def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, 
     url = f"sqlite:///{tmp_path / 'new' / 'deep' / 'ledger.db'}" if sqlite else database_url
     bad = jsonl(tmp_path / "bad.jsonl", [unit_act("xq"), filing_act(1, unit="nobody")])
     refused = ledger("import", str(bad), db=url, check=False)
-    assert refused.returncode == 1 and "line 2, field 'unit'" in refused.stderr, refused.stderr
+    assert refused.returncode == 1 and "第 2 行，字段 unit" in refused.stderr, refused.stderr
     assert nothing_made(url, tmp_path)
     assert "没有账本" in ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019", db=url,
                                 check=False).stderr  # fmt: skip
@@ -430,10 +430,10 @@ def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_u
     result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=database_url, check=False)
     assert result.returncode == 1
     for line, (_, field) in bad.items():
-        said = f"line {line}, field '{field}': " if field else f"line {line}: "
+        said = f"第 {line} 行，字段 {field}：" if field else f"第 {line} 行："
         assert said in result.stderr, (said, result.stderr)
     assert f"{len(bad)} 处错误，未存入任何行为" in result.stderr
-    depends = "line 11500, field 'report': unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
+    depends = "第 11500 行，字段 report：unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
     assert depends in result.stderr
     assert len(ledger("events", db=database_url).stdout.splitlines()) == 2
     print(f"{len(acts)} lines, {len(bad)} bad, all named in one run")

@@ -200,4 +200,4 @@ def test_bad_bands_are_refused_naming_the_key(name: str) -> None:
     assert old in LUOHU
     with pytest.raises(RulebookError) as error:
         parse_rulebook(LUOHU.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

@@ -344,4 +344,4 @@ def test_a_bad_section_rule_is_refused_naming_the_key(old: str, new: str, key: s
     assert old in HENGYANG
     with pytest.raises(RulebookError) as error:
         parse_rulebook(HENGYANG.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

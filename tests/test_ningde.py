@@ -248,7 +248,7 @@ def test_each_year_is_scored_on_its_own_acts(sqlite_ledger: Ledger, act: Make) -
     sqlite_ledger.append([reg(act, "zherong"), merit(act, "zherong", "nd-3.2-bonus", 2)])
     assert entry(sqlite_ledger.score(BOOK, "2018"), "zherong")["total"] == 32
     assert entry(sqlite_ledger.score(BOOK, "2019"), "zherong")["total"] == 30
-    with pytest.raises(Exception, match="shorter than the rulebook's cadence"):
+    with pytest.raises(Exception, match="短于考核办法的计分周期"):
         sqlite_ledger.score(BOOK, "2018-Q4")
 
 
@@ -292,4 +292,4 @@ def test_a_bad_item_structure_is_refused_naming_the_key(name: str) -> None:
     assert old in NINGDE, old
     with pytest.raises(RulebookError) as error:
         parse_rulebook(NINGDE.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

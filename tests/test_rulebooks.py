@@ -101,7 +101,7 @@ def test_a_bad_draft_is_refused_naming_the_file_and_the_key(name: str) -> None:
         parse_rulebook(draft(base, old, new), "drafts/bad.toml")
     message = str(error.value)
     assert message.startswith("drafts/bad.toml: ")
-    assert re.search(rf"key '{re.escape(key)}'", message), message
+    assert re.search(rf"键 '{re.escape(key)}'", message), message
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_a_rulebook_cannot_include_or_execute_anything(tmp_path: Path) -> None:
     )
     assert book.model.title == payload and not marker.exists()
     for key in ("include", "import", "extends", "exec"):
-        with pytest.raises(RulebookError, match=rf"key '{key}': Extra inputs are not permitted"):
+        with pytest.raises(RulebookError, match=rf"键 '{key}'：不是可用的键"):
             parse_rulebook(
                 draft(COUNTY, 'cadence = "month"', f'cadence = "month"\n{key} = "{marker}"'), "x.toml"
             )
@@ -188,7 +188,7 @@ def test_a_version_defined_twice_is_refused(tmp_path: Path) -> None:
 def test_a_bad_file_in_a_directory_fails_the_whole_catalogue(tmp_path: Path) -> None:
     """One invalid rulebook among good ones stops the load and is named."""
     (tmp_path / "broken.toml").write_bytes(draft(COUNTY, 'id = "county-info"', 'id = "county-x"\nfoo = 1'))
-    with pytest.raises(RulebookError, match=r"broken\.toml: key 'foo'"):
+    with pytest.raises(RulebookError, match=r"broken\.toml: 键 'foo'"):
         Catalogue.load([shipped_directory(), tmp_path])
 
 
@@ -241,7 +241,7 @@ def test_points_out_of_range_are_refused_naming_the_key_and_the_bound(value: str
 def test_a_clause_amount_out_of_range_names_the_clause() -> None:
     """The key path of a clause's amount counts the clause from 0, as a reader of the file does."""
     text = draft(YINCHUAN, "points = { national = 10, region = 5, city = 3 }", "points = { national = 1e7 }")
-    with pytest.raises(RulebookError, match=r"key 'clauses\[3\]\.points\.national'.*超出范围"):
+    with pytest.raises(RulebookError, match=r"键 'clauses\[3\]\.points\.national'.*超出范围"):
         parse_rulebook(text, "draft")
 
 
@@ -253,7 +253,7 @@ def test_a_clause_amount_out_of_range_names_the_clause() -> None:
 )  # fmt: skip
 def test_counts_out_of_range_are_refused_naming_the_key(old: str, new: str, key: str) -> None:
     """A version, quota or run above 1,000,000 is refused naming its key and the bound."""
-    with pytest.raises(RulebookError, match=re.escape(f"key '{key}'") + ".*超出范围：至多 1000000"):
+    with pytest.raises(RulebookError, match=re.escape(f"键 '{key}'") + ".*超出范围：至多 1000000"):
         parse_rulebook(draft(YINCHUAN, old, new), "draft")
 
 
@@ -297,7 +297,7 @@ def test_brackets_and_dots_inside_strings_and_comments_do_not_nest() -> None:
 def test_nesting_up_to_the_limit_is_toml_as_usual() -> None:
     """Thirty-two levels of arrays and a key of thirty-two parts are read as TOML (then judged as keys)."""
     for text in ("x = " + "[" * 32 + "]" * 32, "x" + ".x" * 31 + " = 1"):
-        with pytest.raises(RulebookError, match="key 'x'"):
+        with pytest.raises(RulebookError, match="键 'x'"):
             parse_rulebook(draft(YINCHUAN, "version = 1\n", "version = 1\n" + text + "\n"), "draft")
 
 
@@ -318,5 +318,5 @@ def test_too_many_clauses_are_refused() -> None:
     extra = "".join(
         f'\n[[clauses]]\nid = "c{i}"\nkind = "excellent"\nwording = "w"\npoints = 1\n' for i in range(1000)
     )
-    with pytest.raises(RulebookError, match=r"key 'clauses'.*条目过多：至多 1000 项"):
+    with pytest.raises(RulebookError, match=r"键 'clauses'.*条目过多：至多 1000 项"):
         parse_rulebook((YINCHUAN + extra).encode(), "draft")

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger import validation
 from ledger.acts import FORMS, ITEM_ACTS, LEVELS, SEVERITIES
 from ledger.errors import NotFound, RulebookError
 from ledger.nesting import nesting_fault
@@ -603,7 +604,7 @@ def parse_rulebook(content: bytes, source: str) -> Rulebook:
     try:
         model = RulebookModel.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"key '{_path(err['loc'])}': {err['msg']}" for err in e.errors())
+        problems = "；".join(f"键 '{_path(err['loc'])}'：{validation.message(err)}" for err in e.errors())
         raise RulebookError(f"{source}: {problems}") from None
     return Rulebook(model, hashlib.sha256(content).hexdigest(), source)
 
@@ -708,15 +709,18 @@ class Catalogue:
         family_id, _, version = name.partition("@")
         family = self.families.get(family_id)
         if family is None:
-            known = ", ".join(sorted(self.families)) or "none"
-            raise NotFound(f"unknown rulebook {family_id!r} (known: {known})")
+            known = "、".join(sorted(self.families)) or "无"
+            raise NotFound(f"未知的考核办法 {family_id!r}（可用：{known}）(unknown rulebook)")
         if not version:
             return Selection(tuple(family), pinned=False)
         for book in family:
             if str(book.version) == version:
                 return Selection((book,), pinned=True)
-        versions = ", ".join(str(b.version) for b in family)
-        raise NotFound(f"rulebook {family_id!r} has no version {version!r} (versions: {versions})")
+        versions = "、".join(str(b.version) for b in family)
+        raise NotFound(
+            f"考核办法 {family_id!r} 没有版本 {version!r}（现有版本：{versions}）"
+            f"(rulebook {family_id!r} has no version {version!r})"
+        )
 
 
 def default_directories() -> list[Path]:
