@@ -377,3 +377,34 @@ def test_instants_out_of_range_are_a_400_naming_the_parameter(api: Api, path: st
     for value in ("0001-01-01T00:00:00Z", "9999-12-31T15:59:59.999999Z", "9999-12-31", "0001-01-01"):
         answer = api.call(method, f"{path}{joiner}{urlencode({name: value})}", content=body)
         assert answer.status_code == 200, (name, value, answer.text)
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/v1/scores?rulebook=yinchuan-2018&period=2019-Q9", ["期间 period 应为", "'2019-Q9'"]),
+        (
+            "/v1/scores?rulebook=yinchuan-2018&period=2019&as_of=2019%2F13%2F9",
+            ["截止日期 as_of", "'2019/13/9'"],
+        ),
+    ],
+)
+def test_a_bad_period_or_date_is_a_400_problem_in_chinese(api: Api, path: str, words: list[str]) -> None:
+    """A period or as-of date that cannot be read is a 400 problem whose title and detail are Chinese first,
+    naming the parameter and quoting the value as sent."""
+    answer = api.call("GET", path)
+    assert answer.status_code == 400 and answer.json()["title"] == "请求有误 Bad request"
+    detail = answer.json()["detail"]
+    assert detail.startswith(words[0]) and all(w in detail for w in words), detail
+
+
+def test_a_parameter_pydantic_refuses_is_named_in_chinese(api: Api) -> None:
+    """A query parameter the request schema refuses (a page size of 0, a size that is no number) is a 422
+    problem in Chinese naming the parameter and the value, not pydantic's English."""
+    for value, words in (("0", "应不小于 1，而不是 '0'"), ("many", "应为整数，而不是 'many'")):
+        answer = api.call("GET", f"/v1/events?limit={value}")
+        assert answer.status_code == 422
+        detail = answer.json()["detail"]
+        assert detail == f"参数 query.limit：{words}", detail
+        assert answer.json()["errors"] == [{"where": "query.limit", "message": words}]
+

@@ -152,15 +152,33 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
     assert ledger("events", db=database_url).stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("option", "typed", "named"),
+    [("--period", "2019/Q3", "期间 period 应为"), ("--as-of", "2019/13/9", "截止日期 as_of 应为")],
+)
+def test_a_bad_period_or_date_is_refused_in_chinese_quoting_what_was_typed(
+    sqlite_url: str, option: str, typed: str, named: str
+) -> None:
+    """A period or as-of date that cannot be read exits 2 with one Chinese line naming the option's value
+    and quoting the text as typed."""
+    ledger("init", db=sqlite_url)
+    args = {"--period": "2019", option: typed}
+    flat = [word for pair in args.items() for word in pair]
+    result = ledger("score", "--rulebook", "yinchuan-2018", *flat, db=sqlite_url, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {named}") and f"'{typed}'" in line, line
+
+
 def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
     ledger("init", db=sqlite_url)
     result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
     assert result.returncode == 2 and "未知的考核办法 'nope'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "month 13" in result.stderr
+    assert result.returncode == 2 and "期间 period 中的月份 13 不存在：'2019-13'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "cadence" in result.stderr
+    assert result.returncode == 2 and "期间 2019-07 短于考核办法的计分周期（按季度）" in result.stderr
     result = ledger("events", db="mysql://x", check=False)
     assert result.returncode == 2 and "neither sqlite" in result.stderr
     assert "Traceback" not in result.stderr
@@ -257,7 +275,7 @@ def test_import_a_register_and_write_templates(tmp_path: Path, sqlite_url: str) 
     filings = tmp_path / "filings.csv"
     filings.write_text("报送日期,报送单位,信息编号,标题\n2019-03-01,xq,R1,标题\n2019-03-01,nobody,R2,标题\n")
     bad = ledger("import", str(filings), db=sqlite_url, check=False)
-    assert bad.returncode == 1 and "row 3, column 报送单位 (unit): unknown unit 'nobody'" in bad.stderr
+    assert bad.returncode == 1 and "第 3 行，报送单位（unit）列：未知的单位 'nobody'" in bad.stderr
     assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 1
 
 
@@ -478,10 +496,11 @@ def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database
     result = ledger("import", str(path), db=database_url, check=False)
     assert result.returncode == 1
     assert "登记.xlsx：3 行有误，未存入任何行为" in result.stderr
-    assert "sheet 单位登记, row 2, column 登记日期 (occurred_on)" in result.stderr
-    assert ("sheet 报送登记, row 2, column 报送单位 (unit): unknown unit 'xq' (register it first)"
-            "（它定义在工作表 单位登记 第 2 行，而那一行本身有误") in result.stderr  # fmt: skip
-    assert "sheet 报送登记, row 4, column 报送日期 (occurred_on)" in result.stderr
+    assert "工作表 单位登记 第 2 行，登记日期（occurred_on）列" in result.stderr
+    assert ("工作表 报送登记 第 2 行，报送单位（unit）列：未知的单位 'xq'，请先登记 "
+            "(unknown unit 'xq' (register it first))（它定义在工作表 单位登记 第 2 行，而那一行本身有误"
+            ) in result.stderr  # fmt: skip
+    assert "工作表 报送登记 第 4 行，报送日期（occurred_on）列" in result.stderr
     assert "no ledger" not in result.stderr and ledger("events", db=database_url).stdout == ""
 
 

@@ -269,7 +269,10 @@ def _value(col: Column, text: str) -> Any:
         parts = (m.group(1), m.group(3), m.group(4)) if m else None
         if c := CHINESE_DATE.fullmatch(text):
             parts = (c.group(1), c.group(2), c.group(3))
-        return f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}" if parts else text
+        iso = f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}" if parts else text
+        # A date written another way is read as ISO; one that is no calendar date stays as typed, so that
+        # its refusal quotes the cell (2019/13/9, not 2019-13-09).
+        return iso if iso == text or _is_date(iso) else text
     if col.kind == "units":
         return [u for u in re.split(r"[、,;，；\s]+", text) if u]
     if col.kind in ("form", "level"):
@@ -285,19 +288,29 @@ def _value(col: Column, text: str) -> Any:
 
 
 def row_error(error: ActError, sheet: Sheet) -> str:
-    """An error as 'row 5, column 报送单位 (unit): ...' (with 'sheet NAME, ' when a workbook has several)."""
-    place, _, table = _place(sheet, error.where)
+    """An error as '第 5 行，报送单位（unit）列：...' (after '工作表 NAME ' when a workbook has several)."""
+    _, place, table = _place(sheet, error.where)
     message = error.message
     if error.depends_on is not None:
         english, chinese, _ = _place(sheet, error.depends_on)
         message += depending(chinese, english)
     if error.field is None:
-        return f"{place}: {message}"
+        return f"{place}：{message}"
     col = table.template.column_of(error.field) if table else None
     if col is None:
-        return f"{place}, field '{error.field}': {message}"
-    words = f" (or {', '.join(col.words)})" if col.words and "must be one of" in error.message else ""
-    return f"{place}, column {col.header} ({error.field}): {message}{words}"
+        return f"{place}，字段 {error.field}：{message}"
+    words = f"（也可写 {'、'.join(col.words)}）" if col.words and "must be one of" in error.message else ""
+    if col.kind == "date" and "YYYY-MM-DD" in error.message:
+        words = "（表中也可写 2019/7/3、2019.7.3、2019年7月3日，或用日期单元格）"
+    return f"{place}，{col.header}（{error.field}）列：{message}{words}"
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _place(sheet: Sheet, where: int) -> tuple[str, str, Table | None]:
