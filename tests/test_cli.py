@@ -147,7 +147,7 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
     result = ledger("import", str(bad), db=database_url, check=False)
     assert result.returncode == 1
     assert "第 2 行，字段 occurred_on" in result.stderr
-    assert "line 4" in result.stderr and "not valid JSON" in result.stderr
+    assert "第 4 行：不是有效的 JSON" in result.stderr
     assert "nothing was stored" in result.stderr
     assert ledger("events", db=database_url).stdout == ""
 
@@ -451,7 +451,10 @@ def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_u
         said = f"第 {line} 行，字段 {field}：" if field else f"第 {line} 行："
         assert said in result.stderr, (said, result.stderr)
     assert f"{len(bad)} 处错误，未存入任何行为" in result.stderr
-    depends = "第 11500 行，字段 report：unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
+    depends = (
+        "第 11500 行，字段 report：未知的报送 'R5' (unknown report 'R5')"
+        "（它定义在第 5 行，而那一行本身有误"
+    )
     assert depends in result.stderr
     assert len(ledger("events", db=database_url).stdout.splitlines()) == 2
     print(f"{len(acts)} lines, {len(bad)} bad, all named in one run")

@@ -120,7 +120,7 @@ def test_a_register_names_the_row_and_column_of_an_nfd_report_id(
     with pytest.raises(SheetRejected) as caught:
         import_sheet(seeded, path)
     (line,) = caught.value.lines
-    assert line.startswith("row 3, column 信息编号 (report): ")
+    assert line.startswith("第 3 行，信息编号（report）列：")
     assert_names_nfc(line)
     assert snapshot(seeded) == before
 

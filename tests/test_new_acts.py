@@ -230,7 +230,7 @@ def test_a_file_naming_an_unknown_item_is_refused_by_line(ledger: Ledger) -> Non
     with pytest.raises(BatchRejected) as caught:
         ledger.import_lines(orjson.dumps(line) for line in lines)
     assert [(e.where, e.field) for e in caught.value.errors] == [(3, "item")]
-    assert "unknown item 'xw-5.6'" in str(caught.value)
+    assert "未知的考核项目 'xw-5.6'" in str(caught.value)
     assert stored(ledger) == []
 
 

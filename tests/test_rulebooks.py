@@ -107,10 +107,10 @@ def test_a_bad_draft_is_refused_naming_the_file_and_the_key(name: str) -> None:
 @pytest.mark.parametrize(
     ("content", "complaint"),
     [
-        (draft(COUNTY, "version = 1", "version = = 1"), r"not valid TOML: .*line 4"),
-        (draft(COUNTY, "[classes.town]", "[classes.town]\n[classes.town]"), "not valid TOML"),
-        (COUNTY.encode("gb18030"), "not UTF-8 text"),
-        (b"\xff\xfe" + COUNTY.encode("utf-16-le"), "not UTF-8 text"),
+        (draft(COUNTY, "version = 1", "version = = 1"), r"不是有效的 TOML \(not valid TOML\): .*line 4"),
+        (draft(COUNTY, "[classes.town]", "[classes.town]\n[classes.town]"), "不是有效的 TOML"),
+        (COUNTY.encode("gb18030"), "不是 UTF-8 文本"),
+        (b"\xff\xfe" + COUNTY.encode("utf-16-le"), "不是 UTF-8 文本"),
     ],
     ids=["syntax", "table-defined-twice", "gb18030", "utf-16"],
 )
@@ -139,7 +139,7 @@ def test_a_rulebook_cannot_include_or_execute_anything(tmp_path: Path) -> None:
 
 def test_an_unreadable_path_is_a_rulebook_error(tmp_path: Path) -> None:
     """A rulebook path that cannot be read is reported with the path."""
-    with pytest.raises(RulebookError, match=re.escape(f"{tmp_path / 'gone.toml'}: cannot be read")):
+    with pytest.raises(RulebookError, match=re.escape(f"{tmp_path / 'gone.toml'}: 无法读取")):
         load_rulebook(tmp_path / "gone.toml")
 
 
@@ -172,16 +172,16 @@ def test_selecting_by_id_follows_effective_windows_and_by_version_pins_one() -> 
 def test_unknown_rulebooks_and_versions_are_not_found_with_what_is_known() -> None:
     """Naming a family or version that does not exist lists the ones that do."""
     catalogue = Catalogue.load([shipped_directory()])
-    with pytest.raises(NotFound, match=r"unknown rulebook 'shanghai' \(known: county-info, district-info"):
+    with pytest.raises(NotFound, match=r"未知的考核办法 'shanghai'（可用：county-info、district-info"):
         catalogue.select("shanghai")
-    with pytest.raises(NotFound, match=r"'yinchuan-2018' has no version '2' \(versions: 1\)"):
+    with pytest.raises(NotFound, match=r"'yinchuan-2018' 没有版本 '2'（现有版本：1）"):
         catalogue.select("yinchuan-2018@2")
 
 
 def test_a_version_defined_twice_is_refused(tmp_path: Path) -> None:
     """Two files claiming the same id and version make the catalogue fail, naming the second file."""
     (tmp_path / "copy.toml").write_text(COUNTY, encoding="utf-8")
-    with pytest.raises(RulebookError, match=r"copy\.toml: county-info@1 is defined twice"):
+    with pytest.raises(RulebookError, match=r"copy\.toml: county-info@1 重复定义"):
         Catalogue.load([shipped_directory(), tmp_path])
 
 

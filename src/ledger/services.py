@@ -437,7 +437,7 @@ def not_json(line: bytes, error: orjson.JSONDecodeError) -> str:
         line.decode()
     except UnicodeDecodeError:
         return "不是 UTF-8 文本：JSON Lines 须为 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text)"
-    return f"not valid JSON ({error})"
+    return f"不是有效的 JSON：{error} (not valid JSON)"
 
 
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")
