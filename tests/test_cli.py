@@ -170,6 +170,17 @@ def test_a_bad_period_or_date_is_refused_in_chinese_quoting_what_was_typed(
     assert line.startswith(f"error: {named}") and f"'{typed}'" in line, line
 
 
+def test_a_date_in_a_file_that_is_no_day_is_refused_as_typed(tmp_path: Path, sqlite_url: str) -> None:
+    """An act dated 2019/13/9 in a JSON Lines file is refused in Chinese, naming its line and field and
+    quoting the date as typed; nothing is stored."""
+    ledger("init", db=sqlite_url)
+    acts = [unit_act("xq"), filing_act(1, occurred_on="2019/13/9")]
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
+    assert result.returncode == 1
+    assert "第 2 行，字段 occurred_on：应为 YYYY-MM-DD 格式的日期，而不是 '2019/13/9'" in result.stderr
+    assert ledger("events", db=sqlite_url).stdout == ""
+
+
 def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
     ledger("init", db=sqlite_url)

@@ -313,7 +313,7 @@ def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: 
     }
     page = http.post("/whatif", data=form)
     assert page.status_code == 422
-    assert "key &#39;cadence&#39;" in page.text and "weekly" in page.text
+    assert "键 &#39;cadence&#39;" in page.text and "weekly" in page.text
     broken = http.post("/whatif", data={**form, "draft_toml": "id = [unclosed"})
     assert broken.status_code == 422 and "not valid TOML" in broken.text
 
