@@ -295,7 +295,7 @@ def test_unknown_headers_are_named(tmp_path: Path) -> None:
         ["报送日期", "报送单位", "信息编号", "标题", "联系人", "电话"],
         ["2019-07-03", "xingqing", "R1", "t", "张三", "1"],
     ]
-    with pytest.raises(SheetError, match=r"unknown column\(s\) 联系人, 电话 for template 报送登记"):
+    with pytest.raises(SheetError, match=r"报送登记模板没有 联系人、电话 列"):
         read_sheet(write_csv(tmp_path / "f.csv", rows))
 
 
@@ -305,14 +305,14 @@ def test_a_header_row_that_fits_no_template_lists_the_templates(tmp_path: Path) 
     with pytest.raises(SheetError) as caught:
         read_sheet(path)
     message = str(caught.value)
-    assert "f.csv: the header row fits no template (报送登记 lacks 信息编号, 标题)" in message
+    assert "f.csv: 表头不符合任何模板（报送登记缺少 信息编号、标题 列）" in message
     assert all(t.name in message for t in TEMPLATES)
 
 
 def test_a_header_named_twice_is_refused(tmp_path: Path) -> None:
     """Two columns with the same header are ambiguous and refused."""
     path = write_csv(tmp_path / "f.csv", [["报送日期", "报送单位", "信息编号", "标题", "标题"]])
-    with pytest.raises(SheetError, match="标题 appear more than once"):
+    with pytest.raises(SheetError, match="表头中 标题 列出现了不止一次"):
         read_sheet(path)
 
 
@@ -322,12 +322,12 @@ def test_empty_files_are_refused_and_a_header_only_sheet_imports_nothing(
     """An empty CSV or workbook has no header and is refused; a header row alone is a valid empty register."""
     empty_csv = tmp_path / "empty.csv"
     empty_csv.write_bytes(b"")
-    with pytest.raises(SheetError, match=r"empty\.csv: empty, no header row"):
+    with pytest.raises(SheetError, match=r"empty\.csv: 是空的，没有表头行"):
         import_sheet(sqlite_ledger, empty_csv)
     blank = write_csv(tmp_path / "blank.csv", [[], ["", " "]])
-    with pytest.raises(SheetError, match="no header row"):
+    with pytest.raises(SheetError, match="没有表头行"):
         read_sheet(blank)
-    with pytest.raises(SheetError, match=r"empty\.xlsx: empty"):
+    with pytest.raises(SheetError, match=r"empty\.xlsx: 是空的"):
         read_sheet(write_xlsx(tmp_path / "empty.xlsx", {"Sheet1": []}))
     header_only = write_csv(tmp_path / "units.csv", UNITS[:1])
     assert import_sheet(sqlite_ledger, header_only).acts == 0

@@ -163,10 +163,16 @@ def read_sheet(path: Path) -> Sheet:
     elif suffix == ".xlsx":
         grids = _xlsx_rows(path)
     else:
-        raise SheetError(f"{path.name}: not a .csv or .xlsx file (save an .xls workbook as .xlsx)")
+        raise SheetError(
+            f"{path.name}: 不是 .csv 或 .xlsx 文件，.xls 工作簿请另存为 .xlsx "
+            "(not a .csv or .xlsx file)"
+        )
     tables = [t for place, (title, grid) in enumerate(grids) if (t := _table(path, title, place, grid))]
     if not tables:
-        raise SheetError(f"{path.name}: empty, no header row (write a template with `ledger template`)")
+        raise SheetError(
+            f"{path.name}: 是空的，没有表头行，可用 `ledger template` 生成模板 "
+            "(empty, no header row)"
+        )
     rank = {t.type: i for i, t in enumerate(TEMPLATES)}  # units, then filings, then what names them
     return Sheet(path, sorted(tables, key=lambda t: (rank[t.template.type], t.place)))
 
@@ -175,13 +181,16 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise SheetError(f"{path.name}: cannot be read ({e.strerror})") from None
+        raise SheetError(f"{path.name}: 无法读取（{e.strerror}）(cannot be read)") from None
     for encoding in ("utf-8-sig", "gb18030"):  # GB18030: Excel's plain "CSV" on Chinese Windows
         try:
             return [list(r) for r in csv.reader(io.StringIO(data.decode(encoding), newline=""))]
         except (UnicodeDecodeError, csv.Error):
             continue
-    raise SheetError(f"{path.name}: not a CSV file in UTF-8 or GB18030")
+    raise SheetError(
+        f"{path.name}: 不是 UTF-8 或 GB18030 编码的 CSV 文件 "
+        "(not a CSV file in UTF-8 or GB18030)"
+    )
 
 
 def _xlsx_rows(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
@@ -190,7 +199,9 @@ def _xlsx_rows(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile, KeyError, XML and its own errors alike
-        raise SheetError(f"{path.name}: not a readable .xlsx workbook ({e})") from None
+        raise SheetError(
+            f"{path.name}: 无法读取的 .xlsx 工作簿（{e}）(not a readable .xlsx workbook)"
+        ) from None
     try:
         return [
             (ws.title, [list(r) for r in ws.iter_rows(min_row=1, values_only=True)])
@@ -225,24 +236,28 @@ def _match(headers: list[str], where: str) -> Template:
     named = [h for h in headers if h]
     twice = sorted({h for h in named if named.count(h) > 1})
     if twice:
-        raise SheetError(f"{where}: column(s) {', '.join(twice)} appear more than once in the header row")
+        raise SheetError(
+            f"{where}: 表头中 {'、'.join(twice)} 列出现了不止一次 "
+            "(column(s) appear more than once in the header row)"
+        )
     present = set(named)
     fits = sorted((t for t in TEMPLATES if t.required <= present), key=lambda t: -len(t.required))
     if not fits:
-        known = "; ".join(f"{t.name}: {', '.join(c.header for c in t.columns)}" for t in TEMPLATES)
+        known = "；".join(f"{t.name}：{'、'.join(c.header for c in t.columns)}" for t in TEMPLATES)
         near = max(TEMPLATES, key=lambda t: len(t.required & present))
         hint = ""
         if near.required & present:
             lacking = [c.header for c in near.columns if c.required and c.header not in present]
-            hint = f" ({near.name} lacks {', '.join(lacking)})"
-        raise SheetError(f"{where}: the header row fits no template{hint}. The templates are {known}")
+            hint = f"（{near.name}缺少 {'、'.join(lacking)} 列）"
+        raise SheetError(
+            f"{where}: 表头不符合任何模板{hint}。各模板的列：{known} (the header row fits no template)"
+        )
     t = fits[0]
     unknown = [h for h in named if t.column(h) is None]
     if unknown:
-        raise SheetError(
-            f"{where}: unknown column(s) {', '.join(unknown)} for template {t.name} "
-            f"(its columns: {', '.join(c.header for c in t.columns)})"
-        )
+        columns = "、".join(c.header for c in t.columns)
+        listed = "、".join(unknown)
+        raise SheetError(f"{where}: {t.name}模板没有 {listed} 列（可用的列：{columns}）(unknown column(s))")
     return t
 
 
