@@ -483,7 +483,7 @@ def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sql
     result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
     assert result.returncode == 1
     assert "1500 处错误，未存入任何行为（1500 bad act(s); nothing was stored）" in result.stderr
-    listed = [line for line in result.stderr.splitlines() if line.startswith("  line ")]
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  第 ")]
     assert [int(line.split()[1].rstrip(",:")) for line in listed] == list(range(2, 102))
     assert "另有 1400 处错误未列出 (... and 1400 more)" in result.stderr
     assert ledger("events", db=sqlite_url).stdout == ""

@@ -338,13 +338,13 @@ def test_unreadable_files_are_refused(tmp_path: Path) -> None:
     """A file that is not CSV or XLSX, or a corrupt workbook, is refused with its name."""
     bogus = tmp_path / "bogus.xlsx"
     bogus.write_bytes(b"not a zip")
-    with pytest.raises(SheetError, match=r"bogus.xlsx: not a readable \.xlsx workbook"):
+    with pytest.raises(SheetError, match=r"bogus.xlsx: 无法读取的 \.xlsx 工作簿"):
         read_sheet(bogus)
     old = tmp_path / "old.xls"
     old.write_bytes(b"")
-    with pytest.raises(SheetError, match=r"save an \.xls workbook as \.xlsx"):
+    with pytest.raises(SheetError, match=r"\.xls 工作簿请另存为 \.xlsx"):
         read_sheet(old)
-    with pytest.raises(SheetError, match="cannot be read"):
+    with pytest.raises(SheetError, match="无法读取"):
         read_sheet(tmp_path / "missing.csv")
 
 
