@@ -6,7 +6,8 @@ act is the unit's when it names the unit, one of the unit's reports (a combined 
 it credits) or one of the unit's tasks; a void is told with the act it voids. The reasons come from where
 they are decided: `gather` (voided, after the as-of date, its filing voided), the clauses
 (`UnitScore.pass_over`: superseded by a higher adoption, an exempt item, a class the clause does not
-cover, ...) and, for the rest, what the rulebook in effect on the act's day makes of it.
+cover, ...) and, for the rest, what the rulebook in effect on the act's day makes of it. What a reader calls
+each reason code is `ledger.terms.REASONS`.
 """
 
 from __future__ import annotations
@@ -21,19 +22,6 @@ from projections.facts import Facts
 from projections.lines import Uncounted, UnitScore
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-REASONS = {  # reason code -> what a reader calls it
-    "voided": "已作废",
-    "after_as_of": "晚于截止日",
-    "filing_voided": "所属报送已作废",
-    "superseded": "已按更高级别采用计分",
-    "credited_elsewhere": "计入综合采用的单位",
-    "exempted": "不列入考核",
-    "class_not_covered": "单位类别不适用",
-    "elsewhere": "计入其他期间",
-    "no_rulebook": "无生效的考核办法",
-    "record": "登记事项，不计分",
-    "unscored": "无条款计分",
-}
 
 
 def account(
@@ -112,9 +100,10 @@ def _credited_elsewhere(act: StoredAct, facts: Facts, s: UnitScore) -> Reason:
         return None
     if s.unit.unit in credited:
         return None
-    # The credited units by slug: a unit's account depends on its own acts alone (its projected row is made
-    # from them, without the other units' registrations), so it cannot hold their names.
-    return "credited_elsewhere", f"综合采用的信息，计入 {'、'.join(credited)}"
+    # The credited units by name (a projected row holds the registrations of the units its reports are
+    # adopted together with: `ledger.projector`); a unit not registered as of the date by its slug.
+    names = [facts.units[u].name if u in facts.units else u for u in credited]
+    return "credited_elsewhere", f"综合采用的信息，计入{'、'.join(names)}"
 
 
 def _task_elsewhere(act: StoredAct, facts: Facts, period: Period) -> Reason:

@@ -14,7 +14,9 @@ from projections.lines import UnitScore
 
 
 class ScoringContext:
-    def __init__(self, facts: Facts, selection: Selection, period: Period, as_of: dt.date) -> None:
+    def __init__(
+        self, facts: Facts, selection: Selection, period: Period, as_of: dt.date, only: str | None = None
+    ) -> None:
         self.facts = facts
         self.selection = selection
         self.period = period
@@ -29,7 +31,7 @@ class ScoringContext:
         self.scores = {
             slug: UnitScore(unit, unit.class_on(self.judged_on))
             for slug, unit in facts.units.items()
-            if unit.registered_on <= self.judged_on
+            if unit.registered_on <= self.judged_on and only in (None, slug)
         }
 
     # Asked once per act of a year (hundreds of thousands of times), for a few hundred distinct days and

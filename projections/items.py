@@ -13,12 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from ledger import terms
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import Bounds, ClauseBase, Group, Item, Rulebook, Veto
 from projections.context import ScoringContext
 from projections.facts import Facts
-from projections.lines import ZERO, UnitScore, fmt
+from projections.lines import ZERO, UnitScore, class_name, fmt
 from projections.tasks import task_credit, task_deduction
 
 Entry = tuple[str, Decimal, list[str]]  # detail, points, act ids
@@ -71,24 +72,24 @@ def _score_item(
     if exemptions:
         cls = s.unit.class_on(judged)
         if cls in item.exemptible:
-            detail = "does not apply to this unit (不列入考核): left out of its base"
+            detail = "不列入考核：不计入本单位基准分"
             s.add(item, book, span.label, detail, ZERO, exemptions)
             return
         entries.append(
-            (f"exemption recorded, but class {cls!r} cannot be exempted from this item", ZERO, exemptions)
+            (f"已登记不列入考核，但{class_name(book, cls)}不能免考本项目", ZERO, exemptions)
         )
     s.applied.add(item.id)
     if item.in_base:
         s.base += item.weight or ZERO
     if item.basis == "deduction" and item.weight:
-        entries.append(("the item's weight (基础分)", item.weight, []))
+        entries.append(("基础分", item.weight, []))
     fed: list[Entry] = []
     for source in [item.id, *parts]:
         found: list[Entry] = []
         for act in _within(feeds.of(unit, source, "violation.recorded"), span):
-            found.append(_find(act, item.per_violation, -1, "violation recorded"))
+            found.append(_find(act, item.per_violation, -1, terms.act_name("violation.recorded")))
         for act in _within(feeds.of(unit, source, "merit.recorded"), span):
-            found.append(_find(act, item.per_merit, 1, "merit recorded"))
+            found.append(_find(act, item.per_merit, 1, terms.act_name("merit.recorded")))
         for act in feeds.of(unit, source, "task.assigned"):
             if span.contains(dt.date.fromisoformat(act.fields["due_on"])):
                 completion = sc.facts.completion_of.get(act.fields["task"])
@@ -97,7 +98,7 @@ def _score_item(
                 else:
                     found.append(task_credit(act, completion, judged))
         if source != item.id:
-            where = f" (recorded under {source}, part of this item for class {s.cls!r})"
+            where = f"（记于项目 {source}，{class_name(book, s.cls)}并入本项目计分）"
             found = [(detail + where, points, events) for detail, points, events in found]
         fed += found
     if item.weekly_posts:
@@ -108,13 +109,13 @@ def _score_item(
         entries += fed
         raw = sum((points for _, points, _ in entries), ZERO)
         if item.weight is not None and raw > item.weight:
-            cap = f"capped at the item's {fmt(item.weight)} (不超过该项分值)"
+            cap = f"计分不超过该项分值{fmt(item.weight)}分"
             entries.append((cap, item.weight - raw, []))
         elif raw < item.floor and item.basis == "deduction":
             taken = (item.weight or ZERO) - item.floor
-            entries.append((f"deductions stop at {fmt(taken)} (扣完为止)", item.floor - raw, []))
+            entries.append((f"扣完为止：至多扣{fmt(taken)}分", item.floor - raw, []))
         elif raw < item.floor:
-            detail = f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}"
+            detail = f"本项合计{fmt(raw)}分，不低于下限{fmt(item.floor)}分"
             entries.append((detail, item.floor - raw, []))
     for detail, points, events in entries:
         s.add(item, book, span.label, detail, points, events)
@@ -128,20 +129,20 @@ def _credit_first(item: Item, weight: Decimal, fed: list[Entry]) -> list[Entry]:
     taken = sum((points for _, points, _ in fed if points < 0), ZERO)
     entries = list(fed)
     if earned > weight:
-        entries.append((f"capped at the item's {fmt(weight)} (不超过该项分值)", weight - earned, []))
+        entries.append((f"计分不超过该项分值{fmt(weight)}分", weight - earned, []))
     raw = min(earned, weight) + taken
     if raw < item.floor:
-        entries.append((f"the item comes to {fmt(raw)}, floored at {fmt(item.floor)}", item.floor - raw, []))
+        entries.append((f"本项合计{fmt(raw)}分，不低于下限{fmt(item.floor)}分", item.floor - raw, []))
     return entries
 
 
 def _late_amount(item: Item) -> tuple[Decimal | None, str]:
     """What a deduction item takes off for a task done late or not done, and where the amount is set."""
     if item.late_task is not None:
-        return item.late_task, "the rulebook's late_task"
+        return item.late_task, "考核办法规定的逾期扣分"
     if item.per_violation is not None:
-        return item.per_violation, "the item's amount a find"
-    return None, "the task's own points (the rulebook sets no amount)"
+        return item.per_violation, "本项目每次扣分"
+    return None, "按任务自身分值（考核办法未规定扣分）"
 
 
 def _within(acts: Iterable[StoredAct], span: Period) -> list[StoredAct]:
@@ -154,10 +155,10 @@ def _find(act: StoredAct, fixed: Decimal | None, sign: int, default: str) -> Ent
     given = act.fields.get("points")
     if fixed is not None:
         if given is not None and Decimal(str(given)) != abs(fixed):
-            detail += f" (the act's {given} is not used: the rulebook sets {fmt(fixed)} a find)"
+            detail += f"（记录所填{given}分不采用：考核办法规定每次{fmt(fixed)}分）"
         return detail, fixed, [act.id]
     if given is None:
-        return f"{detail}: no points given, and the rulebook sets none", ZERO, [act.id]
+        return f"{detail}：未填分值，考核办法亦未规定分值", ZERO, [act.id]
     return detail, sign * Decimal(str(given)), [act.id]
 
 
@@ -181,10 +182,11 @@ def _weekly_posts(
             met += 1
             continue
         year, number, _ = monday.isocalendar()
-        detail = f"{year}-W{number:02d} ({monday:%m-%d} to {sunday:%m-%d}): {len(week)} of {rule.quota} posts"
+        dates = f"{monday:%m-%d}至{sunday:%m-%d}"
+        detail = f"{year}年第{number:02d}周（{dates}）：发布{len(week)}条，应发{rule.quota}条"
         entries.append((detail, rule.per_missing * missing, week))
     if judged_weeks:
-        entries.append((f"{judged_weeks} weeks judged, {met} with every post owed", ZERO, []))
+        entries.append((f"共考核{judged_weeks}周，其中{met}周按要求发布", ZERO, []))
     return entries
 
 
@@ -220,15 +222,16 @@ def bound_periods(sc: ScoringContext) -> None:
                 ]
                 if members:
                     value = sum(members, ZERO)
-                    _bound(s, group, book, span, value, group.cap, group.floor, f"the {group.group} items")
+                    _bound(s, group, book, span, value, group.cap, group.floor, "本组项目")
             for bound in bounds:
                 value = s.period_total(span.label)
-                _bound(s, bound, book, span, value, bound.cap, bound.floor, "the period's total")
+                _bound(s, bound, book, span, value, bound.cap, bound.floor, "本期总分")
             for veto in vetoes:
                 acts = _within(feeds.of(s.unit.unit, veto.id, "violation.recorded"), span)
                 if acts:
-                    reasons = "; ".join(a.fields.get("reason", "violation recorded") for a in acts)
-                    detail = f"一票否决 (veto): {reasons}"
+                    found = terms.act_name("violation.recorded")
+                    reasons = "；".join(a.fields.get("reason", found) for a in acts)
+                    detail = f"一票否决：{reasons}"
                     s.add(veto, book, span.label, detail, -s.period_total(span.label), [a.id for a in acts])
 
 
@@ -243,7 +246,7 @@ def _bound(
     what: str,
 ) -> None:
     if cap is not None and value > cap:
-        s.add(clause, book, span.label, f"{what} come to {fmt(value)}, capped at {fmt(cap)}", cap - value, [])
+        s.add(clause, book, span.label, f"{what}合计{fmt(value)}分，按上限{fmt(cap)}分计", cap - value, [])
     elif floor is not None and value < floor:
-        detail = f"{what} come to {fmt(value)}, floored at {fmt(floor)}"
+        detail = f"{what}合计{fmt(value)}分，按下限{fmt(floor)}分计"
         s.add(clause, book, span.label, detail, floor - value, [])

@@ -91,3 +91,9 @@ class UnitScore:
 def fmt(value: Decimal) -> str:
     """Points as text: 0.5, 20, -0.1 (no exponent, no trailing zeros)."""
     return format(value.normalize(), "f")
+
+
+def class_name(book: Rulebook, cls: str | None) -> str:
+    """A unit class as the rulebook names it (县(市)区); a class it does not define as it is."""
+    known = book.model.classes.get(cls or "")
+    return known.name if known is not None else (cls or "未定类别")

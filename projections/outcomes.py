@@ -51,7 +51,7 @@ def ranking(book: Rulebook, scores: Iterable[UnitScore]) -> None:
             if s.base > 0:
                 s.ranked_on = s.total / s.base
             else:
-                s.not_ranked = "no item applies to it: it has no base to be ranked on"
+                s.not_ranked = "无适用的考核项目，没有基准分，不参加排名"
 
 
 def rank_order(s: UnitScore) -> tuple[bool, Decimal, str]:

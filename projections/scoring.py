@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger import terms
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import (
@@ -34,13 +35,11 @@ from projections.accounting import account
 from projections.context import ScoringContext
 from projections.facts import Facts
 from projections.items import bound_periods, score_items
-from projections.lines import ZERO, Line, UnitScore, fmt
+from projections.lines import ZERO, Line, UnitScore, class_name, fmt
 from projections.outcomes import outcomes, rank_order
 from projections.thresholds import silences, stipends, thresholds
 
 __all__ = ["Board", "Line", "Scorer", "UnitScore", "score"]
-FORM_NAMES = {"item": "单条", "brief": "简讯", "research": "综合调研", "combined": "综合多个单位"}
-SEVERITY_NAMES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
 
 
 @dataclass
@@ -52,8 +51,12 @@ class Board:
     units: list[UnitScore]
 
 
-def score(facts: Facts, selection: Selection, period: Period, as_of: dt.date) -> Board:
-    return Scorer(facts, selection, period, as_of).run()
+def score(
+    facts: Facts, selection: Selection, period: Period, as_of: dt.date, only: str | None = None
+) -> Board:
+    """The units of the facts scored; `only`: that unit alone (the others' registrations then only name
+    them in its explanations)."""
+    return Scorer(facts, selection, period, as_of, only).run()
 
 
 class Scorer(ScoringContext):
@@ -96,12 +99,11 @@ class Scorer(ScoringContext):
             status = self.quota_status(book, s.unit, span)
             if status is None:
                 cls = s.unit.class_on(min(span.end, self.as_of))
-                s.add(
-                    clause, book, span.label, f"class {cls!r} has no quota in {book.ref}", ZERO, []
-                )
+                detail = f"{class_name(book, cls)} 在 {book.ref} 中未设报送任务数"
+                s.add(clause, book, span.label, detail, ZERO, [])
                 continue
             met, count, quota, filings = status
-            detail = f"filed {count} of quota {quota}: {'met' if met else 'not met'}"
+            detail = f"报送{count}条，任务数{quota}条：{'完成' if met else '未完成'}"
             points = clause.met if met else clause.missed
             s.add(clause, book, span.label, detail, points, [a.id for a in filings])
 
@@ -137,8 +139,8 @@ class Scorer(ScoringContext):
                 if len(run) >= clause.run:
                     if self.period.contains(span.end):
                         filings = [a.id for p in run for a in self.filed(s.unit.unit, p)]
-                        labels = ", ".join(p.label for p in run)
-                        detail = f"below quota in {labels}: 通报批评"
+                        labels = "、".join(p.label for p in run)
+                        detail = f"{labels} 连续未完成报送任务：通报批评"
                         s.add(clause, book, span.label, detail, clause.points, filings)
                         s.criticisms += 1
                     run = []
@@ -178,19 +180,19 @@ class Scorer(ScoringContext):
             s = self.scores.get(unit)
             if points is None:
                 if counted and s:
-                    detail = f"{name} is not a publication of {book.ref}: no points"
+                    detail = f"{name} 不是 {book.ref} 所列刊物：不计分"
                     s.add(clause, book, self.cadence_label(act.occurred_on), detail, ZERO, [act.id])
                 continue
             earned = points
-            detail = f"{name} {FORM_NAMES[f['form']]}"
+            detail = f"{name}采用（{terms.form(f['form'])}）"
             if clause.credit == "highest":
                 earned = max(ZERO, points - best[unit])
                 if best[unit] > ZERO:
-                    detail += f", over an earlier adoption worth {fmt(best[unit])}"
+                    detail += f"，此前采用已计{fmt(best[unit])}分，按最高分只计差额"
                 superseded = best[unit] >= points > ZERO
                 best[unit] = max(best[unit], points)
                 if superseded and counted and s:
-                    words = f"{name} {FORM_NAMES[f['form']]} 记 {fmt(points)} 分"
+                    words = f"{name}采用（{terms.form(f['form'])}）记 {fmt(points)} 分"
                     earlier = f"不高于此前的采用（{fmt(best[unit])} 分）：重复采用只记最高分"
                     s.pass_over(act.id, "superseded", f"{words}，{earlier}")
                     s.credited_adoptions += 1
@@ -207,9 +209,8 @@ class Scorer(ScoringContext):
                 label = self.cadence_label(act.occurred_on)
                 if clause.points is not None:
                     points = lookup_level(clause.points, level)
-                    detail = f"{level} leader" + (
-                        "" if points is not None else ": level not scored"
-                    )
+                    unscored = "" if points is not None else "：该级别不计分"
+                    detail = f"{terms.level(level)}领导批示{unscored}"
                     events = [act.id]
                 else:
                     points, detail, events = self.multiple_of_adoption(clause, book, act)
@@ -221,6 +222,7 @@ class Scorer(ScoringContext):
         self, clause: Endorsement, book: Rulebook, act: StoredAct
     ) -> tuple[Decimal, str, list[str]]:
         level = act.fields["level"]
+        leader = f"{terms.level(level)}领导批示"
         canonical = {"region": "province"}.get(level, level)
         best: tuple[Decimal, StoredAct] | None = None
         for adoption in self.facts.adoptions_of.get(act.fields["report"], ()):
@@ -236,8 +238,8 @@ class Scorer(ScoringContext):
                 best = (points, adoption)
         assert clause.adoption_multiple is not None
         if best is None:
-            return ZERO, f"{level} leader: no adoption at that level to double (warning)", [act.id]
-        detail = f"{level} leader: {fmt(clause.adoption_multiple)} × {fmt(best[0])}"
+            return ZERO, f"{leader}：无同级采用可按倍数计分（提示）", [act.id]
+        detail = f"{leader}：同级采用{fmt(best[0])}分 × {fmt(clause.adoption_multiple)}倍"
         return clause.adoption_multiple * best[0], detail, [act.id, best[1].id]
 
     def per_act(self) -> None:
@@ -262,7 +264,7 @@ class Scorer(ScoringContext):
                         if s is None:
                             continue
                         label = self.cadence_label(act.occurred_on)
-                        detail = act_type if kind != "criticism" else "通报批评"
+                        detail = terms.act_name(act_type)
                         s.add(clause, book, label, detail, clause.points, [act.id])
                 if kind == "criticism" and act.fields["unit"] in self.scores:
                     self.scores[act.fields["unit"]].criticisms += 1
@@ -277,9 +279,9 @@ class Scorer(ScoringContext):
                 assert isinstance(clause, LateNotice)
                 table = lookup_level(clause.points, notifier)  # type: ignore[arg-type]
                 points = table.get(severity) if isinstance(table, dict) else None
-                detail = f"{SEVERITY_NAMES[severity]}, notified by the {notifier} office"
+                detail = f"{terms.severity(severity)}，{terms.level(notifier)}通报"
                 if points is None:
-                    detail += ": not scored"
+                    detail += "：不计分"
                 label = self.cadence_label(act.occurred_on)
                 s.add(clause, book, label, detail, points or ZERO, [act.id])
 
@@ -321,3 +323,4 @@ class Scorer(ScoringContext):
             if s.unit.unit in self.facts.credited_units(act.fields["report"], act.occurred_on):
                 total += lookup_level(clause.endorsements, act.fields["level"]) or ZERO
         return total
+

@@ -28,30 +28,30 @@ def task_credit(
     f = assignment.fields
     points = Decimal(str(f["points"]))
     due = dt.date.fromisoformat(f["due_on"])
-    name = f"task {f['task']} 《{f['title']}》 ({fmt(points)}, due {due})"
+    name = f"任务 {f['task']}《{f['title']}》（{fmt(points)}分，{due}截止）"
     if completion is not None and completion.occurred_on > judged:
-        after = f"completed {completion.occurred_on}, after the period is judged ({judged}): 0 in it"
-        return f"{name}: {after}", ZERO, [assignment.id, completion.id]
+        after = f"{completion.occurred_on}完成，晚于本期考核日（{judged}）：本期计0分"
+        return f"{name}：{after}", ZERO, [assignment.id, completion.id]
     if completion is None:
-        state = "not completed by the due date: 0" if judged > due else "not yet due"
-        return f"{name}: {state}", ZERO, [assignment.id]
+        state = "截止日前未完成：0分" if judged > due else "尚未到期"
+        return f"{name}：{state}", ZERO, [assignment.id]
     share = Decimal(1)
     parts: list[str] = []
     required = f.get("required")
     if required is not None:
         amount = Decimal(str(completion.fields["amount"]))
         share = min(Decimal(1), amount / Decimal(str(required)))
-        parts.append(f"{fmt(amount)} of {fmt(Decimal(str(required)))} done")
+        parts.append(f"完成{fmt(amount)}，要求{fmt(Decimal(str(required)))}")
     done = completion.occurred_on
     if done <= due:
-        parts.append(f"completed on time ({done})")
+        parts.append(f"按时完成（{done}）")
     else:
         allowed = (due - assignment.occurred_on).days + 1
         taken = (done - assignment.occurred_on).days + 1
         share *= Decimal(allowed) / Decimal(taken)
-        parts.append(f"completed late ({done}): {allowed} days allowed, {taken} taken")
+        parts.append(f"逾期完成（{done}）：限期{allowed}天，实用{taken}天")
     earned = (points * share).quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"{name}: {', '.join(parts)}", earned, [assignment.id, completion.id]
+    return f"{name}：{'，'.join(parts)}", earned, [assignment.id, completion.id]
 
 
 def task_deduction(
@@ -65,19 +65,19 @@ def task_deduction(
     date has passed; 0 when done by it, or when not yet due."""
     f = assignment.fields
     due = dt.date.fromisoformat(f["due_on"])
-    name = f"task {f['task']} 《{f['title']}》 (due {due})"
+    name = f"任务 {f['task']}《{f['title']}》（{due}截止）"
     off, source = amount
     if off is None:
         off = -Decimal(str(f["points"]))
-    taken = f"{fmt(off)} ({source}: 未及时)"
+    taken = f"{fmt(off)}分（{source}：未及时）"
     if completion is not None and completion.occurred_on > judged:
-        state = f"completed {completion.occurred_on}, after the period is judged ({judged}): {taken}"
-        return f"{name}: {state}", off, [assignment.id, completion.id]
+        state = f"{completion.occurred_on}完成，晚于本期考核日（{judged}）：{taken}"
+        return f"{name}：{state}", off, [assignment.id, completion.id]
     if completion is None:
         if judged > due:
-            return f"{name}: not completed by the due date: {taken}", off, [assignment.id]
-        return f"{name}: not yet due", ZERO, [assignment.id]
+            return f"{name}：截止日前未完成：{taken}", off, [assignment.id]
+        return f"{name}：尚未到期", ZERO, [assignment.id]
     done = completion.occurred_on
     if done <= due:
-        return f"{name}: completed on time ({done}): nothing taken off", ZERO, [assignment.id, completion.id]
-    return f"{name}: completed late ({done}): {taken}", off, [assignment.id, completion.id]
+        return f"{name}：按时完成（{done}）：不扣分", ZERO, [assignment.id, completion.id]
+    return f"{name}：逾期完成（{done}）：{taken}", off, [assignment.id, completion.id]

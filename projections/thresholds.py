@@ -3,6 +3,7 @@ filed (and runs of them), and stipends paid per point above a class's mark."""
 
 from __future__ import annotations
 
+from ledger import terms
 from ledger.acts import StoredAct
 from ledger.periods import Period
 from ledger.rulebooks import NoFiling, Stipend, Threshold
@@ -22,8 +23,8 @@ def thresholds(sc: ScoringContext) -> None:
                     continue
                 counted = _counted(sc, clause, s, span)
                 met = len(counted) >= clause.at_least
-                verb = "filed" if clause.measure == "filed" else "adopted"
-                detail = f"{verb} {len(counted)} (at least {clause.at_least}): {'met' if met else 'not met'}"
+                verb = "报送" if clause.measure == "filed" else "采用"
+                detail = f"{verb}{len(counted)}条（至少{clause.at_least}条）：{'达标' if met else '未达标'}"
                 points = clause.points if met else ZERO
                 s.add(clause, book, span.label, detail, points, [a.id for a in counted])
 
@@ -68,9 +69,9 @@ def silences(sc: ScoringContext) -> None:
             run += 1
             if not in_period:
                 continue
-            detail = f"no report filed in {span.label}: 通报批评, with a written explanation (书面说明)"
+            detail = f"{span.label} 未报送信息：通报批评，并作书面说明"
             if run >= clause.run:
-                detail += f"; {run} in a row: {clause.flag}"
+                detail += f"；连续{run}期未报送：{terms.flag(clause.flag)}"
                 s.flags[clause.flag] = True
             s.add(clause, book, span.label, detail, clause.points, [])
             s.flags["criticized"] = True

@@ -105,9 +105,9 @@ def test_parse_date_reads_iso_calendar_dates_only() -> None:
 
 BAD: list[tuple[str, Any, str | None, str]] = [
     # (case, submitted value, field the error names, part of its message)
-    ("list line", [1, 2], None, "must be a JSON object, not a list"),
-    ("string line", "report.filed", None, "must be a JSON object, not a string"),
-    ("null line", None, None, "must be a JSON object, not null"),
+    ("list line", [1, 2], None, "行为应为 JSON 对象，而不是列表"),
+    ("string line", "report.filed", None, "行为应为 JSON 对象，而不是字符串"),
+    ("null line", None, None, "行为应为 JSON 对象，而不是空值 null"),
     ("missing type", raw("commission.missed", type=None), "type", "is missing"),
     ("unknown type", raw("commission.missed", type="report.deleted"), "type", "unknown act type"),
     ("type is a list", raw("commission.missed", type=["commission.missed"]), "type", "unknown act type"),
@@ -133,7 +133,7 @@ BAD: list[tuple[str, Any, str | None, str]] = [
     ("full-width date", raw("commission.missed", day="２０１９-０２-０３"), "occurred_on", "YYYY-MM-DD"),
     ("date too early", raw("commission.missed", day="1949-09-30"), "occurred_on", "must be between"),
     ("date too late", raw("commission.missed", day="2100-01-01"), "occurred_on", "must be between"),
-    ("missing title", raw("report.filed", title=None), "title", "is missing (a report.filed needs unit"),
+    ("missing title", raw("report.filed", title=None), "title", "报送（report.filed）须有 unit"),
     ("missing unit", raw("commission.missed", unit=None), "unit", "is missing"),
     ("title is a number", raw("report.filed", title=5), "title", "must be a string, not a number"),
     ("title is a list", raw("report.filed", title=["t"]), "title", "must be a string, not a list"),
@@ -149,7 +149,7 @@ BAD: list[tuple[str, Any, str | None, str]] = [
     ("unknown form", raw("report.adopted", form="editorial"), "form", "must be one of item"),
     ("unknown level", raw("endorsement.received", level="galaxy"), "level", "must be one of national"),
     ("unknown severity", raw("late_report.notified", severity="lost"), "severity", "must be one of late"),
-    ("combined without units", raw("report.adopted", form="combined"), "units", "combined adoption"),
+    ("combined without units", raw("report.adopted", form="combined"), "units", "须列出计分的单位"),
     ("units on an item", raw("report.adopted", units=["xingqing"]), "units", "only for form 'combined'"),
     ("empty units", raw("report.adopted", form="combined", units=[]), "units", "non-empty list"),
     ("units not a list", raw("report.adopted", form="combined", units="xingqing"), "units", "non-empty list"),
@@ -203,7 +203,7 @@ def test_a_bad_act_is_refused_naming_its_line_and_field(value: Any, field: str |
         parse_act(value, 7)
     error = caught.value
     assert (error.where, error.field) == (7, field)
-    prefix = "line 7: " if field is None else f"line 7, field '{field}': "
+    prefix = "第 7 行：" if field is None else f"第 7 行，字段 {field}："
     assert str(error).startswith(prefix)
     assert fragment in error.message
 

@@ -86,7 +86,7 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
     )
     assert answer.status_code == 409
     assert answer.headers["content-type"] == "application/problem+json"
-    assert "item 2, field 'id'" in answer.json()["detail"]
+    assert "第 2 项，字段 id" in answer.json()["detail"]
     assert api.count() == before
 
 
@@ -96,12 +96,12 @@ def test_conflicting_id_is_409_and_stores_nothing(api: Api) -> None:
         (b"{nope", 400, "not valid JSON"),
         (b"[]", 422, "empty"),
         (b'{"type": "report.filed", "occurred_on": "2019-13-01", "unit": "xingqing", "report": "R",'
-         b' "title": "t"}', 422, "item 1, field 'occurred_on'"),
-        (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "field 'type'"),
+         b' "title": "t"}', 422, "第 1 项，字段 occurred_on"),
+        (b'{"type": "bogus", "occurred_on": "2019-01-01"}', 422, "字段 type"),
         (b'[{"type": "report.adopted", "occurred_on": "2019-01-01", "report": "none",'
          b' "publication": "guobao", "form": "item"}]', 422, "unknown report"),
         (b'[{"type": "violation.recorded", "occurred_on": "2019-03-01", "unit": "xingqing",'
-         b' "item": "hy-hotlnie"}]', 422, "field 'item': unknown item 'hy-hotlnie' (closest: hy-hotline"),
+         b' "item": "hy-hotlnie"}]', 422, "字段 item：未知的考核项目 'hy-hotlnie'（最接近的：hy-hotline"),
         (b"\xff\xfe", 400, "not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, 400, "not valid JSON"),
     ],
@@ -134,7 +134,7 @@ def test_tokens_and_roles(api: Api) -> None:
     own = filing("xingqing/R1")
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=own).status_code == 201
     other = api.call("POST", "/v1/events", role="unit:xingqing", json=filing("R2", unit="jinfeng"))
-    assert other.status_code == 403 and "field 'unit'" in other.json()["detail"]
+    assert other.status_code == 403 and "字段 unit" in other.json()["detail"]
     adoption = {"type": "report.adopted", "occurred_on": "2019-07-05", "report": "xingqing/R1",
                 "publication": "guobao", "form": "item"}  # fmt: skip
     assert api.call("POST", "/v1/events", role="unit:xingqing", json=adoption).status_code == 403
@@ -380,3 +380,34 @@ def test_instants_out_of_range_are_a_400_naming_the_parameter(api: Api, path: st
     for value in ("0001-01-01T00:00:00Z", "9999-12-31T15:59:59.999999Z", "9999-12-31", "0001-01-01"):
         answer = api.call(method, f"{path}{joiner}{urlencode({name: value})}", content=body)
         assert answer.status_code == 200, (name, value, answer.text)
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/v1/scores?rulebook=yinchuan-2018&period=2019-Q9", ["期间 period 应为", "'2019-Q9'"]),
+        (
+            "/v1/scores?rulebook=yinchuan-2018&period=2019&as_of=2019%2F13%2F9",
+            ["截止日期 as_of", "'2019/13/9'"],
+        ),
+    ],
+)
+def test_a_bad_period_or_date_is_a_400_problem_in_chinese(api: Api, path: str, words: list[str]) -> None:
+    """A period or as-of date that cannot be read is a 400 problem whose title and detail are Chinese first,
+    naming the parameter and quoting the value as sent."""
+    answer = api.call("GET", path)
+    assert answer.status_code == 400 and answer.json()["title"] == "请求有误 Bad request"
+    detail = answer.json()["detail"]
+    assert detail.startswith(words[0]) and all(w in detail for w in words), detail
+
+
+def test_a_parameter_pydantic_refuses_is_named_in_chinese(api: Api) -> None:
+    """A query parameter the request schema refuses (a page size of 0, a size that is no number) is a 422
+    problem in Chinese naming the parameter and the value, not pydantic's English."""
+    for value, words in (("0", "应不小于 1，而不是 '0'"), ("many", "应为整数，而不是 'many'")):
+        answer = api.call("GET", f"/v1/events?limit={value}")
+        assert answer.status_code == 422
+        detail = answer.json()["detail"]
+        assert detail == f"参数 query.limit：{words}", detail
+        assert answer.json()["errors"] == [{"where": "query.limit", "message": words}]
+

@@ -118,7 +118,7 @@ def test_export_restores_the_same_chain_and_refuses_alterations(
     target = Ledger(open_store(copy, catalogue.publications(), catalogue.items()), catalogue)
     try:
         altered = [line.replace("第3号".encode(), "第9号".encode()) for line in exported]
-        with pytest.raises(BatchRejected, match="field 'chain'"):
+        with pytest.raises(BatchRejected, match="字段 chain"):
             target.restore(altered)
         assert target.store.head() == (0, None)
         assert target.restore(exported) == 6

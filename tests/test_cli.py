@@ -146,21 +146,50 @@ def test_bad_file_is_refused_whole_with_line_and_field(tmp_path: Path, database_
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ledger("import", str(bad), db=database_url, check=False)
     assert result.returncode == 1
-    assert "line 2, field 'occurred_on'" in result.stderr
-    assert "line 4" in result.stderr and "not valid JSON" in result.stderr
+    assert "第 2 行，字段 occurred_on" in result.stderr
+    assert "第 4 行：不是有效的 JSON" in result.stderr
     assert "nothing was stored" in result.stderr
     assert ledger("events", db=database_url).stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "named"),
+    [("--period", "2019/Q3", "期间 period 应为"), ("--as-of", "2019/13/9", "截止日期 as_of 应为")],
+)
+def test_a_bad_period_or_date_is_refused_in_chinese_quoting_what_was_typed(
+    sqlite_url: str, option: str, typed: str, named: str
+) -> None:
+    """A period or as-of date that cannot be read exits 2 with one Chinese line naming the option's value
+    and quoting the text as typed."""
+    ledger("init", db=sqlite_url)
+    args = {"--period": "2019", option: typed}
+    flat = [word for pair in args.items() for word in pair]
+    result = ledger("score", "--rulebook", "yinchuan-2018", *flat, db=sqlite_url, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {named}") and f"'{typed}'" in line, line
+
+
+def test_a_date_in_a_file_that_is_no_day_is_refused_as_typed(tmp_path: Path, sqlite_url: str) -> None:
+    """An act dated 2019/13/9 in a JSON Lines file is refused in Chinese, naming its line and field and
+    quoting the date as typed; nothing is stored."""
+    ledger("init", db=sqlite_url)
+    acts = [unit_act("xq"), filing_act(1, occurred_on="2019/13/9")]
+    result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
+    assert result.returncode == 1
+    assert "第 2 行，字段 occurred_on：应为 YYYY-MM-DD 格式的日期，而不是 '2019/13/9'" in result.stderr
+    assert ledger("events", db=sqlite_url).stdout == ""
 
 
 def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) -> None:
     """Unknown rulebooks, malformed periods and bad database URLs get one clear line, not a traceback."""
     ledger("init", db=sqlite_url)
     result = ledger("score", "--rulebook", "nope", "--period", "2019", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "unknown rulebook 'nope'" in result.stderr
+    assert result.returncode == 2 and "未知的考核办法 'nope'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-13", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "month 13" in result.stderr
+    assert result.returncode == 2 and "期间 period 中的月份 13 不存在：'2019-13'" in result.stderr
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
-    assert result.returncode == 2 and "cadence" in result.stderr
+    assert result.returncode == 2 and "期间 2019-07 短于考核办法的计分周期（按季度）" in result.stderr
     result = ledger("events", db="mysql://x", check=False)
     assert result.returncode == 2 and "neither sqlite" in result.stderr
     assert "Traceback" not in result.stderr
@@ -239,7 +268,7 @@ def test_import_names_the_line_of_an_unknown_item(tmp_path: Path, sqlite_url: st
     path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (register, find)) + "\n")
     bad = ledger("import", str(path), db=sqlite_url, check=False)
     assert bad.returncode == 1
-    assert "line 2, field 'item': unknown item 'xw-1.9-nwes' (closest: xw-1.9-news" in bad.stderr
+    assert "第 2 行，字段 item：未知的考核项目 'xw-1.9-nwes'（最接近的：xw-1.9-news" in bad.stderr
     assert ledger("events", db=sqlite_url).stdout == ""
 
 
@@ -257,7 +286,7 @@ def test_import_a_register_and_write_templates(tmp_path: Path, sqlite_url: str) 
     filings = tmp_path / "filings.csv"
     filings.write_text("报送日期,报送单位,信息编号,标题\n2019-03-01,xq,R1,标题\n2019-03-01,nobody,R2,标题\n")
     bad = ledger("import", str(filings), db=sqlite_url, check=False)
-    assert bad.returncode == 1 and "row 3, column 报送单位 (unit): unknown unit 'nobody'" in bad.stderr
+    assert bad.returncode == 1 and "第 3 行，报送单位（unit）列：未知的单位 'nobody'" in bad.stderr
     assert len(ledger("events", db=sqlite_url).stdout.splitlines()) == 1
 
 
@@ -353,7 +382,7 @@ def test_a_refused_import_leaves_no_ledger_where_there_was_none(tmp_path: Path, 
     url = f"sqlite:///{tmp_path / 'new' / 'deep' / 'ledger.db'}" if sqlite else database_url
     bad = jsonl(tmp_path / "bad.jsonl", [unit_act("xq"), filing_act(1, unit="nobody")])
     refused = ledger("import", str(bad), db=url, check=False)
-    assert refused.returncode == 1 and "line 2, field 'unit'" in refused.stderr, refused.stderr
+    assert refused.returncode == 1 and "第 2 行，字段 unit" in refused.stderr, refused.stderr
     assert nothing_made(url, tmp_path)
     assert "没有账本" in ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019", db=url,
                                 check=False).stderr  # fmt: skip
@@ -430,10 +459,13 @@ def test_every_bad_line_of_a_file_is_named_in_one_run(tmp_path: Path, database_u
     result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=database_url, check=False)
     assert result.returncode == 1
     for line, (_, field) in bad.items():
-        said = f"line {line}, field '{field}': " if field else f"line {line}: "
+        said = f"第 {line} 行，字段 {field}：" if field else f"第 {line} 行："
         assert said in result.stderr, (said, result.stderr)
     assert f"{len(bad)} 处错误，未存入任何行为" in result.stderr
-    depends = "line 11500, field 'report': unknown report 'R5'（它定义在第 5 行，而那一行本身有误"
+    depends = (
+        "第 11500 行，字段 report：未知的报送 'R5' (unknown report 'R5')"
+        "（它定义在第 5 行，而那一行本身有误"
+    )
     assert depends in result.stderr
     assert len(ledger("events", db=database_url).stdout.splitlines()) == 2
     print(f"{len(acts)} lines, {len(bad)} bad, all named in one run")
@@ -451,7 +483,7 @@ def test_many_bad_lines_list_the_first_hundred_and_count_all(tmp_path: Path, sql
     result = ledger("import", str(jsonl(tmp_path / "bad.jsonl", acts)), db=sqlite_url, check=False)
     assert result.returncode == 1
     assert "1500 处错误，未存入任何行为（1500 bad act(s); nothing was stored）" in result.stderr
-    listed = [line for line in result.stderr.splitlines() if line.startswith("  line ")]
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  第 ")]
     assert [int(line.split()[1].rstrip(",:")) for line in listed] == list(range(2, 102))
     assert "另有 1400 处错误未列出 (... and 1400 more)" in result.stderr
     assert ledger("events", db=sqlite_url).stdout == ""
@@ -478,10 +510,11 @@ def test_a_workbook_names_rows_that_depend_on_a_bad_row(tmp_path: Path, database
     result = ledger("import", str(path), db=database_url, check=False)
     assert result.returncode == 1
     assert "登记.xlsx：3 行有误，未存入任何行为" in result.stderr
-    assert "sheet 单位登记, row 2, column 登记日期 (occurred_on)" in result.stderr
-    assert ("sheet 报送登记, row 2, column 报送单位 (unit): unknown unit 'xq' (register it first)"
-            "（它定义在工作表 单位登记 第 2 行，而那一行本身有误") in result.stderr  # fmt: skip
-    assert "sheet 报送登记, row 4, column 报送日期 (occurred_on)" in result.stderr
+    assert "工作表 单位登记 第 2 行，登记日期（occurred_on）列" in result.stderr
+    assert ("工作表 报送登记 第 2 行，报送单位（unit）列：未知的单位 'xq'，请先登记 "
+            "(unknown unit 'xq' (register it first))（它定义在工作表 单位登记 第 2 行，而那一行本身有误"
+            ) in result.stderr  # fmt: skip
+    assert "工作表 报送登记 第 4 行，报送日期（occurred_on）列" in result.stderr
     assert "no ledger" not in result.stderr and ledger("events", db=database_url).stdout == ""
 
 

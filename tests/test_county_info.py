@@ -130,7 +130,7 @@ def test_an_endorsement_with_no_adoption_at_its_level_adds_nothing_and_warns(
     [line] = clause_lines(may, "zhen", "1.3-endorsement")
     assert (line["points"], line["detail"]) == (
         0,
-        "city leader: no adoption at that level to double (warning)",
+        "市级领导批示：无同级采用可按倍数计分（提示）",
     )
     assert entry(may, "zhen")["total"] == 2 + 5
 
@@ -220,5 +220,5 @@ def test_the_two_versions_have_their_own_identity_and_an_unknown_version_is_refu
     """Each version has its own sha256, and naming a version that does not exist lists the ones that do."""
     v1, v2 = (versioned.catalogue.select(f"{BOOK}@{n}").versions[0] for n in (1, 2))
     assert v1.sha256 != v2.sha256 and Path(v2.source).parent == TEST_RULEBOOKS
-    with pytest.raises(NotFound, match=r"has no version '3' \(versions: 1, 2\)"):
+    with pytest.raises(NotFound, match=r"没有版本 '3'（现有版本：1、2）"):
         versioned.score(f"{BOOK}@3", "2019")

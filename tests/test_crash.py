@@ -204,7 +204,7 @@ def test_a_killed_writer_fails_the_import_cleanly(sqlite_url: str, catalogue: Ca
     os.kill(child, signal.SIGKILL)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0
-    assert "StoreUnavailable: the store's writer process has stopped" in err
+    assert "StoreUnavailable: 数据库的写入进程已停止" in err
     with open_store(sqlite_url, catalogue.publications(), catalogue.items()) as store:
         assert store.head() == (0, None) and not list(store.read())
 

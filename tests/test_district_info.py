@@ -231,8 +231,8 @@ def test_notices_from_offices_the_seed_does_not_name_score_nothing(sqlite_ledger
     )
     lines = entry(sqlite_ledger.score(BOOK, "2019-02"), "ajj")["lines"]
     assert [(li["detail"], li["points"]) for li in lines] == [
-        ("漏报, notified by the county office: not scored", 0),
-        ("迟报, notified by the national office: not scored", 0),
+        ("漏报，县级通报：不计分", 0),
+        ("迟报，国家级通报：不计分", 0),
     ]
 
 

@@ -91,7 +91,7 @@ def test_the_seven_contents_and_the_half_yearly_checks_add_up_to_at_most_one_hun
     assert jyj["lines"][0]["detail"] == "上半年平时检查"
     assert (wjj["total"], wjj["grade"]) == (100, "优秀")
     cut = next(li for li in wjj["lines"] if li["clause"]["id"] == "lh-8-scale")
-    assert (cut["points"], cut["detail"]) == (-10, "the contents items come to 110, capped at 100")
+    assert (cut["points"], cut["detail"]) == (-10, "本组项目合计110分，按上限100分计")
     for unit in (jyj, wjj):
         assert sum(li["points"] for li in unit["lines"]) == unit["total"]
 
@@ -200,4 +200,4 @@ def test_bad_bands_are_refused_naming_the_key(name: str) -> None:
     assert old in LUOHU
     with pytest.raises(RulebookError) as error:
         parse_rulebook(LUOHU.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

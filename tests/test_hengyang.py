@@ -13,6 +13,7 @@ from ledger.rulebooks import parse_rulebook, shipped_directory
 from ledger.services import Ledger
 
 BOOK = "hengyang-2018"
+COUNTY = "縣市區人民政府"  # what the rulebook calls its class `county`
 HENGYANG = (shipped_directory() / "hengyang-2018.toml").read_text(encoding="utf-8")
 COUNTY_SECTIONS = ["hy-website", "hy-online-services", "hy-disclosure", "hy-extranet", "hy-hotline"]
 CITY_SECTIONS = [*COUNTY_SECTIONS, "hy-data-sharing"]
@@ -82,18 +83,18 @@ def test_counties_sum_five_sections_and_city_departments_six(sqlite_ledger: Ledg
 @pytest.mark.parametrize(
     ("required", "completed", "amount", "earned", "detail"),
     [
-        (None, "2018-03-31", None, 20, "completed on time (2018-03-31)"),
-        (120, "2018-03-20", 150, 20, "150 of 120 done, completed on time (2018-03-20)"),
-        (None, "2018-04-30", None, 10.16, "completed late (2018-04-30): 31 days allowed, 61 taken"),
-        (120, "2018-03-31", 96, 16, "96 of 120 done, completed on time (2018-03-31)"),
+        (None, "2018-03-31", None, 20, "按时完成（2018-03-31）"),
+        (120, "2018-03-20", 150, 20, "完成150，要求120，按时完成（2018-03-20）"),
+        (None, "2018-04-30", None, 10.16, "逾期完成（2018-04-30）：限期31天，实用61天"),
+        (120, "2018-03-31", 96, 16, "完成96，要求120，按时完成（2018-03-31）"),
         (
             120,
             "2018-04-30",
             96,
             8.13,
-            "96 of 120 done, completed late (2018-04-30): 31 days allowed, 61 taken",
+            "完成96，要求120，逾期完成（2018-04-30）：限期31天，实用61天",
         ),
-        (None, None, None, 0, "not completed by the due date: 0"),
+        (None, None, None, 0, "截止日前未完成：0分"),
     ],
     ids=["on time", "more than required", "late", "short", "late and short", "never done"],
 )
@@ -114,7 +115,7 @@ def test_a_task_earns_its_points_or_the_share_done(
     sqlite_ledger.append(acts)
     [line] = entry(sqlite_ledger.score(BOOK, "2018"), "hengdong")["lines"]
     assert line["points"] == earned
-    assert line["detail"] == f"task T1 《政務服務事項標準化梳理》 (20, due 2018-03-31): {detail}"
+    assert line["detail"] == f"任务 T1《政務服務事項標準化梳理》（20分，2018-03-31截止）：{detail}"
     assert line["events"] == ["t-T1"] + (["c-T1"] if completed else [])
 
 
@@ -122,7 +123,7 @@ def test_a_task_not_yet_due_earns_nothing_yet(sqlite_ledger: Ledger, act: Make) 
     """Judged before its due date, an open task is 0 and says so; completed later, it earns in full."""
     sqlite_ledger.append([reg(act, "qidong"), task(act, "qidong", "T2", 15, "2018-05-02", "2018-09-30")])
     [line] = entry(sqlite_ledger.score(BOOK, "2018", as_of="2018-08-31"), "qidong")["lines"]
-    assert (line["points"], line["detail"].endswith("not yet due")) == (0, True)
+    assert (line["points"], line["detail"].endswith("尚未到期")) == (0, True)
     sqlite_ledger.append([done(act, "T2", "2018-09-12")])
     assert entry(sqlite_ledger.score(BOOK, "2018", as_of="2018-08-31"), "qidong")["total"] == 0
     assert entry(sqlite_ledger.score(BOOK, "2018"), "qidong")["total"] == 15
@@ -161,8 +162,8 @@ def test_a_section_stays_between_zero_and_its_hundred(sqlite_ledger: Ledger, act
     doc = sqlite_ledger.score(BOOK, "2018")
     assert (section(doc, "hengnan", "hy-website"), section(doc, "hengnan", "hy-hotline")) == (100, 0)
     details = [li["detail"] for li in entry(doc, "hengnan")["lines"]]
-    assert "capped at the item's 100 (不超过该项分值)" in details
-    assert "the item comes to -15, floored at 0" in details
+    assert "计分不超过该项分值100分" in details
+    assert "本项合计-15分，不低于下限0分" in details
     assert entry(doc, "hengnan")["total"] == 100
 
 
@@ -185,10 +186,10 @@ def test_a_section_that_does_not_apply_is_left_out_of_the_base(sqlite_ledger: Le
     doc = sqlite_ledger.score(BOOK, "2018")
     dag, qidong = entry(doc, "dag"), entry(doc, "qidong")
     assert (dag["total"], dag["metrics"]) == (360, {"weighted_total": 90})
-    left_out = [li["clause"]["id"] for li in dag["lines"] if "left out of its base" in li["detail"]]
+    left_out = [li["clause"]["id"] for li in dag["lines"] if "不计入本单位基准分" in li["detail"]]
     assert sorted(left_out) == ["hy-hotline", "hy-website"]
     assert (qidong["total"], qidong["metrics"]) == (450, {"weighted_total": 90})
-    assert "exemption recorded, but class 'county' cannot be exempted from this item" in [
+    assert f"已登记不列入考核，但{COUNTY}不能免考本项目" in [
         li["detail"] for li in qidong["lines"]
     ]
 
@@ -277,7 +278,7 @@ def test_work_completed_after_the_year_does_not_count_for_it(sqlite_ledger: Ledg
     doc = sqlite_ledger.score(BOOK, "2018", as_of="2019-03-01")
     [line] = entry(doc, "hengshan")["lines"]
     assert (line["points"], line["events"]) == (0, ["t-T7", "c-T7"])
-    assert line["detail"].endswith("completed 2019-01-15, after the period is judged (2018-12-31): 0 in it")
+    assert line["detail"].endswith("2019-01-15完成，晚于本期考核日（2018-12-31）：本期计0分")
     assert section(doc, "hengdong", "hy-online-services") == 17.24
 
 
@@ -304,8 +305,8 @@ def test_a_countys_data_sharing_task_is_scored_in_its_online_services_section(
     [shared] = [li for li in entry(doc, "qidong")["lines"] if li["events"][:1] == ["t-T9"]]
     assert shared["clause"]["id"] == "hy-online-services"
     assert shared["detail"] == (
-        "task T9 《對接》 (15, due 2018-06-30): completed on time (2018-06-15)"
-        " (recorded under hy-data-sharing, part of this item for class 'county')"
+        "任务 T9《對接》（15分，2018-06-30截止）：按时完成（2018-06-15）"
+        f"（记于项目 hy-data-sharing，{COUNTY}并入本项目计分）"
     )
     assert entry(doc, "qidong")["total"] == 90
 
@@ -343,4 +344,4 @@ def test_a_bad_section_rule_is_refused_naming_the_key(old: str, new: str, key: s
     assert old in HENGYANG
     with pytest.raises(RulebookError) as error:
         parse_rulebook(HENGYANG.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

@@ -86,7 +86,7 @@ def test_an_id_reused_with_other_content_is_a_conflict() -> None:
     error = rejected(index, adoption("a1"), filing("f1", day="2019-03-02"))
     assert error.conflict
     assert [(e.where, e.field) for e in error.errors] == [(2, "id")]
-    assert "line 2, field 'id'" in str(error)
+    assert "第 2 行，字段 id" in str(error)
 
 
 def test_a_batch_may_repeat_and_reference_its_own_acts() -> None:
@@ -144,7 +144,7 @@ def test_an_act_out_of_context_rejects_its_batch(bad: Act, field: str, fragment:
     error = rejected(index, act("ok", "commission.missed", unit="xingqing"), bad)
     assert not error.conflict
     assert [(e.where, e.field) for e in error.errors] == [(2, field)]
-    assert f"line 2, field '{field}'" in str(error) and fragment in str(error)
+    assert f"第 2 行，字段 {field}" in str(error) and fragment in str(error)
 
 
 def test_a_rejected_batch_lists_every_bad_act_and_its_ids_may_be_reused() -> None:
@@ -280,6 +280,6 @@ def test_a_short_list_of_items_is_given_whole_when_an_item_is_unknown() -> None:
     with pytest.raises(BatchRejected) as caught:
         index.admit(numbered(find))
     assert str(caught.value.errors[0]) == (
-        "line 1, field 'item': unknown item '1.9x' (items of the catalogue's rulebooks: 1.1, 1.2)"
+        "第 1 行，字段 item：未知的考核项目 '1.9x'（可用的项目：1.1、1.2）(unknown item)"
     )
     assert state(index) == before

@@ -91,7 +91,7 @@ def test_a_json_lines_import_names_the_nfd_line(seeded: Ledger) -> None:
     with pytest.raises(BatchRejected) as caught:
         seeded.import_lines(lines)
     (error,) = caught.value.errors
-    assert str(error).startswith("line 2, field 'report': ")
+    assert str(error).startswith("第 2 行，字段 report：")
     assert_names_nfc(error.message)
     assert snapshot(seeded) == before
 
@@ -120,7 +120,7 @@ def test_a_register_names_the_row_and_column_of_an_nfd_report_id(
     with pytest.raises(SheetRejected) as caught:
         import_sheet(seeded, path)
     (line,) = caught.value.lines
-    assert line.startswith("row 3, column 信息编号 (report): ")
+    assert line.startswith("第 3 行，信息编号（report）列：")
     assert_names_nfc(line)
     assert snapshot(seeded) == before
 
@@ -134,11 +134,11 @@ def test_http_refuses_the_nfd_form_with_422_and_stores_nothing(database_url: str
         answer = client.post("/v1/events", json=filing(NFD, "f-2"))
         assert answer.status_code == 422, answer.text
         assert answer.headers["content-type"] == "application/problem+json"
-        assert "item 1, field 'report'" in answer.json()["detail"]
+        assert "第 1 项，字段 report" in answer.json()["detail"]
         assert_names_nfc(answer.json()["detail"])
         title = client.post("/v1/events", json=filing("R-2", "f-3", f"兴庆区{RLO}改造"))
         assert title.status_code == 422
-        assert "field 'title'" in title.json()["detail"] and "U+202E" in title.json()["detail"]
+        assert "字段 title" in title.json()["detail"] and "U+202E" in title.json()["detail"]
         assert client.get("/v1/events").json()["acts"] == before
 
 
@@ -304,7 +304,7 @@ def test_values_shaped_like_terminal_markup_are_reported_not_crashed_on(tmp_path
         capture_output=True, text=True, timeout=120, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
-    assert "line 1, field 'unit'" in result.stderr and "[/x]" in result.stderr
+    assert "第 1 行，字段 unit" in result.stderr and "[/x]" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -86,7 +86,7 @@ def test_every_new_act_type_is_stored_with_its_fields_intact(sqlite_ledger: Ledg
         ("task.assigned", {"points": 0.00001}, "points", "at most 4 decimals"),
         ("task.assigned", {"due_on": "2018-6-30"}, "due_on", "ISO date"),
         ("task.assigned", {"due_on": "2018-02-30"}, "due_on", "not a calendar date"),
-        ("task.assigned", {"due_on": "2018-02-28"}, "due_on", "before the task was assigned (2018-03-01)"),
+        ("task.assigned", {"due_on": "2018-02-28"}, "due_on", "截止日 2018-02-28 早于任务下达日 2018-03-01"),
         ("task.assigned", {"required": 0}, "required", "greater than 0"),
         ("task.assigned", {"required": [120]}, "required", "must be a number, not a list"),
         ("task.assigned", {"deadline": "2018-06-30"}, "deadline", "is not a field of task.assigned"),
@@ -111,7 +111,7 @@ def test_a_malformed_new_act_is_refused_naming_its_line_and_field(
     """A bad field of a new act rejects the batch, naming the act's line and the field; nothing is stored."""
     error = refused(sqlite_ledger, [registration(), valid(kind, **changes)])
     assert [(e.where, e.field) for e in error.errors] == [(2, field)]
-    assert f"line 2, field '{field}'" in str(error) and fragment in str(error), str(error)
+    assert f"第 2 行，字段 {field}" in str(error) and fragment in str(error), str(error)
 
 
 CONTEXT = [
@@ -180,7 +180,7 @@ def test_a_new_act_out_of_context_rejects_its_batch(
     sqlite_ledger.append([registration()])
     error = refused(sqlite_ledger, batch)
     assert [(e.where, e.field) for e in error.errors] == [(len(batch), field)]
-    assert f"line {len(batch)}, field '{field}'" in str(error) and fragment in str(error), str(error)
+    assert f"第 {len(batch)} 行，字段 {field}" in str(error) and fragment in str(error), str(error)
 
 
 MISSPELT = [
@@ -199,8 +199,8 @@ def test_an_act_naming_an_item_no_rulebook_has_is_refused(ledger: Ledger, kind: 
     error = refused(ledger, [valid("post.published"), valid(kind, item=item)])
     assert [(e.where, e.field) for e in error.errors] == [(2, "item")]
     meant = VALID[kind]["item"]
-    assert f"line 2, field 'item': unknown item {item!r} (closest: {meant}" in str(error), str(error)
-    assert "items in the catalogue's rulebooks)" in str(error)
+    assert f"第 2 行，字段 item：未知的考核项目 {item!r}（最接近的：{meant}" in str(error), str(error)
+    assert "个项目）" in str(error)
     assert ledger.store.head() == head
 
 
@@ -219,7 +219,8 @@ def test_items_of_every_rulebook_are_accepted_and_a_veto_takes_only_violations(l
     assert stored(ledger)[-4:] == ["lh", "nd", "yd", "veto"]
     error = refused(ledger, [valid("merit.recorded", id="m", item="xw-5.1-secrets")])
     assert str(error.errors[0]) == (
-        "line 1, field 'item': item 'xw-5.1-secrets' is fed by violation.recorded only, not merit.recorded"
+        "第 1 行，字段 item：考核项目 'xw-5.1-secrets' 只接受 violation.recorded，不接受 merit.recorded "
+        "(item 'xw-5.1-secrets' is fed by violation.recorded only, not merit.recorded)"
     )
 
 
@@ -229,7 +230,7 @@ def test_a_file_naming_an_unknown_item_is_refused_by_line(ledger: Ledger) -> Non
     with pytest.raises(BatchRejected) as caught:
         ledger.import_lines(orjson.dumps(line) for line in lines)
     assert [(e.where, e.field) for e in caught.value.errors] == [(3, "item")]
-    assert "unknown item 'xw-5.6'" in str(caught.value)
+    assert "未知的考核项目 'xw-5.6'" in str(caught.value)
     assert stored(ledger) == []
 
 

@@ -58,7 +58,7 @@ def test_a_unit_with_nothing_found_keeps_the_deduction_items_and_earns_the_rest(
     )
     unit = entry(sqlite_ledger.score(BOOK, "2018"), "jiaocheng")
     assert unit["total"] == 82
-    assert {li["clause"]["id"]: li["points"] for li in unit["lines"] if "weight" in li["detail"]} == {
+    assert {li["clause"]["id"]: li["points"] for li in unit["lines"] if li["detail"] == "基础分"} == {
         "nd-2.1-organisation": 10,
         "nd-2.2-leadership": 10,
         "nd-2.3-training": 10,
@@ -82,7 +82,7 @@ def test_each_items_deductions_stop_at_the_items_points(sqlite_ledger: Ledger, a
     assert points(doc, "fuan", "nd-2.1-organisation") == 0
     assert points(doc, "fuan", "nd-2.2-leadership") == 7
     stop = next(li for li in entry(doc, "fuan")["lines"] if "扣完为止" in li["detail"])
-    assert (stop["points"], stop["detail"]) == (3, "deductions stop at 10 (扣完为止)")
+    assert (stop["points"], stop["detail"]) == (3, "扣完为止：至多扣10分")
     assert entry(doc, "fuan")["total"] == 0 + 7 + 10
 
 
@@ -136,9 +136,9 @@ def test_credit_above_the_items_points_is_capped_before_a_deduction_comes_off(
     lines = entry(doc, "fgw")["lines"]
     reports = [(li["detail"], li["points"]) for li in lines if li["clause"]["id"] == "nd-2.4-reports"]
     assert sorted(reports) == [
-        ("capped at the item's 70 (不超过该项分值)", -10),
-        ("merit recorded", 80),
+        ("加分记录", 80),
         ("报送信息失实", -8),
+        ("计分不超过该项分值70分", -10),
     ]
     assert [(u["unit"], u["total"], u["rank"]) for u in doc["units"]] == [("czj", 100, 1), ("fgw", 92, 2)]
 
@@ -164,7 +164,7 @@ def test_bonuses_make_up_lost_points_but_the_total_stays_out_of_one_hundred(
     assert entry(doc, "xiapu")["total"] == 97
     assert entry(doc, "gutian")["total"] == 100
     cut = next(li for li in entry(doc, "gutian")["lines"] if li["clause"]["id"] == "nd-3.2-scale")
-    assert (cut["points"], cut["detail"]) == (-6, "the period's total come to 106, capped at 100")
+    assert (cut["points"], cut["detail"]) == (-6, "本期总分合计106分，按上限100分计")
 
 
 # 三、3: "东侨经济技术开发区管委会政务信息工作绩效评估单独设置考评细则;市直单位按照1、2类单位进行考评"
@@ -238,7 +238,7 @@ def test_a_deduction_without_points_is_shown_but_scores_nothing(sqlite_ledger: L
     lines = entry(sqlite_ledger.score(BOOK, "2018"), "pingnan")["lines"]
     found = next(li for li in lines if li["clause"]["id"] == "nd-2.2-leadership" and li["events"])
     assert (found["detail"], found["points"]) == (
-        "violation recorded: no points given, and the rulebook sets none",
+        "扣分记录：未填分值，考核办法亦未规定分值",
         0,
     )
 
@@ -248,7 +248,7 @@ def test_each_year_is_scored_on_its_own_acts(sqlite_ledger: Ledger, act: Make) -
     sqlite_ledger.append([reg(act, "zherong"), merit(act, "zherong", "nd-3.2-bonus", 2)])
     assert entry(sqlite_ledger.score(BOOK, "2018"), "zherong")["total"] == 32
     assert entry(sqlite_ledger.score(BOOK, "2019"), "zherong")["total"] == 30
-    with pytest.raises(Exception, match="shorter than the rulebook's cadence"):
+    with pytest.raises(Exception, match="短于考核办法的计分周期"):
         sqlite_ledger.score(BOOK, "2018-Q4")
 
 
@@ -292,4 +292,4 @@ def test_a_bad_item_structure_is_refused_naming_the_key(name: str) -> None:
     assert old in NINGDE, old
     with pytest.raises(RulebookError) as error:
         parse_rulebook(NINGDE.replace(old, new, 1).encode(), "drafts/bad.toml")
-    assert re.search(rf"key '{re.escape(key)}'", str(error.value)), str(error.value)
+    assert re.search(rf"键 '{re.escape(key)}'", str(error.value)), str(error.value)

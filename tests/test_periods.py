@@ -12,6 +12,7 @@ import pytest
 from ledger.errors import LedgerError
 from ledger.periods import Period, parse_period
 from ledger.services import Ledger
+from ledger.terms import CADENCES
 
 D = dt.date
 
@@ -64,14 +65,14 @@ def test_surrounding_spaces_are_ignored() -> None:
 )
 def test_anything_else_is_refused_with_the_forms_it_could_take(text: str) -> None:
     """An unknown period form is a LedgerError naming the accepted forms (or the missing month)."""
-    with pytest.raises(LedgerError, match=r"YYYY-Q1\.\.Q4|does not exist"):
+    with pytest.raises(LedgerError, match=r"YYYY-Q1…Q4 或 YYYY-MM|不存在"):
         parse_period(text)
 
 
 @pytest.mark.parametrize("text", ["0000", "1948", "1948-Q4", "2100", "9999-12"])
 def test_years_outside_the_ledgers_dates_are_refused(text: str) -> None:
     """A period must lie in the years acts may bear (1949 to 2099); year 0 is refused, not a crash."""
-    with pytest.raises(LedgerError, match=r"outside the ledger's years \(1949 to 2099\)"):
+    with pytest.raises(LedgerError, match=r"期间 period 超出账本的年份（1949 至 2099）"):
         parse_period(text)
     assert parse_period("1949").start == dt.date(1949, 1, 1) and parse_period("2099-Q4").end == dt.date(
         2099, 12, 31
@@ -104,7 +105,7 @@ def test_a_period_splits_into_its_cadence_periods(text: str, cadence: str, label
 )
 def test_a_period_shorter_than_the_cadence_cannot_be_split(text: str, cadence: str) -> None:
     """A month cannot be scored under a quarterly rulebook (nor a quarter under a half-yearly one)."""
-    with pytest.raises(LedgerError, match=f"shorter than the rulebook's cadence \\({cadence}\\)"):
+    with pytest.raises(LedgerError, match=f"短于考核办法的计分周期（{CADENCES[cadence]}）"):
         parse_period(text).split(cadence)
 
 
@@ -130,7 +131,7 @@ def test_periods_order_by_their_days() -> None:
 
 def test_a_month_cannot_be_scored_under_a_quarterly_rulebook(sqlite_ledger: Ledger) -> None:
     """银川's rulebook is quarterly (每季度), so a month is refused while a half and a quarter are scored."""
-    with pytest.raises(LedgerError, match="score a quarter or a longer period"):
+    with pytest.raises(LedgerError, match="请按季度或更长的期间计分"):
         sqlite_ledger.score("yinchuan-2018", "2019-07")
     assert sqlite_ledger.score("yinchuan-2018", "2019-H2")["period"] == "2019-H2"
     assert sqlite_ledger.score("district-info", "2019-07")["period"] == "2019-07"
@@ -139,7 +140,7 @@ def test_a_month_cannot_be_scored_under_a_quarterly_rulebook(sqlite_ledger: Ledg
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"period": "2019-Q9"}, "is not one of YYYY"),
+        ({"period": "2019-Q9"}, "期间 period 应为 YYYY.*'2019-Q9'"),
         ({"period": "2019", "as_of": "2019-13-01"}, "截止日期 as_of"),
         ({"period": "2019", "as_of": "yesterday"}, "截止日期 as_of .*'yesterday'"),
         ({"period": "2019", "known_at": "soon"}, "已知时间 known_at 不是 ISO 日期或时间.*'soon'"),

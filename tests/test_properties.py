@@ -44,7 +44,7 @@ def test_act_parser_answers_any_json_with_an_act_or_a_named_error(raw: Any) -> N
         act = parse_act(raw, 7)
     except ActError as e:
         assert e.where == 7 and e.message
-        assert str(e).startswith("line 7")
+        assert str(e).startswith("第 7 行")
         return
     again = parse_act({"id": act.id, "type": act.type, "occurred_on": act.occurred_on.isoformat(),
                        **act.fields}, 7)  # fmt: skip

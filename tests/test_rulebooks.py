@@ -148,16 +148,16 @@ def test_a_bad_draft_is_refused_naming_the_file_and_the_key(name: str) -> None:
         parse_rulebook(draft(base, old, new), "drafts/bad.toml")
     message = str(error.value)
     assert message.startswith("drafts/bad.toml: ")
-    assert re.search(rf"key '{re.escape(key)}'", message), message
+    assert re.search(rf"键 '{re.escape(key)}'", message), message
 
 
 @pytest.mark.parametrize(
     ("content", "complaint"),
     [
-        (draft(COUNTY, "version = 1", "version = = 1"), r"not valid TOML: .*line 4"),
-        (draft(COUNTY, "[classes.town]", "[classes.town]\n[classes.town]"), "not valid TOML"),
-        (COUNTY.encode("gb18030"), "not UTF-8 text"),
-        (b"\xff\xfe" + COUNTY.encode("utf-16-le"), "not UTF-8 text"),
+        (draft(COUNTY, "version = 1", "version = = 1"), r"不是有效的 TOML \(not valid TOML\): .*line 4"),
+        (draft(COUNTY, "[classes.town]", "[classes.town]\n[classes.town]"), "不是有效的 TOML"),
+        (COUNTY.encode("gb18030"), "不是 UTF-8 文本"),
+        (b"\xff\xfe" + COUNTY.encode("utf-16-le"), "不是 UTF-8 文本"),
     ],
     ids=["syntax", "table-defined-twice", "gb18030", "utf-16"],
 )
@@ -177,7 +177,7 @@ def test_a_rulebook_cannot_include_or_execute_anything(tmp_path: Path) -> None:
     )
     assert book.model.title == payload and not marker.exists()
     for key in ("include", "import", "extends", "exec"):
-        with pytest.raises(RulebookError, match=rf"key '{key}': Extra inputs are not permitted"):
+        with pytest.raises(RulebookError, match=rf"键 '{key}'：不是可用的键"):
             parse_rulebook(
                 draft(COUNTY, 'cadence = "month"', f'cadence = "month"\n{key} = "{marker}"'), "x.toml"
             )
@@ -186,7 +186,7 @@ def test_a_rulebook_cannot_include_or_execute_anything(tmp_path: Path) -> None:
 
 def test_an_unreadable_path_is_a_rulebook_error(tmp_path: Path) -> None:
     """A rulebook path that cannot be read is reported with the path."""
-    with pytest.raises(RulebookError, match=re.escape(f"{tmp_path / 'gone.toml'}: cannot be read")):
+    with pytest.raises(RulebookError, match=re.escape(f"{tmp_path / 'gone.toml'}: 无法读取")):
         load_rulebook(tmp_path / "gone.toml")
 
 
@@ -219,23 +219,23 @@ def test_selecting_by_id_follows_effective_windows_and_by_version_pins_one() -> 
 def test_unknown_rulebooks_and_versions_are_not_found_with_what_is_known() -> None:
     """Naming a family or version that does not exist lists the ones that do."""
     catalogue = Catalogue.load([shipped_directory()])
-    with pytest.raises(NotFound, match=r"unknown rulebook 'shanghai' \(known: county-info, district-info"):
+    with pytest.raises(NotFound, match=r"未知的考核办法 'shanghai'（可用：county-info、district-info"):
         catalogue.select("shanghai")
-    with pytest.raises(NotFound, match=r"'yinchuan-2018' has no version '2' \(versions: 1\)"):
+    with pytest.raises(NotFound, match=r"'yinchuan-2018' 没有版本 '2'（现有版本：1）"):
         catalogue.select("yinchuan-2018@2")
 
 
 def test_a_version_defined_twice_is_refused(tmp_path: Path) -> None:
     """Two files claiming the same id and version make the catalogue fail, naming the second file."""
     (tmp_path / "copy.toml").write_text(COUNTY, encoding="utf-8")
-    with pytest.raises(RulebookError, match=r"copy\.toml: county-info@1 is defined twice"):
+    with pytest.raises(RulebookError, match=r"copy\.toml: county-info@1 重复定义"):
         Catalogue.load([shipped_directory(), tmp_path])
 
 
 def test_a_bad_file_in_a_directory_fails_the_whole_catalogue(tmp_path: Path) -> None:
     """One invalid rulebook among good ones stops the load and is named."""
     (tmp_path / "broken.toml").write_bytes(draft(COUNTY, 'id = "county-info"', 'id = "county-x"\nfoo = 1'))
-    with pytest.raises(RulebookError, match=r"broken\.toml: key 'foo'"):
+    with pytest.raises(RulebookError, match=r"broken\.toml: 键 'foo'"):
         Catalogue.load([shipped_directory(), tmp_path])
 
 
@@ -288,7 +288,7 @@ def test_points_out_of_range_are_refused_naming_the_key_and_the_bound(value: str
 def test_a_clause_amount_out_of_range_names_the_clause() -> None:
     """The key path of a clause's amount counts the clause from 0, as a reader of the file does."""
     text = draft(YINCHUAN, "points = { national = 10, region = 5, city = 3 }", "points = { national = 1e7 }")
-    with pytest.raises(RulebookError, match=r"key 'clauses\[3\]\.points\.national'.*超出范围"):
+    with pytest.raises(RulebookError, match=r"键 'clauses\[3\]\.points\.national'.*超出范围"):
         parse_rulebook(text, "draft")
 
 
@@ -300,7 +300,7 @@ def test_a_clause_amount_out_of_range_names_the_clause() -> None:
 )  # fmt: skip
 def test_counts_out_of_range_are_refused_naming_the_key(old: str, new: str, key: str) -> None:
     """A version, quota or run above 1,000,000 is refused naming its key and the bound."""
-    with pytest.raises(RulebookError, match=re.escape(f"key '{key}'") + ".*超出范围：至多 1000000"):
+    with pytest.raises(RulebookError, match=re.escape(f"键 '{key}'") + ".*超出范围：至多 1000000"):
         parse_rulebook(draft(YINCHUAN, old, new), "draft")
 
 
@@ -344,7 +344,7 @@ def test_brackets_and_dots_inside_strings_and_comments_do_not_nest() -> None:
 def test_nesting_up_to_the_limit_is_toml_as_usual() -> None:
     """Thirty-two levels of arrays and a key of thirty-two parts are read as TOML (then judged as keys)."""
     for text in ("x = " + "[" * 32 + "]" * 32, "x" + ".x" * 31 + " = 1"):
-        with pytest.raises(RulebookError, match="key 'x'"):
+        with pytest.raises(RulebookError, match="键 'x'"):
             parse_rulebook(draft(YINCHUAN, "version = 1\n", "version = 1\n" + text + "\n"), "draft")
 
 
@@ -365,5 +365,5 @@ def test_too_many_clauses_are_refused() -> None:
     extra = "".join(
         f'\n[[clauses]]\nid = "c{i}"\nkind = "excellent"\nwording = "w"\npoints = 1\n' for i in range(1000)
     )
-    with pytest.raises(RulebookError, match=r"key 'clauses'.*条目过多：至多 1000 项"):
+    with pytest.raises(RulebookError, match=r"键 'clauses'.*条目过多：至多 1000 项"):
         parse_rulebook((YINCHUAN + extra).encode(), "draft")

@@ -162,16 +162,32 @@ def test_every_bad_row_of_a_csv_is_named_by_row_and_column(sqlite_ledger: Ledger
     with pytest.raises(SheetRejected) as caught:
         import_sheet(sqlite_ledger, write_csv(tmp_path / "报送登记.csv", rows))
     assert caught.value.lines == [
-        "row 3, column 报送日期 (occurred_on): is not a calendar date: '2019-13-03'",
-        "row 5, column 报送单位 (unit): unknown unit 'xq' (register it first)",
-        "row 6, column 标题 (title): is missing (a report.filed needs unit, report, title)",
-        "row 7, column 报送日期 (occurred_on): must be an ISO date YYYY-MM-DD, not '7月7日'",
+        "第 3 行，报送日期（occurred_on）列：不是存在的日期：'2019-13-03' (not a calendar date)",
+        "第 5 行，报送单位（unit）列：未知的单位 'xq'，请先登记 (unknown unit 'xq' (register it first))",
+        "第 6 行，标题（title）列：缺少此字段 (is missing)；报送（report.filed）须有 unit, report, title",
+        "第 7 行，报送日期（occurred_on）列：应为 YYYY-MM-DD 格式的日期，而不是 '7月7日' "
+        "(must be an ISO date YYYY-MM-DD)（表中也可写 2019/7/3、2019.7.3、2019年7月3日，或用日期单元格）",
     ]
     assert [e.where for e in caught.value.errors] == [3, 5, 6, 7]
     head = "报送登记.csv：4 行有误，未存入任何行为（4 bad row(s); nothing was stored）："
-    assert caught.value.summary().startswith(f"{head}\n  row 3, ")
+    assert caught.value.summary().startswith(f"{head}\n  第 3 行，")
     assert isinstance(caught.value, BatchRejected)
     assert snapshot(sqlite_ledger) == before
+
+
+def test_a_date_that_is_no_day_is_quoted_as_typed(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """A cell 2019/13/9 is refused in Chinese, naming the row and column and quoting the cell as typed
+    (not its ISO reading 2019-13-09); a cell 2019/7/9 is read as 2019-07-09."""
+    import_sheet(sqlite_ledger, write_csv(tmp_path / "units.csv", UNITS))
+    rows = [["报送日期", "报送单位", "信息编号", "标题"], ["2019/13/9", "xingqing", "R1", "月份不对"]]
+    with pytest.raises(SheetRejected) as caught:
+        import_sheet(sqlite_ledger, write_csv(tmp_path / "报送登记.csv", rows))
+    (line,) = caught.value.lines
+    assert line.startswith("第 2 行，报送日期（occurred_on）列：") and "'2019/13/9'" in line, line
+    assert "2019-13-09" not in line
+    rows[1][0] = "2019/7/9"
+    import_sheet(sqlite_ledger, write_csv(tmp_path / "报送登记.csv", rows))
+    assert [a.occurred_on.isoformat() for a in sqlite_ledger.events(unit="xingqing")][-1] == "2019-07-09"
 
 
 def test_every_bad_row_of_a_workbook_is_reported_and_nothing_stored(ledger: Ledger, tmp_path: Path) -> None:
@@ -200,13 +216,15 @@ def test_every_bad_row_of_a_workbook_is_reported_and_nothing_stored(ledger: Ledg
     with pytest.raises(SheetRejected) as caught:
         import_sheet(ledger, book)
     assert caught.value.lines == [
-        "sheet 报送, row 3, column 报送日期 (occurred_on): is not a calendar date: '2019-02-30'",
-        "sheet 报送, row 4, column 报送单位 (unit): unknown unit 'xq' (register it first)",
-        "sheet 报送, row 5, column 标题 (title): is missing (a report.filed needs unit, report, title)",
-        "sheet 采用, row 2, column 形式 (form): must be one of item, brief, research, combined, not '头条' "
-        "(or 单条, 简讯, 综合调研, 综合多个单位)",
-        "sheet 采用, row 3, column 采用日期 (occurred_on): 2019-07-01 is before report 'R1' was filed "
-        "(2019-07-03)",
+        "工作表 报送 第 3 行，报送日期（occurred_on）列：不是存在的日期：'2019-02-30' (not a calendar date)",
+        "工作表 报送 第 4 行，报送单位（unit）列：未知的单位 'xq'，请先登记 "
+        "(unknown unit 'xq' (register it first))",
+        "工作表 报送 第 5 行，标题（title）列：缺少此字段 (is missing)；"
+        "报送（report.filed）须有 unit, report, title",
+        "工作表 采用 第 2 行，形式（form）列：应为 item、brief、research、combined 之一，而不是 '头条' "
+        "(must be one of item, brief, research, combined)（也可写 单条、简讯、综合调研、综合多个单位）",
+        "工作表 采用 第 3 行，采用日期（occurred_on）列：2019-07-01 早于报送 'R1' 的报送日期 2019-07-03 "
+        "(2019-07-01 is before report 'R1' was filed (2019-07-03))",
     ]
     assert snapshot(ledger) == before
 
@@ -231,10 +249,10 @@ def test_hidden_and_non_nfc_cells_are_named_by_sheet_row_and_column(ledger: Ledg
     with pytest.raises(SheetRejected) as caught:
         import_sheet(ledger, book)
     lines = caught.value.lines
-    assert [line.split(": ", 1)[0] for line in lines] == [
-        "sheet 报送, row 3, column 标题 (title)",
-        "sheet 报送, row 4, column 编号 (id)",
-        "sheet 批示, row 2, column 信息编号 (report)",
+    assert [line.split("：", 1)[0] for line in lines] == [
+        "工作表 报送 第 3 行，标题（title）列",
+        "工作表 报送 第 4 行，编号（id）列",
+        "工作表 批示 第 2 行，信息编号（report）列",
     ]
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in lines[0] and "U+200B ZERO WIDTH SPACE" in lines[1]
     assert "NFC" in lines[2] and "'R-\u00e9'" in lines[2]
@@ -253,7 +271,8 @@ def test_a_clean_sheet_is_checked_by_the_store_and_refused_whole(
     before = snapshot(sqlite_ledger)
     with pytest.raises(SheetRejected) as caught:
         import_sheet(sqlite_ledger, write_csv(tmp_path / "批示.csv", rows))
-    assert caught.value.lines == ["row 2, column 信息编号 (report): unknown report 'nowhere'"]
+    unknown = "第 2 行，信息编号（report）列：未知的报送 'nowhere' (unknown report 'nowhere')"
+    assert caught.value.lines == [unknown]
     assert snapshot(sqlite_ledger) == before
 
 
@@ -267,7 +286,7 @@ def test_a_combined_adoption_without_its_units_is_reported_on_the_units_column(
     ]
     with pytest.raises(SheetRejected) as caught:
         import_sheet(sqlite_ledger, write_csv(tmp_path / "采用.csv", rows))
-    assert caught.value.lines[0].startswith("row 2, column 综合单位 (units): is missing")
+    assert caught.value.lines[0].startswith("第 2 行，综合单位（units）列：缺少此字段")
 
 
 def test_unknown_headers_are_named(tmp_path: Path) -> None:
@@ -276,7 +295,7 @@ def test_unknown_headers_are_named(tmp_path: Path) -> None:
         ["报送日期", "报送单位", "信息编号", "标题", "联系人", "电话"],
         ["2019-07-03", "xingqing", "R1", "t", "张三", "1"],
     ]
-    with pytest.raises(SheetError, match=r"unknown column\(s\) 联系人, 电话 for template 报送登记"):
+    with pytest.raises(SheetError, match=r"报送登记模板没有 联系人、电话 列"):
         read_sheet(write_csv(tmp_path / "f.csv", rows))
 
 
@@ -286,14 +305,14 @@ def test_a_header_row_that_fits_no_template_lists_the_templates(tmp_path: Path) 
     with pytest.raises(SheetError) as caught:
         read_sheet(path)
     message = str(caught.value)
-    assert "f.csv: the header row fits no template (报送登记 lacks 信息编号, 标题)" in message
+    assert "f.csv: 表头不符合任何模板（报送登记缺少 信息编号、标题 列）" in message
     assert all(t.name in message for t in TEMPLATES)
 
 
 def test_a_header_named_twice_is_refused(tmp_path: Path) -> None:
     """Two columns with the same header are ambiguous and refused."""
     path = write_csv(tmp_path / "f.csv", [["报送日期", "报送单位", "信息编号", "标题", "标题"]])
-    with pytest.raises(SheetError, match="标题 appear more than once"):
+    with pytest.raises(SheetError, match="表头中 标题 列出现了不止一次"):
         read_sheet(path)
 
 
@@ -303,12 +322,12 @@ def test_empty_files_are_refused_and_a_header_only_sheet_imports_nothing(
     """An empty CSV or workbook has no header and is refused; a header row alone is a valid empty register."""
     empty_csv = tmp_path / "empty.csv"
     empty_csv.write_bytes(b"")
-    with pytest.raises(SheetError, match=r"empty\.csv: empty, no header row"):
+    with pytest.raises(SheetError, match=r"empty\.csv: 是空的，没有表头行"):
         import_sheet(sqlite_ledger, empty_csv)
     blank = write_csv(tmp_path / "blank.csv", [[], ["", " "]])
-    with pytest.raises(SheetError, match="no header row"):
+    with pytest.raises(SheetError, match="没有表头行"):
         read_sheet(blank)
-    with pytest.raises(SheetError, match=r"empty\.xlsx: empty"):
+    with pytest.raises(SheetError, match=r"empty\.xlsx: 是空的"):
         read_sheet(write_xlsx(tmp_path / "empty.xlsx", {"Sheet1": []}))
     header_only = write_csv(tmp_path / "units.csv", UNITS[:1])
     assert import_sheet(sqlite_ledger, header_only).acts == 0
@@ -319,13 +338,13 @@ def test_unreadable_files_are_refused(tmp_path: Path) -> None:
     """A file that is not CSV or XLSX, or a corrupt workbook, is refused with its name."""
     bogus = tmp_path / "bogus.xlsx"
     bogus.write_bytes(b"not a zip")
-    with pytest.raises(SheetError, match=r"bogus.xlsx: not a readable \.xlsx workbook"):
+    with pytest.raises(SheetError, match=r"bogus.xlsx: 无法读取的 \.xlsx 工作簿"):
         read_sheet(bogus)
     old = tmp_path / "old.xls"
     old.write_bytes(b"")
-    with pytest.raises(SheetError, match=r"save an \.xls workbook as \.xlsx"):
+    with pytest.raises(SheetError, match=r"\.xls 工作簿请另存为 \.xlsx"):
         read_sheet(old)
-    with pytest.raises(SheetError, match="cannot be read"):
+    with pytest.raises(SheetError, match="无法读取"):
         read_sheet(tmp_path / "missing.csv")
 
 

@@ -165,7 +165,7 @@ def test_an_id_reused_with_other_content_rejects_the_whole_batch(seeded: Ledger,
     with pytest.raises(BatchRejected) as caught:
         seeded.append([missed("jinfeng", "m1"), {**SEED[2], "title": "另一标题"}])
     assert caught.value.conflict
-    assert "line 2, field 'id'" in str(caught.value)
+    assert "第 2 行，字段 id" in str(caught.value)
     assert snapshot(store) == before
 
 
@@ -300,7 +300,7 @@ def test_a_bad_line_rejects_the_file(seeded: Ledger, store: Store, line: Any, fi
             [orjson.dumps(GOOD), b"", bad, orjson.dumps({**GOOD, "id": "g2", "report": "R3"})]
         )
     (error,) = caught.value.errors
-    assert str(error).startswith("line 3: " if field is None else f"line 3, field '{field}': ")
+    assert str(error).startswith("第 3 行：" if field is None else f"第 3 行，字段 {field}：")
     assert str(error) in str(caught.value)
     assert snapshot(store) == before
 

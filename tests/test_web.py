@@ -180,8 +180,8 @@ def test_office_sees_every_unit(http: TestClient, tokens: dict[str, str]) -> Non
 @pytest.mark.parametrize(
     ("query", "status", "says"),
     [
-        ("period=2019-Q5", 400, "is not one of"),
-        ("period=2019-07", 400, "shorter than the rulebook's cadence"),
+        ("period=2019-Q5", 400, "期间 period 应为"),
+        ("period=2019-07", 400, "短于考核办法的计分周期"),
         ("rulebook=nonesuch", 400, "unknown rulebook"),
         ("rulebook=..%2Frulebooks%2Fyinchuan-2018.toml", 400, "unknown rulebook"),
         ("rulebook=yinchuan-2018%402", 400, "unknown rulebook"),
@@ -374,7 +374,7 @@ def test_whatif_names_the_bad_key_of_an_invalid_draft(http: TestClient, tokens: 
     }
     page = http.post("/whatif", data=form)
     assert page.status_code == 422
-    assert "key &#39;cadence&#39;" in page.text and "weekly" in page.text
+    assert "键 &#39;cadence&#39;" in page.text and "weekly" in page.text
     broken = http.post("/whatif", data={**form, "draft_toml": "id = [unclosed"})
     assert broken.status_code == 422 and "not valid TOML" in broken.text
 

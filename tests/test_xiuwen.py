@@ -71,7 +71,7 @@ def test_a_unit_that_does_everything_keeps_its_thirty_five_base_points(
     for unit in ("longchang", "liutun"):
         assert entry(doc, unit)["total"] == 35 and balanced(entry(doc, unit))
     news = [li["detail"] for li in entry(doc, "liutun")["lines"] if li["clause"]["id"] == "xw-1.9-news"]
-    assert "51 weeks judged, 51 with every post owed" in news
+    assert "共考核51周，其中51周按要求发布" in news
 
 
 # (一) 1-8 and (三): "(分值1分,未及时报送扣1分)" "(分值0.5分,未及时报送扣0.5分)" "(分值2分,半年及全年各1分,
@@ -133,9 +133,9 @@ def test_each_post_short_of_the_weekly_quota_costs_by_class(sqlite_ledger: Ledge
     doc = sqlite_ledger.score(BOOK, YEAR)
     assert (points(doc, "jyj", "xw-1.9-news"), points(doc, "mzj", "xw-1.9-news")) == (4.9, 4)
     assert points(doc, "tjj", "xw-1.9-news") == 0
-    week = next(li for li in entry(doc, "jyj")["lines"] if li["detail"].startswith("2021-W04"))
+    week = next(li for li in entry(doc, "jyj")["lines"] if li["detail"].startswith("2021年第04周"))
     assert (week["detail"], week["points"], len(week["events"])) == (
-        "2021-W04 (01-25 to 01-31): 1 of 2 posts",
+        "2021年第04周（01-25至01-31）：发布1条，应发2条",
         -0.1,
         1,
     )
@@ -174,7 +174,7 @@ def test_proportional_deductions_take_the_points_the_office_assesses(
     unscored = [
         li["detail"] for li in entry(doc, "swj")["lines"] if li["clause"]["id"] == "xw-2-standardisation"
     ]
-    assert "violation recorded: no points given, and the rulebook sets none" in unscored
+    assert "扣分记录：未填分值，考核办法亦未规定分值" in unscored
 
 
 # (四): "(每次加1.5分,加分最高不超过3分)" "(每个加2分,加分最高不超过4分)" "(每个加0.1分,加分最高不超过1分)"
@@ -221,7 +221,7 @@ def test_the_bonus_items_together_count_for_at_most_five(sqlite_ledger: Ledger, 
     )
     unit = entry(sqlite_ledger.score(BOOK, YEAR), "jkj")
     cap = next(li for li in unit["lines"] if li["clause"]["id"] == "xw-4-bonus-total")
-    assert (cap["points"], cap["detail"]) == (-0.9, "the bonus items come to 5.9, capped at 5")
+    assert (cap["points"], cap["detail"]) == (-0.9, "本组项目合计5.9分，按上限5分计")
     assert unit["total"] == 40 and balanced(unit)
 
 
@@ -243,7 +243,7 @@ def test_a_veto_zeroes_the_whole_year(sqlite_ledger: Ledger, act: Make, veto: st
     )
     doc = sqlite_ledger.score(BOOK, YEAR)
     line = next(li for li in entry(doc, "gaj")["lines"] if li["clause"]["id"] == veto)
-    assert (line["detail"], line["points"]) == ("一票否决 (veto): 被省有关部门监测到", -38)
+    assert (line["detail"], line["points"]) == ("一票否决：被省有关部门监测到", -38)
     assert entry(doc, "gaj")["total"] == 0 and balanced(entry(doc, "gaj"))
     assert entry(doc, "jtj")["total"] == 35
     assert entry(sqlite_ledger.score(BOOK, YEAR, as_of="2021-11-02"), "gaj")["total"] == 38
@@ -304,7 +304,7 @@ def test_the_year_does_not_go_below_zero(sqlite_ledger: Ledger, act: Make) -> No
     )
     unit = entry(sqlite_ledger.score(BOOK, YEAR), "zjj")
     floor = next(li for li in unit["lines"] if li["clause"]["id"] == "xw-year-floor")
-    assert (floor["points"], floor["detail"]) == (15, "the period's total come to -15, floored at 0")
+    assert (floor["points"], floor["detail"]) == (15, "本期总分合计-15分，按下限0分计")
     assert unit["total"] == 0 and balanced(unit)
 
 
@@ -362,14 +362,14 @@ def test_a_deadline_recorded_as_a_task_costs_the_items_amount_when_missed(
     report, duty = "xw-1.1-annual-report", "xw-1.7-responsibility-list"
     assert (points(doc, "longchang", report), points(doc, "longchang", duty)) == (0, 1)
     assert (points(doc, "liutun", report), points(doc, "liutun", duty)) == (0, 0)
-    lines = [li for u in doc["units"] for li in u["lines"] if li["detail"].startswith("task")]
-    late = "-1 (the rulebook's late_task: 未及时)"
+    lines = [li for u in doc["units"] for li in u["lines"] if li["detail"].startswith("任务")]
+    late = "-1分（考核办法规定的逾期扣分：未及时）"
     assert {li["detail"]: li["points"] for li in lines} == {
-        f"task LC-1.1 《2020年度报告》 (due 2021-01-31): completed late (2021-02-10): {late}": -1,
-        "task LC-1.7 《责任清单》 (due 2021-03-31): completed on time (2021-03-25): nothing taken off": 0,
-        f"task LT-1.1 《2020年度报告》 (due 2021-01-31): not completed by the due date: {late}": -1,
-        "task LT-1.7 《责任清单》 (due 2021-03-31): completed 2022-01-05, after the period is judged"
-        f" (2021-12-31): {late}": -1,
+        f"任务 LC-1.1《2020年度报告》（2021-01-31截止）：逾期完成（2021-02-10）：{late}": -1,
+        "任务 LC-1.7《责任清单》（2021-03-31截止）：按时完成（2021-03-25）：不扣分": 0,
+        f"任务 LT-1.1《2020年度报告》（2021-01-31截止）：截止日前未完成：{late}": -1,
+        "任务 LT-1.7《责任清单》（2021-03-31截止）：2022-01-05完成，晚于本期考核日"
+        f"（2021-12-31）：{late}": -1,
     }
     assert all(balanced(u) for u in doc["units"])
     # Judged on 01-20, before the report is due, 六屯镇's open task takes nothing off yet.

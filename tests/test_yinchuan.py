@@ -65,7 +65,7 @@ def test_quota_met_earns_ten_base_points_and_one_short_earns_none(
     assert entry(doc, "met")["total"] == 10
     assert entry(doc, "short")["total"] == 0
     quota_line = next(li for li in entry(doc, "short")["lines"] if li["clause"]["id"] == "9.1-quota")
-    assert quota_line["detail"] == f"filed {quota - 1} of quota {quota}: not met"
+    assert quota_line["detail"] == f"报送{quota - 1}条，任务数{quota}条：未完成"
     assert len(quota_line["events"]) == quota - 1
 
 
@@ -144,7 +144,7 @@ def test_repeated_adoption_keeps_only_the_highest_and_pays_the_difference_in_its
     assert points(year, "xq", "9.2-adoption") == 6
     q2 = next(li for li in entry(year, "xq")["lines"] if li["events"] == ["a-guobao"])
     assert (q2["period"], q2["points"]) == ("2019-Q2", 2)
-    assert q2["detail"] == "《国报信息》 单条, over an earlier adoption worth 3"
+    assert q2["detail"] == "《国报信息》采用（单条），此前采用已计3分，按最高分只计差额"
     q3 = [li for li in entry(year, "xq")["lines"] if li["period"] == "2019-Q3"]
     assert {tuple(li["events"]): li["points"] for li in q3 if li["clause"]["id"] == "9.2-adoption"} == {
         ("a-kuaibao",): 1,
@@ -270,7 +270,7 @@ def test_a_run_below_quota_crosses_the_year_boundary(sqlite_ledger: Ledger, act:
     assert entry(sqlite_ledger.score(BOOK, "2018"), "qxj")["metrics"]["performance_adjustment"] == -0.2
     q1 = entry(sqlite_ledger.score(BOOK, "2019-Q1"), "qxj")
     assert [li["detail"] for li in q1["lines"] if li["clause"]["id"] == "9.1-criticism"] == [
-        "below quota in 2018-Q4, 2019-Q1: 通报批评"
+        "2018-Q4、2019-Q1 连续未完成报送任务：通报批评"
     ]
     assert q1["metrics"]["performance_adjustment"] == -0.1
 

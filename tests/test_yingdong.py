@@ -56,7 +56,7 @@ def test_a_listed_unit_earns_five_for_two_reports_filed_in_a_month(
     sqlite_ledger.append([reg(act, "mzj", "listed"), *filings(act, "mzj", filed, "2019-03-12")])
     doc = sqlite_ledger.score(BOOK, "2019-03")
     assert lines(doc, "mzj", "yd-3-filed") == [
-        ("2019-03", f"filed {filed} (at least 2): {'met' if expected else 'not met'}", expected)
+        ("2019-03", f"报送{filed}条（至少2条）：{'达标' if expected else '未达标'}", expected)
     ]
 
 
@@ -79,9 +79,9 @@ def test_a_listed_unit_earns_fifteen_for_two_adoptions_by_the_district_office_in
     )
     doc = sqlite_ledger.score(BOOK, "2019-Q1")
     assert lines(doc, "cl", "yd-3-adopted") == [
-        ("2019-01", "adopted 2 (at least 2): met", 15),
-        ("2019-02", "adopted 1 (at least 2): not met", 0),
-        ("2019-03", "adopted 0 (at least 2): not met", 0),
+        ("2019-01", "采用2条（至少2条）：达标", 15),
+        ("2019-02", "采用1条（至少2条）：未达标", 0),
+        ("2019-03", "采用0条（至少2条）：未达标", 0),
     ]
     assert entry(doc, "cl")["total"] == 5 + 15
 
@@ -187,7 +187,7 @@ def test_a_month_with_no_report_is_a_criticism_and_three_in_a_row_zero_the_years
     year = sqlite_ledger.score(BOOK, "2019")
     silent = [(p, d) for p, d, _ in lines(year, "lsj", "yd-7-no-filing")]
     assert [p for p, _ in silent][:3] == ["2019-02", "2019-03", "2019-04"]
-    assert silent[2][1].endswith("3 in a row: information_item_zero")
+    assert silent[2][1].endswith("连续3期未报送：信息项目计0分")
     assert entry(year, "lsj")["flags"] == {
         "criticized": True,
         "eligible_for_award": True,

@@ -21,6 +21,7 @@ import orjson
 
 from ledger.characters import CONTROL, FILLERS, Refused, check_id, check_text, refusal, seen_as_sent
 from ledger.errors import ActError
+from ledger.terms import ACT_NAMES
 
 LEVELS = ("national", "region", "province", "city", "district", "county")
 SEVERITIES = ("late", "missed", "concealed")
@@ -117,11 +118,13 @@ def _identifier(value: Any) -> str:
 def _plain(value: Any, limit: int) -> str:
     """The checks every string field has always had: a non-blank string within `limit`, no controls."""
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, not {_json_kind(value)}")
+        raise ValueError(
+            f"应为字符串，而不是{_json_kind(value)} (must be a string, not {_json_english(value)})"
+        )
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError("不能为空 (must not be empty)")
     if len(value) > limit:
-        raise ValueError(f"must be at most {limit} characters")
+        raise ValueError(f"至多 {limit} 个字符 (must be at most {limit} characters)")
     if m := CONTROL.search(value):
         raise ValueError(refusal(m[0], m.start()))
     return value
@@ -130,7 +133,8 @@ def _plain(value: Any, limit: int) -> str:
 def _slug(value: Any) -> str:
     if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise ValueError(
-            f"must be a slug of lowercase letters, digits, '-' or '_' (at most 64), not {value!r}"
+            f"应为由小写字母、数字、'-' 或 '_' 组成的代码（至多64个字符），而不是 {value!r} "
+            "(must be a slug of lowercase letters, digits, '-' or '_')"
         )
     return value
 
@@ -138,7 +142,9 @@ def _slug(value: Any) -> str:
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
+            raise ValueError(
+                f"应为 {'、'.join(options)} 之一，而不是 {value!r} (must be one of {', '.join(options)})"
+            )
         return str(value)
 
     return check
@@ -146,10 +152,10 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 
 def _slugs(value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
-        raise ValueError("must be a non-empty list of unit slugs")
+        raise ValueError("应为非空的单位代码列表 (must be a non-empty list of unit slugs)")
     slugs = [_slug(v) for v in value]
     if len(set(slugs)) != len(slugs):
-        raise ValueError("must not name a unit twice")
+        raise ValueError("同一单位不能列出两次 (must not name a unit twice)")
     return slugs
 
 
@@ -158,13 +164,19 @@ def _positive(limit: int) -> Callable[[Any], int | float]:
 
     def check(value: Any) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"must be a number, not {_json_kind(value)}")
+            raise ValueError(
+                f"应为数字，而不是{_json_kind(value)} (must be a number, not {_json_english(value)})"
+            )
         if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            raise ValueError("应为有限的数字 (must be a finite number)")
         if not 0 < value <= limit:
-            raise ValueError(f"must be greater than 0 and at most {limit}, not {value}")
+            raise ValueError(
+                f"应大于 0 且不超过 {limit}，而不是 {value} (must be greater than 0 and at most {limit})"
+            )
         if isinstance(value, float) and round(value, DECIMALS) != value:
-            raise ValueError(f"must have at most {DECIMALS} decimals, not {value}")
+            raise ValueError(
+                f"至多 {DECIMALS} 位小数，而不是 {value} (must have at most {DECIMALS} decimals)"
+            )
         return value
 
     return check
@@ -177,6 +189,13 @@ def _day(value: Any) -> str:
 
 
 def _json_kind(value: Any) -> str:
+    """What a JSON value is, in Chinese."""
+    return {dict: "对象", list: "列表", str: "字符串", bool: "布尔值"}.get(
+        type(value), "数字" if isinstance(value, int | float) else "空值 null"
+    )
+
+
+def _json_english(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, int | float) else "null"
     )
@@ -255,26 +274,10 @@ VOCABULARY: dict[str, dict[str, Field]] = {
 ENVELOPE = ("id", "type", "occurred_on")
 ITEM_ACTS = ("violation.recorded", "merit.recorded", "item.exempted", "task.assigned")  # acts naming an item
 
-NAMES = {  # what a reader calls each act type
-    "unit.registered": "单位登记",
-    "unit.reclassified": "类别调整",
-    "report.filed": "报送",
-    "report.adopted": "采用",
-    "endorsement.received": "批示",
-    "report.excellent": "优秀信息",
-    "late_report.notified": "迟报/漏报/瞒报",
-    "commission.missed": "约稿未完成",
-    "criticism.notified": "通报批评",
-    "event.voided": "作废",
-    "task.assigned": "任务下达",
-    "task.completed": "任务完成",
-    "post.published": "信息发布",
-    "violation.recorded": "扣分记录",
-    "merit.recorded": "加分记录",
-    "item.exempted": "不列入考核",
-}
+NAMES = ACT_NAMES  # what a reader calls each act type (the vocabulary of `ledger.terms`)
 
 
+MISSING = "缺少此字段 (is missing)"
 _DATES: dict[str, dt.date] = {}  # dates already checked (at most the ~55,000 of the ledger's range)
 
 
@@ -285,13 +288,16 @@ def parse_date(value: Any) -> dt.date:
         if day is not None:
             return day
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError(f"must be an ISO date YYYY-MM-DD, not {value!r}")
+        raise ValueError(f"应为 YYYY-MM-DD 格式的日期，而不是 {value!r} (must be an ISO date YYYY-MM-DD)")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"is not a calendar date: {value!r}") from None
+        raise ValueError(f"不是存在的日期：{value!r} (not a calendar date)") from None
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise ValueError(f"must be between {FIRST_DATE} and {LAST_DATE}, not {value}")
+        raise ValueError(
+            f"应在 {FIRST_DATE} 至 {LAST_DATE} 之间，而不是 {value} "
+            f"(must be between {FIRST_DATE} and {LAST_DATE})"
+        )
     _DATES[value] = day
     return day
 
@@ -302,16 +308,19 @@ def parse_act(raw: Any, where: int, *, restored: bool = False) -> Act:
     A `restored` act (a line of an export) was recorded already: the character rules added since
     (`ledger.characters`) do not refuse it, so that every acknowledged act can be restored as it was."""
     if not isinstance(raw, dict):
-        raise ActError(where, None, f"an act must be a JSON object, not {_json_kind(raw)}")
+        raise ActError(
+            where, None, f"行为应为 JSON 对象，而不是{_json_kind(raw)} (an act must be a JSON object)"
+        )
     kind = raw.get("type")
     if kind is None:
-        raise ActError(where, "type", "is missing")
+        raise ActError(where, "type", MISSING)
     if not isinstance(kind, str) or kind not in VOCABULARY:
-        raise ActError(where, "type", f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
+        known = "、".join(sorted(VOCABULARY))
+        raise ActError(where, "type", f"未知的行为类型 {kind!r}（可用：{known}）(unknown act type)")
     spec = VOCABULARY[kind]
     for key in raw:
         if key not in spec and key not in ENVELOPE:
-            raise ActError(where, key, f"is not a field of {kind}")
+            raise ActError(where, key, f"不是{_named(kind)}的字段 (is not a field of {kind})")
 
     if "id" in raw:
         try:
@@ -322,7 +331,7 @@ def parse_act(raw: Any, where: int, *, restored: bool = False) -> Act:
     else:
         act_id, id_given = str(uuid.uuid4()), False
     if "occurred_on" not in raw:
-        raise ActError(where, "occurred_on", "is missing")
+        raise ActError(where, "occurred_on", MISSING)
     try:
         occurred_on = parse_date(raw["occurred_on"])
     except ValueError as e:
@@ -332,7 +341,7 @@ def parse_act(raw: Any, where: int, *, restored: bool = False) -> Act:
     for name, (check, required) in spec.items():
         if name not in raw:
             if required:
-                raise ActError(where, name, f"is missing (a {kind} needs {_required(spec)})")
+                raise ActError(where, name, f"{MISSING}；{_named(kind)}须有 {_required(spec)}")
             continue
         try:
             fields[name] = check(raw[name])
@@ -342,11 +351,12 @@ def parse_act(raw: Any, where: int, *, restored: bool = False) -> Act:
     if kind == "report.adopted":
         combined = fields["form"] == "combined"
         if combined and "units" not in fields:
-            raise ActError(where, "units", "is missing (a combined adoption lists its credited units)")
+            raise ActError(where, "units", f"{MISSING}；综合多个单位的采用须列出计分的单位")
         if not combined and "units" in fields:
-            raise ActError(where, "units", "is only for form 'combined'")
+            raise ActError(where, "units", "仅用于形式 combined（综合多个单位）(is only for form 'combined')")
     if kind == "task.assigned" and fields["due_on"] < occurred_on.isoformat():
-        raise ActError(where, "due_on", f"{fields['due_on']} is before the task was assigned ({occurred_on})")
+        early = f"截止日 {fields['due_on']} 早于任务下达日 {occurred_on} (is before the task was assigned)"
+        raise ActError(where, "due_on", early)
     content = canonical(kind, raw["occurred_on"], fields)
     return _new(Act, (act_id, kind, occurred_on, fields, id_given, content))  # Act(...), made faster
 
@@ -359,6 +369,11 @@ def _kept(refusal: ValueError, value: Any, error: ActError, restored: bool) -> A
     if restored and isinstance(refusal, Refused):
         return value
     raise error from None
+
+
+def _named(kind: str) -> str:
+    """An act type as a reader calls it, with its code: 报送（report.filed）."""
+    return f"{ACT_NAMES.get(kind, kind)}（{kind}）"
 
 
 def _required(spec: Mapping[str, Field]) -> str:

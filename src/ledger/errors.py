@@ -22,8 +22,8 @@ class ActError(LedgerError):
     depends_on: int | None = None
 
     def __str__(self) -> str:
-        place = f"line {self.where}"
-        said = f"{place}, field '{self.field}': {self.message}" if self.field else f"{place}: {self.message}"
+        place = f"第 {self.where} 行"
+        said = f"{place}，字段 {self.field}：{self.message}" if self.field else f"{place}：{self.message}"
         if self.depends_on is None:
             return said
         return said + depending(f"第 {self.depends_on} 行", f"line {self.depends_on}")

@@ -113,7 +113,14 @@ class LedgerIndex:
             if known is not None:
                 fresh.append(False)
                 if known[0] != content_digest:
-                    errors.append(ActError(where, "id", f"{act.id!r} is already stored with other content"))
+                    errors.append(
+                        ActError(
+                            where,
+                            "id",
+                            f"{act.id!r} 已存有内容不同的行为 "
+                            f"({act.id!r} is already stored with other content)",
+                        )
+                    )
                 continue
             try:
                 self._check(where, act)
@@ -159,13 +166,16 @@ class LedgerIndex:
         f = act.fields
         kind = act.type
         if kind == "unit.registered" and f["unit"] in self.units:
-            raise ActError(where, "unit", f"unit {f['unit']!r} is already registered")
+            raise ActError(
+                where, "unit", f"单位 {f['unit']!r} 已登记 (unit {f['unit']!r} is already registered)"
+            )
         if kind == "unit.registered" and self.prefixes.get(f["unit"], f["unit"]) != f["unit"]:
             raise ActError(
                 where,
                 "unit",
-                f"ids under '{f['unit']}/' are in use already: a unit's slug heads ids that are its own "
-                "alone, so register the unit under another slug",
+                f"以 '{f['unit']}/' 开头的编号已被使用，请用其他代码登记该单位 "
+                f"(ids under '{f['unit']}/' are in use already: a unit's slug heads ids that are its own "
+                "alone, so register the unit under another slug)",
             )
         if kind != "unit.registered" and "unit" in f:
             self._need_unit(where, "unit", f["unit"])
@@ -179,41 +189,60 @@ class LedgerIndex:
             filing = self.reports.get(f["report"])
             if filing is None:
                 report = f["report"]
-                raise self._unknown(where, "report", f"unknown report {report!r}", ("report", report))
+                raise self._unknown(
+                    where, "report", f"未知的报送 {report!r} (unknown report {report!r})", ("report", report)
+                )
             if act.occurred_on < filing.filed_on:
                 raise ActError(
                     where,
                     "occurred_on",
-                    f"{act.occurred_on} is before report {f['report']!r} was filed ({filing.filed_on})",
+                    f"{act.occurred_on} 早于报送 {f['report']!r} 的报送日期 {filing.filed_on} "
+                    f"({act.occurred_on} is before report {f['report']!r} was filed ({filing.filed_on}))",
                 )
         if kind == "report.adopted" and f["publication"] not in self.publications:
             raise ActError(
                 where,
                 "publication",
-                f"unknown publication {f['publication']!r} (known: {', '.join(sorted(self.publications))})",
+                f"未知的刊物 {f['publication']!r}（可用：{'、'.join(sorted(self.publications))}）"
+                f"(unknown publication {f['publication']!r})",
             )
         if kind in ITEM_ACTS:
             self._check_item(where, kind, f["item"])
         if kind == "task.assigned" and f["task"] in self.tasks:
             raise ActError(
-                where, "task", f"task {f['task']!r} is already assigned (void that assignment first)"
+                where,
+                "task",
+                f"任务 {f['task']!r} 已下达，请先作废原下达 "
+                f"(task {f['task']!r} is already assigned (void that assignment first))",
             )
         if kind == "task.completed":
             self._check_completion(where, act)
         if kind == "event.voided":
             target = self.acts.get(f["target"])
             if target is None:
-                raise self._unknown(where, "target", f"unknown act {f['target']!r}", ("act", f["target"]))
+                raise self._unknown(
+                    where,
+                    "target",
+                    f"未知的行为 {f['target']!r} (unknown act {f['target']!r})",
+                    ("act", f["target"]),
+                )
             if target[1] == "event.voided":
-                raise ActError(where, "target", f"{f['target']!r} is a void; a void cannot be voided")
+                raise ActError(
+                    where,
+                    "target",
+                    f"{f['target']!r} 本身是作废，作废不能再作废 "
+                    f"({f['target']!r} is a void; a void cannot be voided)",
+                )
             if f["target"] in self.voided:
-                raise ActError(where, "target", f"{f['target']!r} is already voided")
+                raise ActError(where, "target", f"{f['target']!r} 已作废 ({f['target']!r} is already voided)")
             defined = self.defines.get(f["target"])
             if defined is not None and defined[0] == "task" and defined[1] in self.completions:
                 raise ActError(
                     where,
                     "target",
-                    f"task {defined[1]!r} has a completion ({self.completions[defined[1]]!r}); void it first",
+                    f"任务 {defined[1]!r} 已有完成记录 {self.completions[defined[1]]!r}，请先作废它 "
+                    f"(task {defined[1]!r} has a completion ({self.completions[defined[1]]!r}); "
+                    "void it first)",
                 )
 
     def _check_filing(self, where: int, act: Act) -> None:
@@ -223,14 +252,20 @@ class LedgerIndex:
         f = act.fields
         report, unit = f["report"], f["unit"]
         if report in self.reports:
-            raise ActError(where, "report", f"report {report!r} is already filed (void that filing first)")
+            raise ActError(
+                where,
+                "report",
+                f"报送 {report!r} 已报送，请先作废原报送 "
+                f"(report {report!r} is already filed (void that filing first))",
+            )
         owner = self.owners.get(report)
         if owner is not None and owner != unit:
             raise ActError(
                 where,
                 "report",
-                f"report {report!r} belongs to unit {owner!r}: a report id, once filed, "
-                "is its unit's for ever (file it under another id)",
+                f"报送 {report!r} 属于单位 {owner!r}：报送编号一经使用即归该单位，请换用其他编号 "
+                f"(report {report!r} belongs to unit {owner!r}: a report id, once filed, "
+                "is its unit's for ever (file it under another id))",
             )
         for value, field in ((report, "report"), (act.id, "id")):
             prefix = value.partition("/")[0] if "/" in value else None
@@ -238,7 +273,8 @@ class LedgerIndex:
                 raise ActError(
                     where,
                     field,
-                    f"{value!r} begins with unit {prefix!r}: ids under '{prefix}/' are that unit's own",
+                    f"{value!r} 以单位 {prefix!r} 开头：'{prefix}/' 下的编号归该单位 "
+                    f"({value!r} begins with unit {prefix!r}: ids under '{prefix}/' are that unit's own)",
                 )
 
     def _check_reserved(self, where: int, act_id: str) -> None:
@@ -248,8 +284,9 @@ class LedgerIndex:
             raise ActError(
                 where,
                 "id",
-                f"{act_id!r} begins with unit {prefix!r}: ids under '{prefix}/' are kept for "
-                "that unit's own filings",
+                f"{act_id!r} 以单位 {prefix!r} 开头：'{prefix}/' 下的编号留给该单位自己的报送 "
+                f"({act_id!r} begins with unit {prefix!r}: ids under '{prefix}/' are kept for "
+                "that unit's own filings)",
             )
 
     def _check_completion(self, where: int, act: Act) -> None:
@@ -257,38 +294,66 @@ class LedgerIndex:
         assignment = self.tasks.get(f["task"])
         if assignment is None:
             task = f["task"]
-            raise self._unknown(where, "task", f"unknown task {task!r} (assign it first)", ("task", task))
+            raise self._unknown(
+                where,
+                "task",
+                f"未知的任务 {task!r}，请先下达 (unknown task {task!r} (assign it first))",
+                ("task", task),
+            )
         if f["task"] in self.completions:
             raise ActError(
-                where, "task", f"task {f['task']!r} is already completed (void that completion first)"
+                where,
+                "task",
+                f"任务 {f['task']!r} 已完成，请先作废原完成记录 "
+                f"(task {f['task']!r} is already completed (void that completion first))",
             )
         if act.occurred_on < assignment.assigned_on:
             raise ActError(
                 where,
                 "occurred_on",
-                f"{act.occurred_on} is before task {f['task']!r} was assigned ({assignment.assigned_on})",
+                f"{act.occurred_on} 早于任务 {f['task']!r} 的下达日期 {assignment.assigned_on} "
+                f"({act.occurred_on} is before task {f['task']!r} was assigned ({assignment.assigned_on}))",
             )
         if assignment.required is not None and "amount" not in f:
             raise ActError(
                 where,
                 "amount",
-                f"is missing (task {f['task']!r} requires an amount of {assignment.required})",
+                f"缺少此字段：任务 {f['task']!r} 要求完成量 {assignment.required} "
+                f"(is missing (task {f['task']!r} requires an amount of {assignment.required}))",
             )
         if assignment.required is None and "amount" in f:
-            raise ActError(where, "amount", f"task {f['task']!r} sets no required amount")
+            raise ActError(
+                where,
+                "amount",
+                f"任务 {f['task']!r} 未规定要求完成量 (task {f['task']!r} sets no required amount)",
+            )
 
     def _check_item(self, where: int, kind: str, item: str) -> None:
         """An act naming an item no rulebook has would be stored and then fed into no score."""
         fed = self.items.get(item)
         if fed is None:
-            raise ActError(where, "item", f"unknown item {item!r} ({known_items(item, self.items)})")
+            raise ActError(
+                where,
+                "item",
+                f"未知的考核项目 {item!r}（{known_items(item, self.items)}）(unknown item)",
+            )
         if kind not in fed:
             feeding = ", ".join(sorted(fed))
-            raise ActError(where, "item", f"item {item!r} is fed by {feeding} only, not {kind}")
+            raise ActError(
+                where,
+                "item",
+                f"考核项目 {item!r} 只接受 {feeding}，不接受 {kind} "
+                f"(item {item!r} is fed by {feeding} only, not {kind})",
+            )
 
     def _need_unit(self, where: int, field: str, unit: str) -> None:
         if unit not in self.units:
-            raise self._unknown(where, field, f"unknown unit {unit!r} (register it first)", ("unit", unit))
+            raise self._unknown(
+                where,
+                field,
+                f"未知的单位 {unit!r}，请先登记 (unknown unit {unit!r} (register it first))",
+                ("unit", unit),
+            )
 
     def _unknown(self, where: int, field: str, message: str, key: tuple[str, str]) -> ActError:
         """An act names something not defined: said so, with the bad line of the batch that would have
@@ -376,12 +441,12 @@ def known_items(item: str, items: Iterable[str], listed: int = 12) -> str:
     """The items there are, for an error: all of them when few, else the closest to `item` and a count."""
     known = sorted(items)
     if not known:
-        return "the catalogue's rulebooks have no items"
+        return "目录中的考核办法没有考核项目"
     if len(known) <= listed:
-        return f"items of the catalogue's rulebooks: {', '.join(known)}"
+        return f"可用的项目：{'、'.join(known)}"
     close = difflib.get_close_matches(item, known, n=5)
-    nearest = f"closest: {', '.join(close)}; " if close else "none is close; "
-    return f"{nearest}{len(known)} items in the catalogue's rulebooks"
+    nearest = f"最接近的：{'、'.join(close)}；" if close else "没有相近的项目；"
+    return f"{nearest}目录中的考核办法共有 {len(known)} 个项目"
 
 
 def _content(act: StoredAct) -> bytes:

@@ -68,7 +68,8 @@ def parse_day(text: str, name: str) -> dt.date:
     """A date of the ledger's range (YYYY-MM-DD)."""
     try:
         return parse_date(text)
-    except ValueError as e:
+    except ValueError:
         raise LedgerError(
-            f"{label(name)} 应为 {FIRST_DATE} 至 {LAST_DATE} 之间的日期 YYYY-MM-DD：{text!r} (date {e})"
+            f"{label(name)} 应为 {FIRST_DATE} 至 {LAST_DATE} 之间的日期 YYYY-MM-DD：{text!r} "
+            "(not a date of the ledger's range)"
         ) from None

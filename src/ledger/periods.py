@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ledger.acts import FIRST_DATE, LAST_DATE
 from ledger.errors import LedgerError
+from ledger.terms import CADENCES as CADENCE_NAMES
 
 CADENCES = ("month", "quarter", "half", "year")
 _MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -31,9 +32,10 @@ class Period:
         """The cadence periods this period is made of; it must be a whole number of them."""
         step = _MONTHS[cadence]
         if self.months < step or (self.start.month - 1) % step:
+            name = CADENCE_NAMES[cadence]
             raise LedgerError(
-                f"period {self.label} is shorter than the rulebook's cadence ({cadence}); "
-                f"score a {cadence} or a longer period"
+                f"期间 {self.label} 短于考核办法的计分周期（{name}）：请按{name[1:]}或更长的期间计分 "
+                f"(period {self.label} is shorter than the rulebook's cadence ({cadence}))"
             )
         return [_period(self.start.year, m, cadence) for m in range(self.start.month, 13, step)][
             : self.months // step
@@ -54,12 +56,14 @@ def parse_period(text: str) -> Period:
     match = _FORM.fullmatch(text.strip())
     if not match:
         raise LedgerError(
-            f"period {text!r} is not one of YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM (e.g. 2019-Q3)"
+            f"期间 period 应为 YYYY、YYYY-H1/H2、YYYY-Q1…Q4 或 YYYY-MM（如 2019-Q3）：{text!r} "
+            "(not a period)"
         )
     year = int(match["year"])
     if not FIRST_DATE.year <= year <= LAST_DATE.year:
         raise LedgerError(
-            f"period {text!r} is outside the ledger's years ({FIRST_DATE.year} to {LAST_DATE.year})"
+            f"期间 period 超出账本的年份（{FIRST_DATE.year} 至 {LAST_DATE.year}）：{text!r} "
+            f"(outside the ledger's years ({FIRST_DATE.year} to {LAST_DATE.year}))"
         )
     if match["half"]:
         return _period(year, 6 * int(match["half"]) - 5, "half")
@@ -68,7 +72,7 @@ def parse_period(text: str) -> Period:
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:
-            raise LedgerError(f"period {text!r} names month {month:02d}, which does not exist")
+            raise LedgerError(f"期间 period 中的月份 {month:02d} 不存在：{text!r} (no month {month:02d})")
         return _period(year, month, "month")
     return _period(year, 1, "year")
 

@@ -70,6 +70,11 @@ class Projector:
         self.acts_of_report: dict[str, list[StoredAct]] = defaultdict(list)
         self.report_of_act: dict[str, str] = {}
         self.unit_of_task: dict[str, str] = {}
+        # A unit's explanations name the units its reports are adopted together with (综合多个单位):
+        # those partners' registrations, and the voids of them, are folded into its acts too.
+        self.partners: dict[str, set[str]] = defaultdict(set)
+        self.registrations: dict[str, list[StoredAct]] = defaultdict(list)
+        self.voids_of: dict[str, list[StoredAct]] = defaultdict(list)
         self.last_year = 0  # the latest year of any act folded: every unit's rows reach it
 
     # --- folding -----------------------------------------------------------------------------
@@ -126,11 +131,16 @@ class Projector:
                             self.units_of_act[earlier.id].add(unit)
                             self.acts_of_unit[unit].append(earlier)
             units |= self.units_of_report[report]
+            self._partner(self.units_of_report[report])
+        if act.type == "unit.registered":
+            self.registrations[f["unit"]].append(act)
+            units |= self.partners[f["unit"]]
         if act.type == "task.assigned":
             self.unit_of_task[f["task"]] = f["unit"]
         elif "task" in f and f["task"] in self.unit_of_task:
             units.add(self.unit_of_task[f["task"]])
         if act.type == "event.voided":
+            self.voids_of[f["target"]].append(act)
             units |= self.units_of_act.get(f["target"], set())
             # A unit credited by a later combined adoption takes the report's history, voids included.
             report = self.report_of_act.get(f["target"], "")
@@ -142,6 +152,18 @@ class Projector:
         for unit in units:
             self.acts_of_unit[unit].append(act)
         return units
+
+    def _partner(self, group: set[str]) -> None:
+        """Units whose reports are adopted together: each takes the others' registrations (and their
+        voids) into its acts, so that its explanations name them."""
+        for unit in group:
+            for other in group - self.partners[unit] - {unit}:
+                self.partners[unit].add(other)
+                for registration in self.registrations[other]:
+                    for act in (registration, *self.voids_of.get(registration.id, ())):
+                        if unit not in self.units_of_act[act.id]:
+                            self.units_of_act[act.id].add(unit)
+                            self.acts_of_unit[unit].append(act)
 
     # --- scoring -----------------------------------------------------------------------------
 
@@ -165,7 +187,7 @@ class Projector:
                     if unit not in facts.units or facts.units[unit].registered_on > period.end:
                         rows.scores[(period.label, unit)] = None
                         continue
-                    board = score(facts, selection, period, period.end)
+                    board = score(facts, selection, period, period.end, unit)
                     document = board_json(board, "", unit)
                     (mine,) = document["units"]
                     figure = rank_figure(next(s for s in board.units if s.unit.unit == unit))

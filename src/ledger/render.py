@@ -14,7 +14,7 @@ import orjson
 
 from ledger.cells import csv_text
 from ledger.characters import visible
-from projections.accounting import REASONS
+from ledger.terms import REASONS
 from projections.scoring import Board, UnitScore
 
 EXACT = Decimal(10**18)  # within it, points are exact JSON integers or decimals (64-bit, 28 digits)
@@ -103,6 +103,7 @@ def _unit_json(s: UnitScore, rank: int | None) -> dict[str, Any]:
                 "type": n.type,
                 "occurred_on": n.occurred_on,
                 "reason": n.reason,
+                "reason_text": REASONS.get(n.reason, n.reason),
                 "detail": n.detail,
             }
             for n in s.not_counted

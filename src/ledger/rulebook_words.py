@@ -1,28 +1,16 @@
 """The words for a rulebook's keys as a reader meets them: its parameters, the levels of publications
 and notifiers, the forms of an adoption and the severities of a late notice, by their English keys.
 
-Domain data (no imports of the ledger): the pages show rulebooks through them, and the what-if editor
-labels a rulebook's numbers with them.
+Domain data (it imports only the ledger's vocabulary, `ledger.terms`): the pages show rulebooks
+through them, and the what-if editor labels a rulebook's numbers with them.
 """
 
 from __future__ import annotations
 
-LEVELS = {
-    "national": "国家级",
-    "region": "自治区级",
-    "province": "省级",
-    "city": "市级",
-    "district": "区级",
-    "county": "县级",
-}
-FORMS = {
-    "item": "单条",
-    "brief": "简讯",
-    "research": "综合调研",
-    "combined": "综合多个单位",
-    "default": "默认",
-}
-SEVERITIES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
+from ledger.terms import FORMS as FORMS
+from ledger.terms import LEVELS as LEVELS
+from ledger.terms import SEVERITIES as SEVERITIES
+
 PARAMETERS = {
     "met": "完成任务得分",
     "missed": "未完成任务得分",

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger import validation
 from ledger.acts import FORMS, ITEM_ACTS, LEVELS, SEVERITIES
 from ledger.errors import NotFound, RulebookError
 from ledger.nesting import nesting_fault
@@ -58,7 +59,7 @@ def _number(value: Any) -> Decimal:
     """Points are TOML numbers, finite, at most MAX_AMOUNT either way, with at most four decimals; a string
     or a boolean where points belong is a wrong type, not converted."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"must be a number, not {type(value).__name__}")
+        raise ValueError(f"应为数字，而不是 {value!r} (must be a number, not {type(value).__name__})")
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if not number.is_finite() or abs(number) > MAX_AMOUNT or number != number.quantize(PLACES):
         raise ValueError(
@@ -160,7 +161,10 @@ class Endorsement(ClauseBase):
     @model_validator(mode="after")
     def _one_rule(self) -> Endorsement:
         if (self.points is None) == (self.adoption_multiple is None):
-            raise ValueError("give exactly one of 'points' or 'adoption_multiple'")
+            raise ValueError(
+                "points 与 adoption_multiple 须且只须给出一个 "
+                "(give exactly one of 'points' or 'adoption_multiple')"
+            )
         return self
 
 
@@ -242,22 +246,35 @@ class Item(ClauseBase):
     @classmethod
     def _adds(cls, value: Decimal | None) -> Decimal | None:
         if value is not None and value < 0:
-            raise ValueError(f"must not be negative, not {value}")
+            raise ValueError(f"不能为负数，而不是 {value} (must not be negative)")
         return value
 
     @model_validator(mode="after")
     def _bounded(self) -> Item:
         if self.basis == "deduction" and self.weight is None:
-            raise ValueError("a deduction item needs a weight to deduct from")
+            raise ValueError(
+                "扣分制项目须有分值 weight 以供扣减 "
+                "(a deduction item needs a weight to deduct from)"
+            )
         if self.weight is not None and self.floor > self.weight:
-            raise ValueError(f"floor ({self.floor}) is above the weight ({self.weight})")
+            raise ValueError(
+                f"下限 floor（{self.floor}）高于分值 weight（{self.weight}）(floor is above the weight)"
+            )
         if self.late_task is not None and self.basis != "deduction":
-            raise ValueError("'late_task' is a deduction item's amount (basis 'deduction')")
+            raise ValueError(
+                "late_task 只用于扣分制项目（basis = 'deduction'）('late_task' is a deduction item's amount)"
+            )
         applies = set(self.classes or ())
         if self.classes is None and self.part_of:
-            raise ValueError("'part_of' names classes the item does not apply to: give its 'classes'")
+            raise ValueError(
+                "part_of 列出的是本项目不适用的类别：请给出 classes "
+                "('part_of' names classes the item does not apply to)"
+            )
         if applies & set(self.part_of):
-            raise ValueError("'part_of' names a class the item applies to itself")
+            raise ValueError(
+                "part_of 列出了本项目本身适用的类别 "
+                "('part_of' names a class the item applies to itself)"
+            )
         return self
 
     @property
@@ -327,9 +344,12 @@ class Eligibility(ClauseBase):
     @model_validator(mode="after")
     def _one_rule(self) -> Eligibility:
         if (self.item is None) != (self.below is None):
-            raise ValueError("give 'item' and 'below' together")
+            raise ValueError("item 与 below 须一并给出 (give 'item' and 'below' together)")
         if (self.item is None) == (not self.clauses):
-            raise ValueError("give exactly one of 'item' (with 'below') or 'clauses'")
+            raise ValueError(
+                "item（及 below）与 clauses 须且只须给出一个 "
+                "(give exactly one of 'item' or 'clauses')"
+            )
         return self
 
 
@@ -346,7 +366,10 @@ class Threshold(ClauseBase):
     @model_validator(mode="after")
     def _publications(self) -> Threshold:
         if self.publications is not None and self.measure != "adopted":
-            raise ValueError("'publications' is only for measure 'adopted'")
+            raise ValueError(
+                "publications 只用于 measure = 'adopted' "
+                "('publications' is only for measure 'adopted')"
+            )
         return self
 
 
@@ -393,15 +416,15 @@ Clause = Annotated[
 
 def _at_most_zero(value: Decimal) -> Decimal:
     if value > 0:
-        raise ValueError(f"takes points off, so must not be positive, not {value}")
+        raise ValueError(f"用于扣分，不能为正数，而不是 {value} (takes points off, so must not be positive)")
     return value
 
 
 def _check_bounds(cap: Decimal | None, floor: Decimal | None) -> None:
     if cap is None and floor is None:
-        raise ValueError("give a 'cap', a 'floor' or both")
+        raise ValueError("须给出上限 cap、下限 floor 或两者 (give a 'cap', a 'floor' or both)")
     if cap is not None and floor is not None and floor > cap:
-        raise ValueError(f"floor ({floor}) is above the cap ({cap})")
+        raise ValueError(f"下限 floor（{floor}）高于上限 cap（{cap}）(floor is above the cap)")
 
 
 # --- grade bands (考核等次) ----------------------------------------------------------------------------
@@ -427,15 +450,18 @@ class Grades(Bilingual):
     def _ordered(cls, bands: list[Band]) -> list[Band]:
         *upper, last = bands
         if any(b.at_least is None for b in upper):
-            raise ValueError("only the last band may leave out 'at_least'")
+            raise ValueError("只有最后一档可以不给 at_least (only the last band may leave out 'at_least')")
         if last.at_least is not None:
-            raise ValueError("the last band takes every lower value, so it has no 'at_least'")
+            raise ValueError("最后一档包含其下所有分数，不给 at_least (the last band has no 'at_least')")
         marks = [b.at_least for b in upper if b.at_least is not None]
         if any(lo >= hi for hi, lo in itertools.pairwise(marks)):
-            raise ValueError("bands must run from the highest mark down, each below the one before")
+            raise ValueError(
+                "各档须从最高分往下排列，每档低于前一档 "
+                "(bands must run from the highest mark down)"
+            )
         grades = [b.grade for b in bands]
         if len(set(grades)) != len(grades):
-            raise ValueError("each grade must be named once")
+            raise ValueError("每个等次只能出现一次 (each grade must be named once)")
         return bands
 
     def grade(self, value: Decimal) -> str:
@@ -487,7 +513,10 @@ class RulebookModel(Bilingual):
     def _window(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
         start = info.data.get("effective_from")
         if end is not None and start is not None and end < start:
-            raise ValueError(f"effective_to ({end}) is before effective_from ({start})")
+            raise ValueError(
+                f"失效日 effective_to（{end}）早于生效日 effective_from（{start}）"
+                "(effective_to is before effective_from)"
+            )
         return end
 
     @field_validator("clauses")
@@ -496,7 +525,7 @@ class RulebookModel(Bilingual):
         ids = [c.id for c in clauses]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"clause ids must be unique; repeated: {', '.join(dupes)}")
+            raise ValueError(f"条款 id 不能重复；重复的有：{'、'.join(dupes)} (clause ids must be unique)")
         return clauses
 
     @field_validator("clauses")
@@ -514,14 +543,20 @@ class RulebookModel(Bilingual):
                 named["weekly_posts"] = c.weekly_posts
                 named["part_of"] = c.part_of
                 if c.group is not None and c.group not in groups:
-                    raise ValueError(f"clauses[{place}].group: no group clause for {c.group!r}")
+                    raise ValueError(
+                        f"clauses[{place}].group：没有项目组 {c.group!r} 的条款 "
+                        f"(no group clause for {c.group!r})"
+                    )
                 for name, target in c.part_of.items():
                     whole = next((i for i in clauses if isinstance(i, Item) and i.id == target), None)
                     where = f"clauses[{place}].part_of.{name}"
                     if whole is None or whole is c:
-                        raise ValueError(f"{where}: {target!r} is not another item")
+                        raise ValueError(f"{where}：{target!r} 不是另一个考核项目 (is not another item)")
                     if whole.classes is not None and name not in whole.classes:
-                        raise ValueError(f"{where}: {target!r} does not apply to {name!r}")
+                        raise ValueError(
+                            f"{where}：{target!r} 不适用于 {name!r} "
+                            f"(does not apply to {name!r})"
+                        )
             elif isinstance(c, Threshold):
                 named = {"classes": c.classes or ()}
             elif isinstance(c, Stipend):
@@ -530,15 +565,24 @@ class RulebookModel(Bilingual):
                 named = {"weight": c.weight}
             elif isinstance(c, Eligibility):
                 if c.item is not None and c.item not in items:
-                    raise ValueError(f"clauses[{place}].item: {c.item!r} is not an item of this rulebook")
+                    raise ValueError(
+                        f"clauses[{place}].item：{c.item!r} 不是本办法的考核项目 "
+                        "(is not an item of this rulebook)"
+                    )
                 for other in c.clauses:
                     if other not in ids:
-                        raise ValueError(f"clauses[{place}].clauses: no clause {other!r}")
+                        raise ValueError(
+                            f"clauses[{place}].clauses：没有条款 {other!r} "
+                            f"(no clause {other!r})"
+                        )
             for key, classes in named.items():
                 for name in classes:
                     if name not in known:
-                        listed = ", ".join(sorted(known))
-                        raise ValueError(f"clauses[{place}].{key}: unknown class {name!r} (known: {listed})")
+                        listed = "、".join(sorted(known))
+                        raise ValueError(
+                            f"clauses[{place}].{key}：未知的单位类别 {name!r}（可用：{listed}）"
+                            f"(unknown class {name!r})"
+                        )
         return clauses
 
     @field_validator("grades")
@@ -549,7 +593,10 @@ class RulebookModel(Bilingual):
             return grades
         metrics = {getattr(c, "metric", None) for c in clauses}
         if grades.of not in metrics:
-            raise ValueError(f"of: {grades.of!r} is neither 'total' nor a metric of this rulebook")
+            raise ValueError(
+                f"of：{grades.of!r} 既不是 'total' 也不是本办法的指标 "
+                "(is neither 'total' nor a metric)"
+            )
         return grades
 
     @model_validator(mode="after")
@@ -611,20 +658,22 @@ def parse_rulebook(content: bytes, source: str) -> Rulebook:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise RulebookError(f"{source}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        raise RulebookError(
+            f"{source}: 不是 UTF-8 文本（第 {e.start} 字节：{e.reason}）(not UTF-8 text)"
+        ) from None
     fault = nesting_fault(text)
     if fault is not None:
         raise RulebookError(f"{source}: {fault}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise RulebookError(f"{source}: not valid TOML: {e}") from None
+        raise RulebookError(f"{source}: 不是有效的 TOML (not valid TOML): {e}") from None
     except RecursionError:  # tomllib recurses into nested values; nesting_fault stops them long before
         raise RulebookError(f"{source}: 嵌套过深 (nested too deeply)") from None
     try:
         model = RulebookModel.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"key '{_path(err['loc'])}': {err['msg']}" for err in e.errors())
+        problems = "；".join(f"键 '{_path(err['loc'])}'：{validation.message(err)}" for err in e.errors())
         raise RulebookError(f"{source}: {problems}") from None
     return Rulebook(model, hashlib.sha256(content).hexdigest(), source)
 
@@ -634,7 +683,7 @@ def load_rulebook(path: Path) -> Rulebook:
         with path.open("rb") as file:
             content = file.read(MAX_BYTES + 1)  # enough to tell a file too large, and no more
     except OSError as e:
-        raise RulebookError(f"{path}: cannot be read ({e.strerror})") from None
+        raise RulebookError(f"{path}: 无法读取（{e.strerror}）(cannot be read)") from None
     return parse_rulebook(content, str(path))
 
 
@@ -709,7 +758,7 @@ class Catalogue:
         for book in books:
             family = self.families.setdefault(book.id, [])
             if any(b.version == book.version for b in family):
-                raise RulebookError(f"{book.source}: {book.ref} is defined twice")
+                raise RulebookError(f"{book.source}: {book.ref} 重复定义 (is defined twice)")
             family.append(book)
         for family in self.families.values():
             family.sort(key=lambda b: b.version)
@@ -741,15 +790,18 @@ class Catalogue:
         family_id, _, version = name.partition("@")
         family = self.families.get(family_id)
         if family is None:
-            known = ", ".join(sorted(self.families)) or "none"
-            raise NotFound(f"unknown rulebook {family_id!r} (known: {known})")
+            known = "、".join(sorted(self.families)) or "无"
+            raise NotFound(f"未知的考核办法 {family_id!r}（可用：{known}）(unknown rulebook)")
         if not version:
             return Selection(tuple(family), pinned=False)
         for book in family:
             if str(book.version) == version:
                 return Selection((book,), pinned=True)
-        versions = ", ".join(str(b.version) for b in family)
-        raise NotFound(f"rulebook {family_id!r} has no version {version!r} (versions: {versions})")
+        versions = "、".join(str(b.version) for b in family)
+        raise NotFound(
+            f"考核办法 {family_id!r} 没有版本 {version!r}（现有版本：{versions}）"
+            f"(rulebook {family_id!r} has no version {version!r})"
+        )
 
 
 def default_directories() -> list[Path]:

@@ -162,7 +162,8 @@ class Ledger:
             try:
                 item = orjson.loads(line)
                 if not isinstance(item, dict) or not item.keys() >= EXPORTED:
-                    raise ActError(number, None, f"an export line holds {', '.join(sorted(EXPORTED))}")
+                    holds = "、".join(sorted(EXPORTED))
+                    raise ActError(number, None, f"导出文件的每行应含 {holds} (an export line holds these)")
                 position, recorded_at, chain = (
                     item.pop("position"),
                     item.pop("recorded_at"),
@@ -173,10 +174,11 @@ class Ledger:
                     or not isinstance(recorded_at, str)
                     or not isinstance(chain, str)
                 ):
-                    raise ActError(number, "position", "position, recorded_at and chain are malformed")
+                    malformed = "position、recorded_at 和 chain 格式有误 (malformed)"
+                    raise ActError(number, "position", malformed)
                 records.append((number, parse_act(item, number, restored=True), position, recorded_at, chain))
             except orjson.JSONDecodeError as e:
-                errors.append(ActError(number, None, f"not valid JSON ({e})"))
+                errors.append(ActError(number, None, f"不是有效的 JSON（{e}）(not valid JSON)"))
             except ActError as e:
                 errors.append(e)
         if errors:
@@ -289,7 +291,8 @@ class Ledger:
         join up to what one stream from the start returns."""
         for kind in types:
             if kind not in VOCABULARY:
-                raise LedgerError(f"unknown act type {kind!r} (known: {', '.join(sorted(VOCABULARY))})")
+                known = "、".join(sorted(VOCABULARY))
+                raise LedgerError(f"类型 type 未知：{kind!r}（可用：{known}）(unknown act type)")
         low = parse_day(occurred_from, "occurred_from") if occurred_from else None
         high = parse_day(occurred_to, "occurred_to") if occurred_to else None
         since = parse_instant(recorded_from, "recorded_from") if recorded_from else None
@@ -434,7 +437,7 @@ def not_json(line: bytes, error: orjson.JSONDecodeError) -> str:
         line.decode()
     except UnicodeDecodeError:
         return "不是 UTF-8 文本：JSON Lines 须为 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text)"
-    return f"not valid JSON ({error})"
+    return f"不是有效的 JSON：{error} (not valid JSON)"
 
 
 IMPORTED = uuid.UUID("1b0e9f3c-7d5a-5e8b-a2c4-6f3d2e1a0b9c")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ledger import terms
 from ledger.acts import FORMS, LEVELS, Act, parse_act
 from ledger.cells import xlsx_text
 from ledger.errors import ActError, BatchRejected, LedgerError, depending, unlisted
@@ -27,7 +28,7 @@ from ledger.store.base import LARGE, Part
 
 STRIDE = 10_000_000  # above Excel's 1,048,576 rows: where = sheet place * STRIDE + row
 NOTES_SHEET = "说明"
-FORM_WORDS = {"单条": "item", "简讯": "brief", "综合调研": "research", "综合多个单位": "combined"}
+FORM_WORDS = {name: code for code, name in terms.FORMS.items() if code in FORMS}  # 单条 -> item ...
 LEVEL_WORDS = {"国务院": "national", "国家": "national", "自治区": "region", "省": "province", "市": "city"}
 LEVEL_WORDS |= {"区": "district", "县": "county"}
 
@@ -162,10 +163,16 @@ def read_sheet(path: Path) -> Sheet:
     elif suffix == ".xlsx":
         grids = _xlsx_rows(path)
     else:
-        raise SheetError(f"{path.name}: not a .csv or .xlsx file (save an .xls workbook as .xlsx)")
+        raise SheetError(
+            f"{path.name}: 不是 .csv 或 .xlsx 文件，.xls 工作簿请另存为 .xlsx "
+            "(not a .csv or .xlsx file)"
+        )
     tables = [t for place, (title, grid) in enumerate(grids) if (t := _table(path, title, place, grid))]
     if not tables:
-        raise SheetError(f"{path.name}: empty, no header row (write a template with `ledger template`)")
+        raise SheetError(
+            f"{path.name}: 是空的，没有表头行，可用 `ledger template` 生成模板 "
+            "(empty, no header row)"
+        )
     rank = {t.type: i for i, t in enumerate(TEMPLATES)}  # units, then filings, then what names them
     return Sheet(path, sorted(tables, key=lambda t: (rank[t.template.type], t.place)))
 
@@ -174,13 +181,16 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise SheetError(f"{path.name}: cannot be read ({e.strerror})") from None
+        raise SheetError(f"{path.name}: 无法读取（{e.strerror}）(cannot be read)") from None
     for encoding in ("utf-8-sig", "gb18030"):  # GB18030: Excel's plain "CSV" on Chinese Windows
         try:
             return [list(r) for r in csv.reader(io.StringIO(data.decode(encoding), newline=""))]
         except (UnicodeDecodeError, csv.Error):
             continue
-    raise SheetError(f"{path.name}: not a CSV file in UTF-8 or GB18030")
+    raise SheetError(
+        f"{path.name}: 不是 UTF-8 或 GB18030 编码的 CSV 文件 "
+        "(not a CSV file in UTF-8 or GB18030)"
+    )
 
 
 def _xlsx_rows(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
@@ -189,7 +199,9 @@ def _xlsx_rows(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile, KeyError, XML and its own errors alike
-        raise SheetError(f"{path.name}: not a readable .xlsx workbook ({e})") from None
+        raise SheetError(
+            f"{path.name}: 无法读取的 .xlsx 工作簿（{e}）(not a readable .xlsx workbook)"
+        ) from None
     try:
         return [
             (ws.title, [list(r) for r in ws.iter_rows(min_row=1, values_only=True)])
@@ -224,24 +236,28 @@ def _match(headers: list[str], where: str) -> Template:
     named = [h for h in headers if h]
     twice = sorted({h for h in named if named.count(h) > 1})
     if twice:
-        raise SheetError(f"{where}: column(s) {', '.join(twice)} appear more than once in the header row")
+        raise SheetError(
+            f"{where}: 表头中 {'、'.join(twice)} 列出现了不止一次 "
+            "(column(s) appear more than once in the header row)"
+        )
     present = set(named)
     fits = sorted((t for t in TEMPLATES if t.required <= present), key=lambda t: -len(t.required))
     if not fits:
-        known = "; ".join(f"{t.name}: {', '.join(c.header for c in t.columns)}" for t in TEMPLATES)
+        known = "；".join(f"{t.name}：{'、'.join(c.header for c in t.columns)}" for t in TEMPLATES)
         near = max(TEMPLATES, key=lambda t: len(t.required & present))
         hint = ""
         if near.required & present:
             lacking = [c.header for c in near.columns if c.required and c.header not in present]
-            hint = f" ({near.name} lacks {', '.join(lacking)})"
-        raise SheetError(f"{where}: the header row fits no template{hint}. The templates are {known}")
+            hint = f"（{near.name}缺少 {'、'.join(lacking)} 列）"
+        raise SheetError(
+            f"{where}: 表头不符合任何模板{hint}。各模板的列：{known} (the header row fits no template)"
+        )
     t = fits[0]
     unknown = [h for h in named if t.column(h) is None]
     if unknown:
-        raise SheetError(
-            f"{where}: unknown column(s) {', '.join(unknown)} for template {t.name} "
-            f"(its columns: {', '.join(c.header for c in t.columns)})"
-        )
+        columns = "、".join(c.header for c in t.columns)
+        listed = "、".join(unknown)
+        raise SheetError(f"{where}: {t.name}模板没有 {listed} 列（可用的列：{columns}）(unknown column(s))")
     return t
 
 
@@ -268,7 +284,10 @@ def _value(col: Column, text: str) -> Any:
         parts = (m.group(1), m.group(3), m.group(4)) if m else None
         if c := CHINESE_DATE.fullmatch(text):
             parts = (c.group(1), c.group(2), c.group(3))
-        return f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}" if parts else text
+        iso = f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}" if parts else text
+        # A date written another way is read as ISO; one that is no calendar date stays as typed, so that
+        # its refusal quotes the cell (2019/13/9, not 2019-13-09).
+        return iso if iso == text or _is_date(iso) else text
     if col.kind == "units":
         return [u for u in re.split(r"[、,;，；\s]+", text) if u]
     if col.kind in ("form", "level"):
@@ -284,19 +303,29 @@ def _value(col: Column, text: str) -> Any:
 
 
 def row_error(error: ActError, sheet: Sheet) -> str:
-    """An error as 'row 5, column 报送单位 (unit): ...' (with 'sheet NAME, ' when a workbook has several)."""
-    place, _, table = _place(sheet, error.where)
+    """An error as '第 5 行，报送单位（unit）列：...' (after '工作表 NAME ' when a workbook has several)."""
+    _, place, table = _place(sheet, error.where)
     message = error.message
     if error.depends_on is not None:
         english, chinese, _ = _place(sheet, error.depends_on)
         message += depending(chinese, english)
     if error.field is None:
-        return f"{place}: {message}"
+        return f"{place}：{message}"
     col = table.template.column_of(error.field) if table else None
     if col is None:
-        return f"{place}, field '{error.field}': {message}"
-    words = f" (or {', '.join(col.words)})" if col.words and "must be one of" in error.message else ""
-    return f"{place}, column {col.header} ({error.field}): {message}{words}"
+        return f"{place}，字段 {error.field}：{message}"
+    words = f"（也可写 {'、'.join(col.words)}）" if col.words and "must be one of" in error.message else ""
+    if col.kind == "date" and "YYYY-MM-DD" in error.message:
+        words = "（表中也可写 2019/7/3、2019.7.3、2019年7月3日，或用日期单元格）"
+    return f"{place}，{col.header}（{error.field}）列：{message}{words}"
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _place(sheet: Sheet, where: int) -> tuple[str, str, Table | None]:

@@ -40,7 +40,10 @@ class Principal:
 def check_role(role: str) -> str:
     if role in ROLES or (role.startswith("unit:") and SLUG.fullmatch(role.removeprefix("unit:"))):
         return role
-    raise LedgerError(f"role {role!r} is not one of office, auditor, admin or unit:<unit slug>")
+    raise LedgerError(
+        f"角色 {role!r} 应为 office、auditor、admin 或 unit:<单位代码> 之一 "
+        "(role is not one of these)"
+    )
 
 
 def check_name(name: str) -> str:
@@ -50,9 +53,12 @@ def check_name(name: str) -> str:
         try:
             check_id(name)
         except Refused as e:
-            raise LedgerError(f"token name {name!r}: {e}") from None
+            raise LedgerError(f"令牌名称 {name!r}：{e}") from None
     if not re.fullmatch(r"[\w.@ -]{1,100}", name):
-        raise LedgerError(f"token name {name!r} must be 1-100 letters, digits, spaces or . @ - _")
+        raise LedgerError(
+            f"令牌名称 {name!r} 应为 1 至 100 个字母、数字、空格或 . @ - _ "
+            "(token name must be 1-100 letters, digits, spaces or . @ - _)"
+        )
     return name
 
 

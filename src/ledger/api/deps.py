@@ -31,25 +31,33 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Problem(401, "a bearer token is required (Authorization: Bearer <token>)")
+        raise Problem(401, "需要令牌（Authorization: Bearer <token>）(a bearer token is required)")
     tokens: Tokens = request.app.state.tokens
     principal = tokens.authenticate(credentials.credentials)
     if principal is None:
-        raise Problem(401, "the bearer token is unknown or revoked")
+        raise Problem(401, "令牌不存在或已吊销 (the bearer token is unknown or revoked)")
     request.state.principal = principal
     return principal
 
 
 def reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     if principal.role == "admin":
-        raise Problem(403, "the admin role manages tokens and reads no acts or scores")
+        raise Problem(
+            403,
+            "管理员角色只管理令牌，不读行为和得分 "
+            "(the admin role manages tokens and reads no acts or scores)",
+        )
     return principal
 
 
 def operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """Who may read the service's metrics: the office, auditor and admin roles (not a unit)."""
     if principal.unit is not None:
-        raise Problem(403, "the metrics are for the office, auditor and admin roles")
+        raise Problem(
+            403,
+            "运行指标仅供信息科、审计和管理员角色 "
+            "(the metrics are for the office, auditor and admin roles)",
+        )
     return principal
 
 
@@ -65,5 +73,9 @@ def own_unit(principal: Principal, unit: str | None) -> str | None:
     if principal.unit is None:
         return unit
     if unit is not None and unit != principal.unit:
-        raise Problem(403, f"a token of unit {principal.unit!r} cannot read unit {unit!r}")
+        raise Problem(
+            403,
+            f"单位 {principal.unit!r} 的令牌不能读取单位 {unit!r} "
+            "(a unit token reads its own unit only)",
+        )
     return principal.unit

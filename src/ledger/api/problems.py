@@ -11,22 +11,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from ledger import validation
 from ledger.api.capacity import RETRY_AFTER, Busy
 from ledger.errors import ActError, BatchRejected, LedgerError, NotFound, RulebookError, StoreUnavailable
 
 TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    500: "Internal error",
-    503: "Service unavailable",
+    400: "请求有误 Bad request",
+    401: "未认证 Unauthorized",
+    403: "无权访问 Forbidden",
+    404: "未找到 Not found",
+    405: "不支持的方法 Method not allowed",
+    406: "无法提供所需格式 Not acceptable",
+    409: "冲突 Conflict",
+    413: "内容过大 Content too large",
+    415: "不支持的内容类型 Unsupported media type",
+    422: "内容有误 Unprocessable content",
+    500: "内部错误 Internal error",
+    503: "服务暂不可用 Service unavailable",
 }
 
 
@@ -40,7 +41,8 @@ class Problem(Exception):
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+    title = TITLES.get(status, "错误 Error")
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update(extra)
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/problem+json", headers=headers
@@ -53,11 +55,12 @@ def act_errors(errors: list[ActError]) -> list[dict[str, Any]]:
 
 def describe(errors: list[ActError], limit: int = 5) -> str:
     parts = [
-        f"item {e.where}" + (f", field '{e.field}'" if e.field else "") + f": {e.message}"
+        f"第 {e.where} 项" + (f"，字段 {e.field}" if e.field else "") + f"：{e.message}"
         for e in errors[:limit]
     ]
-    more = f"; and {len(errors) - limit} more" if len(errors) > limit else ""
-    return f"{len(errors)} bad act(s), nothing was stored: " + "; ".join(parts) + more
+    more = f"；另有 {len(errors) - limit} 处错误未列出" if len(errors) > limit else ""
+    head = f"{len(errors)} 处错误，未存入任何行为（{len(errors)} bad act(s), nothing was stored）："
+    return head + "；".join(parts) + more
 
 
 def install(app: FastAPI) -> None:
@@ -79,7 +82,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_: Request, e: StoreUnavailable) -> Response:
         retry = {"Retry-After": str(STORE_RETRY_AFTER)}
-        return problem(503, f"{e}; appends are idempotent, so retrying is safe", headers=retry)
+        retry_safe = f"{e}；记录按 id 幂等，可放心重试 (appends are idempotent, so retrying is safe)"
+        return problem(503, retry_safe, headers=retry)
 
     @app.exception_handler(Busy)
     async def _busy(_: Request, e: Busy) -> Response:
@@ -103,12 +107,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, e: Exception) -> Response:
-        return problem(500, f"an unexpected error ({type(e).__name__}); nothing was stored by this request")
+        unexpected = f"意外错误（{type(e).__name__}），本次请求未存入任何内容 (unexpected error)"
+        return problem(500, unexpected)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError) -> Response:
         errors = [
-            {"where": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in e.errors()
+            {"where": validation.where(err["loc"]), "message": validation.message(err)} for err in e.errors()
         ]
-        detail = "; ".join(f"{x['where']}: {x['message']}" for x in errors)
+        detail = "；".join(f"参数 {x['where']}：{x['message']}" for x in errors)
         return problem(422, detail, errors=errors)

@@ -479,4 +479,4 @@ class Store(abc.ABC):
 
 
 def unavailable(error: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"the store cannot be reached: {error}")
+    return StoreUnavailable(f"数据库无法连接：{error} (the store cannot be reached)")

@@ -258,7 +258,7 @@ class PostgresStore(Store):
         would otherwise reconnect on its own schedule, with pauses that double on each failure (1, 2, 4,
         8, 16 s), and go on failing requests for seconds after the database is back."""
         if not self._recovery.acquire(blocking=False):
-            raise StoreUnavailable("the store cannot be reached: checking whether it is back")
+            raise StoreUnavailable("数据库无法连接：正在检查是否恢复 (the store cannot be reached)")
         try:
             if not self._faulted:
                 return  # another thread has recovered meanwhile

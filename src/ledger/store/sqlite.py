@@ -97,14 +97,14 @@ class Writer:
         try:
             writer.send(self.inbox, (operation, args))
         except (BrokenPipeError, OSError) as e:
-            raise StoreUnavailable(f"the store's writer process has stopped: {e}") from e
+            raise StoreUnavailable(f"数据库的写入进程已停止：{e} (writer stopped)") from e
 
     def call(self, operation: str, *args: Any) -> Any:
         self.cast(operation, *args)
         try:
             answer = writer.receive(self.outbox)
         except (EOFError, OSError) as e:
-            raise StoreUnavailable(f"the store's writer process has stopped: {e}") from e
+            raise StoreUnavailable(f"数据库的写入进程已停止：{e} (writer stopped)") from e
         if answer[0] == "error":
             _, kind, message = answer
             if kind == "OperationalError":  # locked, read-only, disk full: the client may retry

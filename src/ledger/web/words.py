@@ -1,36 +1,21 @@
-"""The words a reader meets on the pages: Chinese terms with the English ones beside them."""
+"""The words a reader meets on the pages: Chinese terms with the English ones beside them. The shared
+vocabulary (act types, levels, forms, severities, cadences, reasons) is `ledger.terms`, re-exported here;
+the rest is the pages' own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ledger.acts import NAMES
-from ledger.rulebook_words import FORMS as FORMS
-from ledger.rulebook_words import LEVELS as LEVELS
 from ledger.rulebook_words import PARAMETERS as PARAMETERS
-from ledger.rulebook_words import SEVERITIES as SEVERITIES
-from projections.accounting import REASONS
+from ledger.terms import ACT_ENGLISH, ACT_NAMES
+from ledger.terms import CADENCES as CADENCES
+from ledger.terms import FORMS as FORMS
+from ledger.terms import LEVELS as LEVELS
+from ledger.terms import SEVERITIES as SEVERITIES
+from ledger.terms import act_name as act_name
+from ledger.terms import reason as reason
 
-_ENGLISH = {
-    "unit.registered": "registered",
-    "unit.reclassified": "reclassified",
-    "report.filed": "filed",
-    "report.adopted": "adopted",
-    "endorsement.received": "endorsement",
-    "report.excellent": "excellent",
-    "late_report.notified": "late notice",
-    "commission.missed": "commission missed",
-    "criticism.notified": "criticism",
-    "event.voided": "voided",
-    "task.assigned": "task assigned",
-    "task.completed": "task completed",
-    "post.published": "post published",
-    "violation.recorded": "violation",
-    "merit.recorded": "merit",
-    "item.exempted": "item exempted",
-}
-ACT_TYPES = {kind: (NAMES[kind], english) for kind, english in _ENGLISH.items()}
-CADENCES = {"month": "按月", "quarter": "按季度", "half": "按半年", "year": "按年"}
+ACT_TYPES = {kind: (ACT_NAMES[kind], english) for kind, english in ACT_ENGLISH.items()}
 CLAUSE_KINDS = {  # a clause's kind as the rulebook page names it (the code beside it, small)
     "filing_quota": "报送任务数",
     "quota_criticism": "连续未完成报送任务",
@@ -80,16 +65,6 @@ ROLES = {"office": "信息科 office", "auditor": "审计 auditor", "admin": "�
 def act_type(kind: str) -> str:
     chinese, english = ACT_TYPES.get(kind, (kind, ""))
     return f"{chinese} {english}".strip()
-
-
-def act_name(kind: str) -> str:
-    """An act type in Chinese only (名称 as the vocabulary gives it); an unknown type as it is."""
-    return NAMES.get(kind, kind)
-
-
-def reason(code: str) -> str:
-    """Why an act was not counted, as a reader calls it (accounting's REASONS)."""
-    return REASONS.get(code, code)
 
 
 def detail(text: str) -> str:

@@ -30,34 +30,45 @@ NDJSON = "application/x-ndjson"
 async def read_body(request: Request) -> Any:
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind and kind != "application/json" and not kind.endswith("+json"):
-        raise Problem(415, f"send acts as application/json, not {kind}")
+        raise Problem(415, f"请以 application/json 提交行为，而不是 {kind} (send acts as application/json)")
     try:
         body = await read_within(request, MAX_BODY)
     except TooLarge:
-        raise Problem(413, f"the body exceeds the limit of {MAX_BODY} bytes") from None
+        raise Problem(
+            413,
+            f"请求体超过 {MAX_BODY} 字节的上限 "
+            f"(the body exceeds the limit of {MAX_BODY} bytes)",
+        ) from None
     try:
         with paused_collection():  # a batch is thousands of objects that live on, none in a cycle
             return orjson.loads(body)
     except orjson.JSONDecodeError as e:
-        raise Problem(400, f"the body is not valid JSON (UTF-8): {e}") from None
+        raise Problem(400, f"请求体不是有效的 JSON（UTF-8）：{e} (the body is not valid JSON)") from None
 
 
 def authorize_append(principal: Principal, items: list[Any]) -> None:
     if principal.role == "office":
         return
     if principal.unit is None:
-        raise Problem(403, f"the {principal.role} role cannot append acts")
+        raise Problem(
+            403,
+            f"{principal.role} 角色不能记录行为 "
+            f"(the {principal.role} role cannot append acts)",
+        )
     for where, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             continue  # the parser names it
         if item.get("type") != "report.filed":
             raise Problem(
                 403,
-                f"item {where}: a unit token may only file reports (report.filed), not {item.get('type')!r}",
+                f"第 {where} 项：单位令牌只能报送信息（report.filed），不能记录 {item.get('type')!r} "
+                "(a unit token may only file reports)",
             )
         if item.get("unit") != principal.unit:
             raise Problem(
-                403, f"item {where}, field 'unit': a token of unit {principal.unit!r} files for itself only"
+                403,
+                f"第 {where} 项，字段 unit：单位 {principal.unit!r} 的令牌只能为本单位报送 "
+                "(a unit token files for itself only)",
             )
         own = f"{principal.unit}/"
         for field in ("report", "id"):
@@ -67,9 +78,9 @@ def authorize_append(principal: Principal, items: list[Any]) -> None:
                 # can tell it which ids other units use, and it cannot take an id another unit will file.
                 raise Problem(
                     403,
-                    f"item {where}, field {field!r}: a token of unit {principal.unit!r} names its "
-                    f"{'reports' if field == 'report' else 'acts'} under {own!r} "
-                    f"(e.g. '{own}2019-001'){', or leaves the id out' if field == 'id' else ''}",
+                    f"第 {where} 项，字段 {field}：单位 {principal.unit!r} 的令牌须以 {own!r} 开头命名其"
+                    f"{'报送' if field == 'report' else '行为'}（如 '{own}2019-001'）"
+                    f"{'，或不填 id' if field == 'id' else ''} (a unit names its own ids under {own!r})",
                 )
 
 
@@ -94,9 +105,13 @@ async def append(request: Request, ledger: LedgerDep, principal: PrincipalDep) -
     body = await read_body(request)
     items = body if isinstance(body, list) else [body]
     if len(items) > MAX_BATCH:
-        raise Problem(413, f"a batch holds at most {MAX_BATCH} acts, not {len(items)}")
+        raise Problem(
+            413,
+            f"一批至多 {MAX_BATCH} 条行为，而不是 {len(items)} 条 "
+            f"(a batch holds at most {MAX_BATCH} acts)",
+        )
     if not items:
-        raise Problem(422, "the batch is empty")
+        raise Problem(422, "这一批是空的 (the batch is empty)")
     authorize_append(principal, items)
     answer, new = await run_in_threadpool(_appended, ledger, items)
     if new:

@@ -63,7 +63,7 @@ def unit(unit: str, ledger: LedgerDep, principal: ReaderDep) -> Response:
     own_unit(principal, unit)
     found = ledger.units().get(unit)
     if found is None:
-        raise Problem(404, f"unit {unit!r} is not registered")
+        raise Problem(404, f"单位 {unit!r} 未登记 (unit {unit!r} is not registered)")
     acts = [a.as_json() for a in ledger.events(unit=unit)]
     return _json({**found, "acts": acts})
 

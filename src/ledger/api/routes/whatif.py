@@ -51,7 +51,7 @@ async def whatif(
     known_at: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     if principal.unit is not None:
-        raise Problem(403, "what-if is for the office and auditor roles")
+        raise Problem(403, "规则试算仅供信息科和审计角色 (what-if is for the office and auditor roles)")
     try:
         body = await read_within(request, MAX_DRAFT)
     except TooLarge:
