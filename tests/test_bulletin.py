@@ -869,6 +869,14 @@ def test_pdf_keeps_each_publication_name_whole_in_the_table_heading(known: Ledge
         assert heading in text, heading
 
 
+@needs_poppler
+def test_pdf_turns_a_long_title_between_period_and_matter(known: Ledger, tmp_path: Path) -> None:
+    """A title too long for one portrait line turns between the period and the matter, no word broken."""
+    out, _ = issued_pdf(known, tmp_path)
+    lines = [line.strip() for line in page_text(out, 1).splitlines()]
+    assert "关于2019年第三季度" in lines and "政务信息报送采用情况的通报" in lines, lines[:12]
+
+
 def test_pdf_keeps_the_signature_on_the_page_of_the_last_paragraph(known: Ledger, tmp_path: Path) -> None:
     """However many units are criticised, the signature's date is on the page of the last criticised unit's
     paragraph, also where that paragraph would end a page."""

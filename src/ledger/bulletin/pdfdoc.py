@@ -172,8 +172,12 @@ def _masthead(pdf: Any, b: Bulletin) -> None:
 def _text(pdf: Any, b: Bulletin) -> None:
     width = pdf.epw
     pdf.use("title", TITLE)
+    heading = b.heading
+    if pdf.get_string_width(heading) > width:  # 回行时词意完整: the period on a line, the matter after
+        period, matter, rest = heading.partition("政务信息")
+        heading = f"{period}\n{matter}{rest}" if matter else heading
     with pdf.local_context(text_mode="FILL_STROKE", line_width=0.2):
-        pdf.multi_cell(width, 11, b.heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        pdf.multi_cell(width, 11, heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
     pdf.use("body", BODY)
     pdf.cell(width, LINE, b.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(LINE / 2)
