@@ -3,6 +3,12 @@ the 文号/期号 and the red line, the title, 主送, the text and the ranked t
 page of the last paragraph, the 核验码 as a note, the 版记 (抄送, 印发) at the foot of the last page, and
 page numbers "— 1 —" at the foot (odd pages right, even pages left).
 
+The text is on portrait pages. A table too wide for them is set on landscape pages of its own (横排表格),
+and the text after it goes on portrait again. Printed the usual way (turned a quarter counter-clockwise
+onto the portrait sheet), a landscape page has its table's head at the sheet's left edge, which is the
+binding edge (订口) of an odd page and the cut edge (切口) of an even one, as GB/T 9704 wants; so its page
+number is drawn turned, along the page's left edge, where it lands at the sheet's foot like every other.
+
 The fonts are embedded (only the glyphs used; `ledger.bulletin.fonts` says which). The creation date is the
 bulletin's known-at instant, so the same bulletin and the same font files give the same bytes.
 """
@@ -20,7 +26,8 @@ from ledger.errors import LedgerError
 
 RED = (192, 0, 0)
 PT = 25.4 / 72  # mm per point
-MARGINS = {"P": (28.0, 37.0, 26.0, 35.0), "L": (25.0, 25.0, 25.0, 28.0)}  # left, top, right, bottom (mm)
+MARGINS = {"P": (28.0, 37.0, 26.0, 35.0), "L": (32.0, 25.0, 25.0, 25.0)}  # left, top, right, bottom (mm)
+FOLIO_TOP = 28.0  # mm from the sheet's foot to the top of the page number's line
 BODY, TITLE, MASTHEAD, TABLE, FOLIO = 16.0, 22.0, 30.0, 9.0, 14.0  # 3号, 2号, 发文机关标志, 表格, 4号
 LINE = 9.0  # mm between lines of the text (GB/T 9704: 22 lines to the 225 mm of a page)
 PADDING = (1.0, 1.5)  # table cells: top/bottom, left/right (mm)
@@ -34,7 +41,6 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
 
     fonts = fonts or find_fonts()
     b, orientation, header_size, widths = layout(b)
-    left, top, right, bottom = MARGINS[orientation]
 
     class Document(FPDF):
         families: dict[str, str] = {}  # noqa: RUF012  (set once, before the first page)
@@ -44,17 +50,24 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
             self.set_font(self.families[role], size=size)
 
         def footer(self) -> None:
-            self.set_y(-bottom + 7)
             self.use("body", FOLIO)
             folio = f"— {self.page_no()} —"
+            width = self.get_string_width(folio)
             inset = FOLIO * PT  # one character in from the edge of the text block
-            if self.page_no() % 2:
-                self.set_x(self.w - self.r_margin - inset - self.get_string_width(folio))
-            else:
-                self.set_x(self.l_margin + inset)
-            self.cell(self.get_string_width(folio), 6, folio)
+            odd = self.page_no() % 2
+            if self.w < self.h:
+                self.set_xy(
+                    self.w - self.r_margin - inset - width if odd else self.l_margin + inset, -FOLIO_TOP
+                )
+                self.cell(width, 6, folio)
+                return
+            # the sheet's foot is this page's left edge, its right edge this page's foot: read downwards
+            y = self.h - self.b_margin - inset - width if odd else self.t_margin + inset
+            self.set_xy(FOLIO_TOP, y)
+            with self.rotation(-90, FOLIO_TOP, y):
+                self.cell(width, 6, folio)
 
-    pdf = Document(orientation=orientation, unit="mm", format="A4")
+    pdf = Document(orientation="P", unit="mm", format="A4")
     _add_fonts(pdf, fonts)
     pdf.set_creation_date(instant(b.known_at))
     pdf.set_title(f"{b.title}{b.subtitle}")
@@ -63,15 +76,27 @@ def render_pdf(b: Bulletin, fonts: Fonts | None = None) -> bytes:
     pdf.set_creator("ledger bulletin")
     pdf.set_producer(f"ledger {b.engine}")
     pdf.set_lang("zh-CN")
-    pdf.set_margins(left, top, right)
-    pdf.set_auto_page_break(True, margin=bottom)
-    pdf.add_page()
+    _turn(pdf, "P")
     _masthead(pdf, b)
     _text(pdf, b)
+    if orientation == "L":
+        _turn(pdf, "L")
+    _heading(pdf, "一、各单位信息报送采用情况")
     _table(pdf, b, widths, header_size)
+    if orientation == "L":
+        _turn(pdf, "P")
     _criticisms_and_signature(pdf, b)
     _colophon(pdf, b)
     return bytes(pdf.output())
+
+
+def _turn(pdf: Any, orientation: str) -> None:
+    """Go on on a new page of an orientation ("P" or "L"), with its margins."""
+    left, top, right, bottom = MARGINS[orientation]
+    pdf.add_page(orientation=orientation)  # the page before gets its footer first, as it was
+    pdf.set_margins(left, top, right)
+    pdf.set_auto_page_break(True, margin=bottom)
+    pdf.set_xy(left, top)
 
 
 def _add_fonts(pdf: Any, fonts: Fonts) -> None:
@@ -89,7 +114,7 @@ def _add_fonts(pdf: Any, fonts: Fonts) -> None:
 
 
 def layout(b: Bulletin) -> tuple[Bulletin, str, float, list[float]]:
-    """The page orientation, the table header's size (points) and the column widths (mm): every
+    """The table's page orientation, its header's size (points) and the column widths (mm): every
     publication's name fits its column on one line, never broken inside 《》; portrait when it can. Where
     the names cannot fit even so, the columns are headed 刊物1, 刊物2 ... with the names in a note (the
     bulletin returned says which)."""
@@ -147,14 +172,17 @@ def _masthead(pdf: Any, b: Bulletin) -> None:
 def _text(pdf: Any, b: Bulletin) -> None:
     width = pdf.epw
     pdf.use("title", TITLE)
+    heading = b.heading
+    if pdf.get_string_width(heading) > width:  # 回行时词意完整: the period on a line, the matter after
+        period, matter, rest = heading.partition("政务信息")
+        heading = f"{period}\n{matter}{rest}" if matter else heading
     with pdf.local_context(text_mode="FILL_STROKE", line_width=0.2):
-        pdf.multi_cell(width, 11, b.heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        pdf.multi_cell(width, 11, heading, align="C", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
     pdf.use("body", BODY)
     pdf.cell(width, LINE, b.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(LINE / 2)
     _paragraph(pdf, f"{visible(b.to)}：", indent=False)
     _paragraph(pdf, b.intro)
-    _heading(pdf, "一、各单位信息报送采用情况")
 
 
 def _paragraph(pdf: Any, text: str, *, indent: bool = True, doc: Any = None) -> None:
