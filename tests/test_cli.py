@@ -298,7 +298,7 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     exported = tmp_path / "export.jsonl"
     ledger("export", "--out", str(exported), db=first)
     restored = ledger("import", str(exported), db=second)
-    assert "条行为；哈希链核验" in restored.stdout and "intact" in restored.stdout
+    assert "条行为；哈希链核验" in restored.stdout and "哈希链完好" in restored.stdout
     again = tmp_path / "again.jsonl"
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
