@@ -171,7 +171,8 @@ def explanation(
             out.append(f"  标记 {flag(name)}：{'是' if value else '否'}")
         for li in u["lines"]:
             sign = f"{li['points']:+}" if li["points"] else "0"
-            out += folded(f"  {li['period']}  [{li['clause']['id']}] ", [*f"{visible(li['detail'])}：{sign}"], "")
+            head = f"  {li['period']}  [{li['clause']['id']}] "
+            out += folded(head, [*f"{visible(li['detail'])}：{sign}"], "")
             out += folded("      ", list(li["clause"]["wording"]), "")
             events = [visible(e) for e in li["events"]]
             if events:
