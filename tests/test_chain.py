@@ -124,7 +124,7 @@ def test_export_restores_the_same_chain_and_refuses_alterations(
         assert target.restore(exported) == 6
         assert list(target.export()) == exported
         assert target.store.verify() == (6, None, "哈希链完好 (the chain is intact)")
-        with pytest.raises(LedgerError, match="empty ledger"):
+        with pytest.raises(LedgerError, match="只能恢复到空账本"):
             target.restore(exported)
         again = {"id": "f0", "type": "report.filed", "occurred_on": "2019-01-02", "unit": "xq",
                  "report": "R0", "title": "第0号"}  # fmt: skip

@@ -191,7 +191,7 @@ def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) 
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
     assert result.returncode == 2 and "期间 2019-07 短于考核办法的计分周期（按季度）" in result.stderr
     result = ledger("events", db="mysql://x", check=False)
-    assert result.returncode == 2 and "neither sqlite" in result.stderr
+    assert result.returncode == 2 and "应为 sqlite:///路径 或 postgresql://" in result.stderr
     assert "Traceback" not in result.stderr
 
 
