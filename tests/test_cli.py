@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 import pytest
 
+from ledger.render import columns
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -679,3 +681,43 @@ def test_rulebooks_say_where_they_were_looked_for_when_none_is_found(tmp_path: P
     assert json.loads(result.stdout) == []
     assert f"没有找到任何考核办法：查找了 {tmp_path / 'none'}、{tmp_path / 'drafts'}" in result.stderr
     assert f"找不到考核办法目录 {tmp_path / 'drafts'}" in result.stderr
+
+
+def test_explain_is_chinese_names_the_class_and_keeps_to_80_columns(tmp_path: Path, sqlite_url: str) -> None:
+    """`ledger explain` gives the unit's class by the rulebook's name (县(市)区, not county), metrics by name,
+    and folds the list of acts so that no line passes 80 columns."""
+    acts = [
+        {"id": "u1", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "兴庆区",
+         "class": "county"},
+        *({"id": f"filing-number-{i:03}", "type": "report.filed", "occurred_on": "2019-07-02", "unit": "xq",
+           "report": f"R{i}", "title": f"第{i}号"} for i in range(12)),
+    ]  # fmt: skip
+    path = tmp_path / "acts.jsonl"
+    path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in acts) + "\n", encoding="utf-8")
+    ledger("import", str(path), db=sqlite_url)
+    text = ledger("explain", "--unit", "xq", "--rulebook", "yinchuan-2018", "--period", "2019-Q3",
+                  db=sqlite_url).stdout  # fmt: skip
+    assert "兴庆区（xq，县(市)区）：总分" in text and "county" not in text
+    assert "指标 绩效扣分：" in text and "行为：filing-number-000、" in text
+    wide = [line for line in text.splitlines() if columns(line) > 80]
+    assert not wide, wide
+
+
+@pytest.mark.parametrize("command", [("whatif",), ("bulletin",), ("bulletin", "verify")])
+def test_whatif_and_bulletin_help_is_chinese_and_whole_at_80_columns(command: tuple[str, ...]) -> None:
+    """`ledger whatif --help` and `ledger bulletin [verify] --help` are in Chinese, each option's help too,
+    and at 80 columns nothing is cut short with "…"."""
+    env = {**os.environ, "COLUMNS": "80"}
+    result = subprocess.run([sys.executable, "-m", "ledger", *command, "--help"], capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "用法：" in result.stdout and "…" not in result.stdout
+    assert all(columns(line) <= 80 for line in result.stdout.splitlines())
+    said = {
+        "whatif": ("假设分析", "现行考核办法", "草案："),
+        "bulletin": ("生成《政务信息采用情况通报》", "考核办法 ID", "要写出的通报文件"),
+        "verify": ("按清单重新生成通报", "退出码", "清单中检查点的签名"),
+    }[command[-1]]
+    for words in said:
+        assert words in result.stdout, (words, result.stdout)
+    assert "The rulebook" not in result.stdout and "Make a bulletin" not in result.stdout
