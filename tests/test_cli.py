@@ -169,7 +169,7 @@ def test_a_bad_period_or_date_is_refused_in_chinese_quoting_what_was_typed(
     result = ledger("score", "--rulebook", "yinchuan-2018", *flat, db=sqlite_url, check=False)
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"error: {named}") and f"'{typed}'" in line, line
+    assert line.startswith(f"错误：{named}") and f"'{typed}'" in line, line
 
 
 def test_a_date_in_a_file_that_is_no_day_is_refused_as_typed(tmp_path: Path, sqlite_url: str) -> None:
