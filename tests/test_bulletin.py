@@ -487,7 +487,7 @@ def test_verify_identical_then_names_the_unit_and_act_recorded_since(
     result = verify_file(ledger, path)
     assert result.identical and result.current and result.history_intact and result.file_matches
     assert result.exit_code == 0
-    assert result.report()[1].startswith("identical")
+    assert result.report()[1].startswith("一致 (identical)")
 
     ledger.append([new_adoption(act)])
     result = verify_file(ledger, path)
@@ -501,7 +501,7 @@ def test_verify_identical_then_names_the_unit_and_act_recorded_since(
     assert [(a.id, a.type, a.units) for a in result.explaining] == [("ad-late", "report.adopted", ("beta",))]
     assert result.recorded_since == 1
     text = "\n".join(result.report())
-    assert "beta 乙局" in text and "total 14 → 17" in text and "act ad-late (report.adopted" in text
+    assert "乙局（beta）" in text and "得分 14 → 17" in text and "行为 ad-late（report.adopted" in text
 
 
 def test_verify_ignores_acts_that_change_nothing_in_the_bulletin(
@@ -513,7 +513,7 @@ def test_verify_ignores_acts_that_change_nothing_in_the_bulletin(
     result = verify_file(known, path)
     assert result.identical and result.current and result.exit_code == 0
     assert result.recorded_since == 1
-    assert "none of the 1 act(s) recorded since changes its figures" in "\n".join(result.report())
+    assert "此后记录的 1 条行为均未改变其数字" in "\n".join(result.report())
 
 
 def test_verify_explains_a_void_recorded_since(known: Ledger, act: Make, tmp_path: Path) -> None:
@@ -557,7 +557,7 @@ def test_verify_reports_a_changed_rulebook(sqlite_ledger: Ledger, act: Make, tmp
     result = verify_file(sqlite_ledger, path)
     assert not result.identical and result.exit_code == 4
     assert [(c.unit, c.figures) for c in result.changed_then] == [("alpha", {"total": (29, 30)})]
-    assert any("has sha256" in note for note in result.notes)
+    assert any("现在的 sha256 为" in note for note in result.notes)
 
 
 def test_verify_detects_an_altered_document_file(known: Ledger, tmp_path: Path) -> None:
@@ -582,7 +582,7 @@ def test_verify_against_another_history(
         store.append([(i, parse_act(a, i)) for i, a in enumerate(acts, 1)], clock=lambda: EARLY)
         result = verify_file(Ledger(store, catalogue), path)
     assert not result.history_intact and result.exit_code == 4
-    assert any("not the same history" in note for note in result.notes)
+    assert any("历史已不同" in note for note in result.notes)
     later = f"sqlite:///{tmp_path / 'later.db'}"
     with open_store(later, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append(acts)  # recorded after the bulletin was made: none of its acts
@@ -592,7 +592,7 @@ def test_verify_against_another_history(
 
 def test_an_empty_ledger_has_nothing_to_issue(sqlite_ledger: Ledger) -> None:
     """A bulletin of a ledger without acts is refused with a clear error."""
-    with pytest.raises(LedgerError, match="nothing to issue"):
+    with pytest.raises(LedgerError, match="无可通报"):
         issue(sqlite_ledger, Request(BOOK, "2019-Q3", "html"))
 
 
@@ -618,7 +618,7 @@ def test_command_makes_and_verifies_a_bulletin(
     assert "政务信息采用情况通报（2019年第三季度）" in made.output
     checked = runner.invoke(bulletin_app, ["verify", str(manifest_path(out)), "--db", cli_db])
     assert checked.exit_code == 0, checked.output
-    assert "identical" in checked.output and "current" in checked.output
+    assert "一致 (identical)" in checked.output and "仍为最新" in checked.output
     with open_store(cli_db, catalogue.publications(), catalogue.items()) as store:
         Ledger(store, catalogue).append([new_adoption(act)])
     checked = runner.invoke(bulletin_app, ["--db", cli_db, "verify", str(out), "--format", "json"])
@@ -643,7 +643,7 @@ def test_command_refuses_incomplete_or_mixed_options(cli_db: str, tmp_path: Path
     mixed = runner.invoke(bulletin_app, ["--period", "2019-Q3", "verify", str(tmp_path / "x.manifest.json")])
     assert mixed.exit_code == 2
     absent = runner.invoke(bulletin_app, ["verify", str(tmp_path / "none.manifest.json"), "--db", cli_db])
-    assert absent.exit_code == 2 and "cannot be read" in absent.output
+    assert absent.exit_code == 2 and "无法读取" in absent.output
 
 
 @pytest.fixture(scope="module")
@@ -758,7 +758,7 @@ def test_ledger_command_end_to_end(cli_db: str, act: Make, tmp_path: Path, catal
         Ledger(store, catalogue).append([new_adoption(act)])
     checked = ledger_command("verify", str(manifest_path(out)), "--db", cli_db)
     assert checked.returncode == 1
-    assert "beta 乙局" in checked.stdout and "act ad-late (report.adopted" in checked.stdout
+    assert "乙局（beta）" in checked.stdout and "行为 ad-late（report.adopted" in checked.stdout
 
 
 def test_a_bulletin_signed_at_its_position_verifies_and_names_a_rewrite(

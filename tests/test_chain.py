@@ -38,12 +38,12 @@ def test_chain_links_every_act_and_verifies(ledger: Ledger) -> None:
     ledger.append([{"id": "c1", "type": "commission.missed", "occurred_on": "2019-02-01", "unit": "xq"}])
     acts = list(ledger.store.read())
     assert len({a.chain for a in acts}) == 3 and all(len(a.chain) == 64 for a in acts)
-    assert ledger.store.verify() == (3, None, "the chain is intact")
+    assert ledger.store.verify() == (3, None, "哈希链完好 (the chain is intact)")
 
 
 def test_empty_ledger_verifies(ledger: Ledger) -> None:
     """An empty ledger's chain is trivially intact."""
-    assert ledger.store.verify() == (0, None, "the chain is intact")
+    assert ledger.store.verify() == (0, None, "哈希链完好 (the chain is intact)")
 
 
 def _year(ledger: Ledger) -> None:
@@ -79,7 +79,7 @@ def test_the_store_refuses_update_and_delete(ledger: Ledger) -> None:
     for statement in (f"UPDATE {table} SET topic = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(Exception, match="append-only"):
             _raw(ledger, statement)
-    assert ledger.store.verify() == (6, None, "the chain is intact")
+    assert ledger.store.verify() == (6, None, "哈希链完好 (the chain is intact)")
 
 
 def test_verify_finds_a_row_changed_behind_the_trigger(ledger: Ledger) -> None:
@@ -123,8 +123,8 @@ def test_export_restores_the_same_chain_and_refuses_alterations(
         assert target.store.head() == (0, None)
         assert target.restore(exported) == 6
         assert list(target.export()) == exported
-        assert target.store.verify() == (6, None, "the chain is intact")
-        with pytest.raises(LedgerError, match="empty ledger"):
+        assert target.store.verify() == (6, None, "哈希链完好 (the chain is intact)")
+        with pytest.raises(LedgerError, match="只能恢复到空账本"):
             target.restore(exported)
         again = {"id": "f0", "type": "report.filed", "occurred_on": "2019-01-02", "unit": "xq",
                  "report": "R0", "title": "第0号"}  # fmt: skip
@@ -240,7 +240,7 @@ def test_sqlite_refuses_insert_or_replace_and_upserts_over_stored_rows(sqlite_le
         ):
             db.execute(statement, params)
     assert list(sqlite_ledger.store.read()) == before
-    assert sqlite_ledger.store.verify() == (6, None, "the chain is intact")
+    assert sqlite_ledger.store.verify() == (6, None, "哈希链完好 (the chain is intact)")
 
 
 def test_a_sqlite_file_made_before_the_replace_trigger_gets_it_when_opened(
@@ -270,7 +270,7 @@ def test_postgres_refuses_an_upsert_over_a_stored_row(postgres_url: str, catalog
         with pytest.raises(Exception, match="append-only: UPDATE is refused"):
             _raw_with(ledger, statement, (originator_id("u1"),))
         assert list(store.read()) == before
-        assert store.verify() == (6, None, "the chain is intact")
+        assert store.verify() == (6, None, "哈希链完好 (the chain is intact)")
 
 
 def _raw_with(ledger: Ledger, statement: str, params: Sequence[Any]) -> None:
@@ -291,7 +291,7 @@ def test_a_changed_topic_is_named_by_verify_and_does_not_change_typed_reads(ledg
     assert [a.id for a in ledger.store.read(types=["commission.missed"])] == []
     assert "xq" in ledger.units()
     checked, position, what = ledger.store.verify()
-    assert (checked, position) == (0, 1) and "topic 'commission.missed'" in what
+    assert (checked, position) == (0, 1) and "类型列为 'commission.missed'" in what
 
 
 def test_a_moved_originator_id_is_named_by_verify(ledger: Ledger) -> None:
@@ -317,13 +317,13 @@ def test_a_full_rewrite_passes_plain_verify_but_not_a_checkpoint_made_before_it(
 
     _rewrite_from(ledger, 4, "篡改")
     # The chain alone is fooled: every hash and the head were recomputed.
-    assert ledger.store.verify() == (6, None, "the chain is intact")
+    assert ledger.store.verify() == (6, None, "哈希链完好 (the chain is intact)")
     assert next(a for a in ledger.store.read() if a.position == 4).fields["title"] == "篡改"
 
     found = audit(ledger.store, given, [key.public_key()])
     assert not found.ok and found.found.broken == 6 and found.contradicted == ["cp6.json"]
-    assert "positions 4–6" in found.found.what
-    assert "agrees with the checkpoint at position 3" in found.found.what
+    assert "位置 4–6" in found.found.what
+    assert "与位置 3 的检查点相符" in found.found.what
 
     forged = replace(at_six, chain=list(ledger.store.read())[-1].chain)  # the rewritten head, old signature
     refused = audit(ledger.store, [("forged.json", forged)], [key.public_key()])
@@ -337,7 +337,7 @@ def test_a_full_rewrite_passes_plain_verify_but_not_a_checkpoint_made_before_it(
         sql(f"UPDATE {_head_table(ledger)} SET position = 2, chain = ? WHERE id = 1",
             (list(ledger.store.read())[1].chain,))  # fmt: skip
     truncated = audit(ledger.store, given[:1], [key.public_key()])
-    assert truncated.found.broken == 3 and "positions 3–3 were removed" in truncated.found.what
+    assert truncated.found.broken == 3 and "位置 3–3 的行为已被删除" in truncated.found.what
     assert truncated.contradicted == ["cp3.json"]
 
 

@@ -139,3 +139,28 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path) -> None:
         assert result.returncode == 2 and named in result.stderr, result.stderr
     assert not (tmp_path / "c.json").exists()
     assert sqlite3.connect(tmp_path / "l.db").execute("SELECT * FROM ledger_head").fetchall() == before
+
+
+def test_verify_says_in_chinese_whether_the_chain_holds(tmp_path: Path) -> None:
+    """`ledger verify` says in Chinese that the chain is intact, and once an act is altered behind the
+    triggers exits 4 naming in Chinese its position, the act and what is wrong."""
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    (tmp_path / "acts.jsonl").write_text(ACTS + "\n")
+    assert _ledger("import", str(tmp_path / "acts.jsonl"), db=db).returncode == 0
+    intact = _ledger("verify", db=db)
+    assert intact.returncode == 0 and "完好：4 条行为，哈希链完好" in intact.stdout, intact.stdout
+
+    from ledger.rulebooks import Catalogue
+    from ledger.services import Ledger, Settings
+    from tests.test_chain import _behind_the_triggers, _table
+
+    ledger = Ledger.open(Settings(database_url=db), Catalogue.load())
+    try:
+        with _behind_the_triggers(ledger) as sql:
+            altered = "CAST(replace(CAST(state AS TEXT), '兴庆区', '西夏区') AS BLOB)"
+            sql(f"UPDATE {_table(ledger)} SET state = {altered} WHERE rowid = 1")
+    finally:
+        ledger.close()
+    found = _ledger("verify", db=db)
+    assert found.returncode == 4, found.stdout + found.stderr
+    assert "已被改动：位置 1：行为 'u1' 与其哈希不符（其前 0 条行为核验无误）" in found.stderr, found.stderr

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = (
     (), ("import",), ("score",), ("explain",), ("events",), ("rulebooks",), ("verify",), ("restore",),
     ("project",), ("serve",), ("token", "create"), ("checkpoint",), ("checkpoint", "key"), ("init",),
+    ("whatif",), ("bulletin",), ("bulletin", "verify"),
 )  # fmt: skip
 
 
@@ -80,3 +81,19 @@ def test_one_act_is_one_tiao(tmp_path: Path) -> None:
     done = ledger("import", "-", "--db", url, stdin=json.dumps(act, ensure_ascii=False) + "\n")
     assert done.returncode == 0, done.stderr
     assert "共 1 条行为：新增 1 条，重复 0 条" in done.stdout and "acts" not in done.stdout
+
+
+def test_the_databases_own_words_come_after_chinese(tmp_path: Path) -> None:
+    """What SQLite says when it cannot write (a read-only database) reaches a reader as Chinese first, with
+    SQLite's words after."""
+    import sqlite3
+
+    from ledger.store.base import unavailable
+
+    sqlite3.connect(tmp_path / "r.db").execute("CREATE TABLE t (x)").connection.close()
+    db = sqlite3.connect(f"file:{tmp_path / 'r.db'}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        db.execute("INSERT INTO t VALUES (1)")
+    db.close()
+    said = str(unavailable(refused.value))
+    assert said.startswith("数据库只读，无法写入：") and "readonly database" in said, said

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 import pytest
 
+from ledger.render import columns
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -167,7 +169,7 @@ def test_a_bad_period_or_date_is_refused_in_chinese_quoting_what_was_typed(
     result = ledger("score", "--rulebook", "yinchuan-2018", *flat, db=sqlite_url, check=False)
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"error: {named}") and f"'{typed}'" in line, line
+    assert line.startswith(f"错误：{named}") and f"'{typed}'" in line, line
 
 
 def test_a_date_in_a_file_that_is_no_day_is_refused_as_typed(tmp_path: Path, sqlite_url: str) -> None:
@@ -191,7 +193,7 @@ def test_clear_errors_for_unknown_rulebook_period_and_database(sqlite_url: str) 
     result = ledger("score", "--rulebook", "yinchuan-2018", "--period", "2019-07", db=sqlite_url, check=False)
     assert result.returncode == 2 and "期间 2019-07 短于考核办法的计分周期（按季度）" in result.stderr
     result = ledger("events", db="mysql://x", check=False)
-    assert result.returncode == 2 and "neither sqlite" in result.stderr
+    assert result.returncode == 2 and "应为 sqlite:///路径 或 postgresql://" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -298,7 +300,7 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_chain(sample: Pa
     exported = tmp_path / "export.jsonl"
     ledger("export", "--out", str(exported), db=first)
     restored = ledger("import", str(exported), db=second)
-    assert "条行为；哈希链核验" in restored.stdout and "intact" in restored.stdout
+    assert "条行为；哈希链核验" in restored.stdout and "哈希链完好" in restored.stdout
     again = tmp_path / "again.jsonl"
     ledger("export", "--out", str(again), db=second)
     assert again.read_bytes() == exported.read_bytes()
@@ -679,3 +681,43 @@ def test_rulebooks_say_where_they_were_looked_for_when_none_is_found(tmp_path: P
     assert json.loads(result.stdout) == []
     assert f"没有找到任何考核办法：查找了 {tmp_path / 'none'}、{tmp_path / 'drafts'}" in result.stderr
     assert f"找不到考核办法目录 {tmp_path / 'drafts'}" in result.stderr
+
+
+def test_explain_is_chinese_names_the_class_and_keeps_to_80_columns(tmp_path: Path, sqlite_url: str) -> None:
+    """`ledger explain` gives the unit's class by the rulebook's name (县(市)区, not county), metrics by name,
+    and folds the list of acts so that no line passes 80 columns."""
+    acts = [
+        {"id": "u1", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "兴庆区",
+         "class": "county"},
+        *({"id": f"filing-number-{i:03}", "type": "report.filed", "occurred_on": "2019-07-02", "unit": "xq",
+           "report": f"R{i}", "title": f"第{i}号"} for i in range(12)),
+    ]  # fmt: skip
+    path = tmp_path / "acts.jsonl"
+    path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in acts) + "\n", encoding="utf-8")
+    ledger("import", str(path), db=sqlite_url)
+    text = ledger("explain", "--unit", "xq", "--rulebook", "yinchuan-2018", "--period", "2019-Q3",
+                  db=sqlite_url).stdout  # fmt: skip
+    assert "兴庆区（xq，县(市)区）：总分" in text and "county" not in text
+    assert "指标 绩效扣分：" in text and "行为：filing-number-000、" in text
+    wide = [line for line in text.splitlines() if columns(line) > 80]
+    assert not wide, wide
+
+
+@pytest.mark.parametrize("command", [("whatif",), ("bulletin",), ("bulletin", "verify")])
+def test_whatif_and_bulletin_help_is_chinese_and_whole_at_80_columns(command: tuple[str, ...]) -> None:
+    """`ledger whatif --help` and `ledger bulletin [verify] --help` are in Chinese, each option's help too,
+    and at 80 columns nothing is cut short with "…"."""
+    env = {**os.environ, "COLUMNS": "80"}
+    result = subprocess.run([sys.executable, "-m", "ledger", *command, "--help"], capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "用法：" in result.stdout and "…" not in result.stdout
+    assert all(columns(line) <= 80 for line in result.stdout.splitlines())
+    said = {
+        "whatif": ("假设分析", "现行考核办法", "草案："),
+        "bulletin": ("生成《政务信息采用情况通报》", "考核办法 ID", "要写出的通报文件"),
+        "verify": ("按清单重新生成通报", "退出码", "清单中检查点的签名"),
+    }[command[-1]]
+    for words in said:
+        assert words in result.stdout, (words, result.stdout)
+    assert "The rulebook" not in result.stdout and "Make a bulletin" not in result.stdout

@@ -454,7 +454,7 @@ def test_a_filled_in_template_imports(sqlite_ledger: Ledger, tmp_path: Path) -> 
 def test_templates_are_found_by_chinese_name_english_name_or_act_type(tmp_path: Path) -> None:
     """报送登记, filings and report.filed name the same template; anything else is refused."""
     assert template("报送登记") is template("filings") is template("report.filed")
-    with pytest.raises(LedgerError, match="unknown template 'reports'"):
+    with pytest.raises(LedgerError, match="未知的登记表 'reports'"):
         template("reports")
     with pytest.raises(LedgerError, match=r"as \.csv or \.xlsx"):
         write_template("filings", tmp_path / "f.txt")

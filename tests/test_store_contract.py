@@ -207,7 +207,7 @@ def test_a_file_is_stored_in_parts_within_one_transaction(
     stored = list(store.read())
     assert [a.position for a in stored] == list(range(1, 26))
     assert len({a.recorded_at for a in stored[5:]}) == 1
-    assert store.verify() == (25, None, "the chain is intact")
+    assert store.verify() == (25, None, "哈希链完好 (the chain is intact)")
     again = seeded.import_lines(lines)
     assert (again.new, again.duplicates) == (0, 20)
 
@@ -246,7 +246,7 @@ def test_a_large_batch_is_stored_in_parts_with_its_receipts(
         ("p1", 7, "duplicate"),
         ("u1", 1, "duplicate"),
     ]
-    assert store.verify() == (10, None, "the chain is intact")
+    assert store.verify() == (10, None, "哈希链完好 (the chain is intact)")
     if isinstance(store, SQLiteStore):  # the inserts went through the writer process
         assert store._writer is not None and store._writer.alive()
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -14,9 +16,10 @@ import orjson
 
 from ledger.cells import csv_text
 from ledger.characters import visible
-from ledger.terms import REASONS
+from ledger.terms import REASONS, flag
 from projections.scoring import Board, UnitScore
 
+WIDTH = 80  # the columns an explanation keeps within
 EXACT = Decimal(10**18)  # within it, points are exact JSON integers or decimals (64-bit, 28 digits)
 
 
@@ -141,40 +144,66 @@ def _yes(flag: bool | None) -> str:
     return "" if flag is None else ("yes" if flag else "no")
 
 
-def explanation(document: dict[str, Any]) -> str:
-    """Each unit's lines, readable: period, clause, detail, points and the acts behind them."""
-    book = document["rulebook"]
+def explanation(
+    document: dict[str, Any],
+    classes: Mapping[str, str] | None = None,
+    metrics: Mapping[str, str] | None = None,
+) -> str:
+    """Each unit's lines, readable in 80 columns: period, clause, detail, points and the acts behind them;
+    classes and metrics by the names given (the rulebook's), flags and reasons in Chinese."""
+    book, classes, metrics = document["rulebook"], classes or {}, metrics or {}
     out = [
-        f"{book['id']} 第 {book['version']} 版 · 期间 {document['period']} · 截至 {document['as_of']}"
-        f" · 已知于 {document['known_at']}",
+        f"{book['id']} 第 {book['version']} 版 · 期间 {document['period']} · 截至 {document['as_of']}",
+        f"已知于 {document['known_at']}",
         f"sha256 {book['sha256']}",
     ]
     for u in document["units"]:
         out.append("")
         grade = f"，等级 {u['grade']}" if u.get("grade") else ""
         place = f"第 {u['rank']} 名" if u["rank"] is not None else "不排名"
-        out.append(f"{place} {visible(u['name'])}（{u['unit']}，{u['class']}）：总分 {u['total']}{grade}")
+        kind = visible(classes.get(str(u["class"]), str(u["class"])))
+        out.append(f"{place} {visible(u['name'])}（{u['unit']}，{kind}）：总分 {u['total']}{grade}")
         if u.get("not_ranked"):
             out.append(f"  不排名：{u['not_ranked']}")
         for name, value in u["metrics"].items():
-            out.append(f"  指标 {name} = {value}")
+            out.append(f"  指标 {metrics.get(name, name)}：{value}")
         for name, value in u["flags"].items():
-            out.append(f"  标记 {name}：{'是' if value else '否'}")
+            out.append(f"  标记 {flag(name)}：{'是' if value else '否'}")
         for li in u["lines"]:
             sign = f"{li['points']:+}" if li["points"] else "0"
-            out.append(f"  {li['period']}  [{li['clause']['id']}] {visible(li['detail'])}: {sign}")
-            out.append(f"      {li['clause']['wording']}")
+            head = f"  {li['period']}  [{li['clause']['id']}] "
+            out += folded(head, [*f"{visible(li['detail'])}：{sign}"], "")
+            out += folded("      ", list(li["clause"]["wording"]), "")
             events = [visible(e) for e in li["events"]]
             if events:
-                shown = "、".join(events[:8]) + (f" …（另 {len(events) - 8} 条）" if len(events) > 8 else "")
-                out.append(f"      行为：{shown}")
+                more = [f"…（另 {len(events) - 8} 条）"] if len(events) > 8 else []
+                out += folded("      行为：", [*events[:8], *more])
         if u.get("not_counted"):
-            out.append(f"  未计分的行为 ({len(u['not_counted'])}):")
+            out.append(f"  未计分的行为 ({len(u['not_counted'])})：")
             for nc in u["not_counted"]:
                 reason = REASONS[nc["reason"]]
                 act, detail = visible(nc["act"]), visible(nc["detail"])
-                out.append(f"    {nc['occurred_on']}  {act} [{nc['type']}] {reason}：{detail}")
+                out += folded(f"    {nc['occurred_on']}  {act} [{nc['type']}] ", [*f"{reason}：{detail}"], "")
     return "\n".join(out) + "\n"
+
+
+def folded(head: str, items: list[str], between: str = "、", width: int = WIDTH) -> list[str]:
+    """`head` and the items joined by `between`, folded at `width` columns (CJK counted double), the lines
+    after the first indented under the first item; a text folds anywhere given as its characters."""
+    indent, lines, line = columns(head), [], head
+    for i, item in enumerate(items):
+        chunk = item + (between if i < len(items) - 1 else "")
+        if columns(line) + columns(chunk) > width and columns(line) > indent:
+            lines.append(line.rstrip())
+            line = " " * indent
+        line += chunk
+    lines.append(line.rstrip())
+    return lines
+
+
+def columns(text: str) -> int:
+    """The columns a text takes on a terminal: wide (CJK) characters two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def whatif_csv(document: dict[str, Any]) -> str:

@@ -117,8 +117,8 @@ def template(name: str) -> Template:
     for t in TEMPLATES:
         if name in (t.name, t.slug, t.type):
             return t
-    known = ", ".join(f"{t.name} ({t.slug}, {t.type})" for t in TEMPLATES)
-    raise LedgerError(f"unknown template {name!r} (known: {known})")
+    known = "、".join(f"{t.name}（{t.slug}，{t.type}）" for t in TEMPLATES)
+    raise LedgerError(f"未知的登记表 {name!r}（可选：{known}）(unknown template)")
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ class Request:
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
-            raise LedgerError(f"format {self.format!r} is not one of {', '.join(FORMATS)}")
+            raise LedgerError(f"格式 {self.format!r} 不是 {'、'.join(FORMATS)} 之一 (format)")
         given = self.particulars  # checked here, so that a bad one is refused before the store is read
         for name, value in given.as_json().items():
             object.__setattr__(self, name, value)
@@ -90,7 +90,7 @@ def _cut(known_at: str | None) -> str | None:
 def make(ledger: Ledger, request: Request, acts: Sequence[StoredAct]) -> Issued:
     """Make a bulletin from a prefix of the ledger (acts in position order, already cut at known-at)."""
     if not acts:
-        raise LedgerError("the ledger holds no acts as known then: there is nothing to issue")
+        raise LedgerError("截至所据的知悉时点，账本中没有行为：无可通报 (nothing to issue)")
     selection = ledger.selection(request.rulebook)
     last = acts[-1]
     cut = _cut(request.known_at) or last.recorded_at
@@ -163,7 +163,7 @@ def renderers(fmt: str) -> Callable[[Bulletin], tuple[bytes, dict[str, Any]]]:
 
     table = {"html": html, "pdf": pdf, "xlsx": xlsx}
     if fmt not in table:
-        raise LedgerError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise LedgerError(f"格式 {fmt!r} 不是 {'、'.join(FORMATS)} 之一 (format)")
     return table[fmt]
 
 
@@ -196,5 +196,5 @@ def write(issued: Issued, out: Path) -> Path:
         out.write_bytes(issued.content)
         target.write_bytes(manifest_bytes(with_file(issued.manifest, out.name)))
     except OSError as e:
-        raise LedgerError(f"{e.filename or out}: cannot be written ({e.strerror})") from None
+        raise LedgerError(f"{e.filename or out}：无法写入（{e.strerror}）(cannot be written)") from None
     return target

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger import terms
 from ledger.bulletin.particulars import DEFAULT_TO, Particulars
 from ledger.periods import Period, parse_period
 from ledger.rulebooks import Deductions, QuotaCriticism, Rulebook
@@ -26,10 +27,6 @@ TITLE = "政务信息采用情况通报"
 OTHER = "_other"  # the column of adoptions in publications no rulebook version names
 LONG_NAME = 10  # a publication name longer than this is shown in the header as 刊物N, with a legend
 NUMERALS = "〇一二三四五六七八九十"
-LEVEL_NAMES = {
-    "national": "国家级", "region": "自治区级", "province": "省级", "city": "市级", "district": "区级",
-    "county": "县级",
-}  # fmt: skip
 MEASURES = {"month": "个月", "quarter": "个季度", "half": "个半年", "year": "年"}
 LABEL = re.compile(r"\b\d{4}(?:-(?:H[12]|Q[1-4]|\d{2}))?\b")
 
@@ -322,7 +319,7 @@ def _criticisms(
                     if notice is None:
                         reasons.append("受到通报批评")
                         continue
-                    level = LEVEL_NAMES.get(notice.fields.get("notifier", ""), "")
+                    level = terms.LEVELS.get(notice.fields.get("notifier", ""), "")
                     reasons.append(f"受到{level}通报批评（{chinese_date(notice.occurred_on)}）")
         if u["flags"].get("criticized"):
             value = u["metrics"].get(deduction.metric) if deduction else None

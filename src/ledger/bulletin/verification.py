@@ -28,6 +28,10 @@ from ledger.services import Ledger
 from ledger.store.chain import check
 
 FIGURES = ("rank", "filed", "adoptions", "adopted", "endorsements", "total", "criticised")
+FIGURE_NAMES = {  # what the bulletin's table calls each figure
+    "rank": "排名", "filed": "报送数", "adoptions": "采用数", "adopted": "采用合计", "endorsements": "批示",
+    "total": "得分", "criticised": "通报批评",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -144,23 +148,21 @@ class Verification:
         m = self.manifest
         book = m["rulebook"]
         out = [
-            f"bulletin {book['id']} v{book['version']} · {m['period']} · as of {m['as_of']} · known at "
-            f"{m['known_at']} · position {m['position']} · {m['format']}"
+            f"通报 {book['id']} 第 {book['version']} 版 · 期间 {m['period']} · 截至 {m['as_of']} · 已知于 "
+            f"{m['known_at']} · 位置 {m['position']} · {m['format']}"
         ]
         if self.rebuilt_sha256 is None:
-            out.append("NOT identical: the ledger holds none of the acts the bulletin was made from")
+            out.append("不一致 (not identical)：账本中没有通报所据的任何行为")
         elif self.identical:
-            out.append(
-                f"identical: made again from the same acts, the document has sha256 {self.rebuilt_sha256}"
-            )
+            out.append(f"一致 (identical)：按同一批行为重新生成，文件 sha256 {self.rebuilt_sha256}")
         else:
             out.append(
-                "NOT identical: made again from the same acts, the document has sha256 "
-                f"{self.rebuilt_sha256}, the manifest {m['document']['sha256']}"
+                "不一致 (not identical)：按同一批行为重新生成，文件 sha256 "
+                f"{self.rebuilt_sha256}，清单记为 {m['document']['sha256']}"
             )
             out += [f"  {_change_text(c)}" for c in self.changed_then]
             if not self.changed_then:
-                out.append("  every unit's figures are the same; the difference is in the document itself")
+                out.append("  各单位数字相同；差异在文件本身")
         if self.code is not None:
             out.append(
                 f"核验码 {self.code}：与清单内容相符"
@@ -169,36 +171,32 @@ class Verification:
             )
         out += [f"  {note}" for note in self.notes]
         if self.file_sha256 is not None:
-            verdict = "matches" if self.file_matches else "does NOT match"
-            out.append(
-                f"document file {m['document']['file']}: sha256 {self.file_sha256} {verdict} the manifest"
-            )
+            verdict = "与清单相符" if self.file_matches else "与清单不符"
+            out.append(f"文件 {m['document']['file']}：sha256 {self.file_sha256} {verdict}")
         if self.current:
             tail = (
-                f"; none of the {self.recorded_since} act(s) recorded since changes its figures"
+                f"；此后记录的 {self.recorded_since} 条行为均未改变其数字"
                 if self.recorded_since
-                else "; no act has been recorded since"
+                else "；此后没有记录新的行为"
             )
-            out.append(
-                "current: as the ledger knows the period now, every unit's figures are the same" + tail
-            )
+            out.append("仍为最新 (current)：按账本现有记录，该期间各单位的数字相同" + tail)
             return out
         out.append(
-            f"superseded: {self.recorded_since} act(s) recorded since position {m['position']}; as the "
-            f"ledger knows the period now, {len(self.changed_now)} unit(s)' figures differ:"
+            f"已过时 (superseded)：位置 {m['position']} 之后记录了 {self.recorded_since} 条行为；"
+            f"按账本现有记录，{len(self.changed_now)} 个单位的数字不同："
         )
         for change in self.changed_now:
             out.append(f"  {_change_text(change)}")
             acts = [a for a in self.explaining if change.unit in a.units]
             for a in acts:
                 out.append(
-                    f"      act {a.id} ({a.type}, occurred {a.occurred_on}, recorded {a.recorded_at},"
-                    f" position {a.position}, units {', '.join(a.units)})"
+                    f"      行为 {a.id}（{a.type}，发生于 {a.occurred_on}，记录于 {a.recorded_at}，"
+                    f"位置 {a.position}，单位 {'、'.join(a.units)}）"
                 )
             if not acts and set(change.figures) == {"rank"}:
-                out.append("      (its rank moved with other units' totals)")
+                out.append("      （名次随其他单位的得分变动）")
             elif not acts:
-                out.append("      (no act recorded since concerns this unit)")
+                out.append("      （此后记录的行为与该单位无关）")
         return out
 
 
@@ -206,16 +204,16 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
     except OSError as e:
-        raise LedgerError(f"{path}: cannot be read ({e.strerror})") from None
+        raise LedgerError(f"{path}：无法读取（{e.strerror}）(cannot be read)") from None
     except orjson.JSONDecodeError as e:
-        raise LedgerError(f"{path}: not valid JSON ({e})") from None
+        raise LedgerError(f"{path}：不是合法的 JSON（{e}）") from None
     if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:
-        raise LedgerError(f'{path}: not a bulletin manifest (no "kind": "{MANIFEST_KIND}")')
+        raise LedgerError(f'{path}：不是通报清单（缺少 "kind": "{MANIFEST_KIND}"）')
     missing = [
         k for k in ("request", "known_at", "position", "document", "units", "rulebook") if k not in data
     ]
     if missing:
-        raise LedgerError(f"{path}: the manifest lacks {', '.join(missing)}")
+        raise LedgerError(f"{path}：清单缺少 {'、'.join(missing)}")
     return data
 
 
@@ -251,27 +249,27 @@ def verify(
     intact = bool(then) and then[-1].position == position and then[-1].chain == manifest.get("chain")
     if not intact:
         notes.append(
-            f"the ledger's act at position {position} is not the one the bulletin was made from "
-            "(missing, or another chain hash): this is not the same history"
+            f"账本中位置 {position} 的行为不是通报所据的那一条（缺失，或链哈希不同）：历史已不同"
+            " (not the same history)"
         )
     if not everything:
-        raise LedgerError("the ledger holds no acts: the bulletin cannot be made again from it")
+        raise LedgerError("账本中没有行为：无法据以重新生成通报")
     # Only the figures matter as the ledger stands now: the cheapest format gives them.
     current = replace(base, format="html", known_at=None)
     now = make(ledger, current, everything) if since or again is None else again
     rulebook_now = now.manifest["rulebook"]
     if rulebook_now.get("sha256") != manifest["rulebook"].get("sha256"):
         notes.append(
-            f"rulebook {rulebook_now['id']} v{rulebook_now['version']} has sha256 "
-            f"{rulebook_now['sha256']} now, {manifest['rulebook'].get('sha256')} in the manifest"
+            f"考核办法 {rulebook_now['id']} 第 {rulebook_now['version']} 版现在的 sha256 为 "
+            f"{rulebook_now['sha256']}，清单记为 {manifest['rulebook'].get('sha256')}"
         )
     if manifest.get("engine_version") != __version__:
-        notes.append(f"engine version is {__version__} now, {manifest.get('engine_version')} in the manifest")
+        notes.append(f"程序版本现为 {__version__}，清单记为 {manifest.get('engine_version')}")
     renderer_now = again.manifest["renderer"] if again else None
     if renderer_now is not None and manifest.get("renderer") not in (None, renderer_now):
         notes.append(
-            f"renderer is {orjson.dumps(renderer_now).decode()} now, "
-            f"{orjson.dumps(manifest['renderer']).decode()} in the manifest"
+            f"排版程序现为 {orjson.dumps(renderer_now).decode()}，"
+            f"清单记为 {orjson.dumps(manifest['renderer']).decode()}"
         )
     changed_now = compare(manifest["units"], now.manifest["units"])
     file_sha = None
@@ -400,15 +398,15 @@ def _change_text(change: Change) -> str:
         if key == "adoptions" and isinstance(before, dict) and isinstance(after, dict):
             for pub in dict.fromkeys([*before, *after]):
                 if before.get(pub) != after.get(pub):
-                    parts.append(f"adoptions {pub} {before.get(pub)} → {after.get(pub)}")
+                    parts.append(f"采用数 {pub} {before.get(pub)} → {after.get(pub)}")
         elif key == "listed":
-            parts.append("newly listed" if after else "no longer listed")
+            parts.append("新列入" if after else "不再列入")
         else:
-            parts.append(f"{key} {_show(before)} → {_show(after)}")
-    return f"{change.unit} {visible(change.name)}: " + "; ".join(parts)
+            parts.append(f"{FIGURE_NAMES.get(key, key)} {_show(before)} → {_show(after)}")
+    return f"{visible(change.name)}（{change.unit}）：" + "；".join(parts)
 
 
 def _show(value: Any) -> str:
     if isinstance(value, list):
-        return "；".join(map(str, value)) or "none"
+        return "；".join(map(str, value)) or "无"
     return str(value)

@@ -24,26 +24,27 @@ from ledger.services import Ledger
 
 bulletin_app = typer.Typer(
     help=(
-        "Make the bulletin (《政务信息采用情况通报》) as HTML, PDF or XLSX with its manifest; "
-        "`bulletin verify MANIFEST` checks it."
+        "生成《政务信息采用情况通报》（HTML、PDF 或 XLSX）及其清单；`bulletin verify 清单` 核验已生成的通报。"
     ),
     invoke_without_command=True,
-    subcommand_metavar="[verify MANIFEST]",
+    subcommand_metavar="[verify 清单]",
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 
 RulebookArg = Annotated[
-    str | None, typer.Option("--rulebook", help="Rulebook id, or ID@VERSION to pin a version.")
+    str | None, typer.Option("--rulebook", help="考核办法 ID，或 ID@版本 固定一个版本 (rulebook).")
 ]
-PeriodArg = Annotated[str | None, typer.Option("--period", help="2019, 2019-H1, 2019-Q3 or 2019-07.")]
+PeriodArg = Annotated[
+    str | None, typer.Option("--period", help="考核期间：2019、2019-H1、2019-Q3 或 2019-07 (period).")
+]
 FormatArg = Annotated[
     str | None,
-    typer.Option("--format", help="html, pdf or xlsx (default: from the --out file's suffix)."),
+    typer.Option("--format", help="html、pdf 或 xlsx（默认按 --out 文件的后缀）(format)."),
 ]
 OutArg = Annotated[
-    Path | None, typer.Option("--out", help="The document to write; its manifest goes to FILE.manifest.json.")
+    Path | None, typer.Option("--out", help="要写出的通报文件；清单写到 文件.manifest.json (out).")
 ]
 NumberArg = Annotated[
     str | None,
@@ -86,15 +87,15 @@ def bulletin(
         Path | None,
         typer.Option(
             "--checkpoint-key",
-            help="An Ed25519 private key: the manifest carries a signed checkpoint (检查点) of the chain "
-            "at the bulletin's position.",
+            help="私钥（Ed25519）：清单中附上通报所据位置的哈希链检查点，并以此签署 (checkpoint key).",
         ),
     ] = None,
     db: Db = None,
 ) -> None:
-    """Make the bulletin of a period (通报): title, issuing office, the ranked table of units with filed
-    counts, adoptions by publication, endorsements and scores, and the units criticised; with a manifest
-    (FILE.manifest.json) naming the acts, rulebook and engine it was made from."""
+    """生成一个期间的通报：标题、发文机关，各单位报送数、各刊物采用数、批示与得分的排名表，以及被通报批评的单位。
+
+    同时写出清单（文件.manifest.json），记下所据的行为、考核办法与程序版本。
+    """
     if ctx.invoked_subcommand is not None:
         given = [
             name
@@ -115,7 +116,7 @@ def bulletin(
         ]
         if given:
             raise typer.BadParameter(
-                f"{', '.join(given)} make a bulletin; `bulletin {ctx.invoked_subcommand}` takes none of them"
+                f"{'、'.join(given)} 用于生成通报；`bulletin {ctx.invoked_subcommand}` 不接受这些选项"
             )
         ctx.obj = db
         return
@@ -126,15 +127,15 @@ def bulletin(
         ]
         if missing:
             raise LedgerError(
-                f"give {', '.join(missing)} to make a bulletin (or `ledger bulletin verify MANIFEST`)"
+                f"生成通报须给出 {'、'.join(missing)}（核验通报用 `ledger bulletin verify 清单`）"
             )
         assert rulebook is not None and period is not None and out is not None
         kind = fmt or out.suffix.lower().lstrip(".")
         if kind not in FORMATS:
             raise LedgerError(
-                f"--format {kind!r} is not one of {', '.join(FORMATS)}"
+                f"--format {kind!r} 不是 {'、'.join(FORMATS)} 之一"
                 if fmt
-                else f"--out {out} has no .html, .pdf or .xlsx suffix: give --format"
+                else f"--out {out} 的后缀不是 .html、.pdf 或 .xlsx：请给出 --format"
             )
         request = Request(rulebook, period, kind, as_of, known_at, number, to, cc, issued_on)
         signer = load_private_key(checkpoint_key) if checkpoint_key else None  # before the store opens
@@ -144,8 +145,8 @@ def bulletin(
                 issued = _with_checkpoint(ledger, issued, signer)
         written = write(issued, out)
         b = issued.bulletin
-        typer.echo(f"{out}: {b.title}{b.subtitle}, {len(b.rows)} units, sha256 {issued.sha256}")
-        typer.echo(f"{written}: position {b.position}, known at {b.known_at}, 核验码 {b.code}")
+        typer.echo(f"{out}：{b.title}{b.subtitle}，{len(b.rows)} 个单位，sha256 {issued.sha256}")
+        typer.echo(f"{written}：位置 {b.position}，已知于 {b.known_at}，核验码 {b.code}")
         if signer is not None:
             typer.echo(f"检查点已签署：位置 {b.position}，链头 {issued.manifest['chain'][:12]}…（在清单中）")
 
@@ -170,22 +171,26 @@ def _with_checkpoint(ledger: Ledger, issued: Issued, signer: Ed25519PrivateKey) 
 @bulletin_app.command("verify")
 def verify(
     ctx: typer.Context,
-    manifest: Annotated[Path, typer.Argument(help="A bulletin's FILE.manifest.json (or the document FILE).")],
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    manifest: Annotated[
+        Path,
+        typer.Argument(metavar="清单", help="通报的清单（文件.manifest.json）或通报文件本身 (manifest)."),
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="text（文字）或 json.")] = "text",
     public_key: Annotated[
         list[Path] | None,
-        typer.Option("--public-key", help="The public key the manifest's checkpoint must be signed with."),
+        typer.Option("--public-key", help="清单中检查点的签名应对应的公钥 (public key)."),
     ] = None,
     db: Db = None,
 ) -> None:
-    """Make a bulletin again from its manifest: identical? And as the ledger knows the period now, which
-    units' figures differ and which acts recorded since explain it. Exit 0: identical and current;
-    1: identical but superseded by acts recorded since; 4: not identical (history, rulebook, engine,
-    renderer or the file itself differ)."""
+    """按清单重新生成通报，核验是否一致；并按账本现有记录，列出哪些单位的数字已不同、由此后记录的哪些行为所致。
+
+    退出码：0，一致且仍为最新；1，一致，但已被此后记录的行为取代；
+    4，不一致（历史、考核办法、程序、排版或文件本身不同）。
+    """
 
     def body() -> None:
         if fmt not in ("text", "json"):
-            raise LedgerError(f"--format {fmt!r} is not one of text, json")
+            raise LedgerError(f"--format {fmt!r} 不是 text、json 之一")
         path = manifest if manifest.name.endswith(".manifest.json") else manifest_path(manifest)
         keys = [load_public_key(key) for key in public_key or []]
         with ledger_at(db if db is not None else ctx.obj) as ledger:
@@ -197,7 +202,8 @@ def verify(
                 typer.echo(line)
         if result.exit_code:
             err.print(
-                f"{path}: {'superseded' if result.exit_code == 1 else 'not identical'}", highlight=False
+                f"{path}：{'已过时 (superseded)' if result.exit_code == 1 else '不一致 (not identical)'}",
+                highlight=False,
             )
             raise typer.Exit(result.exit_code)
 

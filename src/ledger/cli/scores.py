@@ -81,8 +81,7 @@ def _table(document: dict[str, Any], book: Rulebook) -> Table:
     metrics = sorted({m for u in document["units"] for m in u["metrics"]})
     flags = sorted({f for u in document["units"] for f in u["flags"]})
     graded = any(u.get("grade") for u in document["units"])
-    named = {getattr(c, "metric", None): METRICS.get(c.kind) for c in book.model.clauses}
-    classes = {slug: c.name for slug, c in book.model.classes.items()}
+    named, classes = _names(book)
     table.add_column("名次", justify="right", no_wrap=True)
     table.add_column("单位", overflow="fold")
     table.add_column("代码", no_wrap=True)  # what --unit takes
@@ -108,6 +107,13 @@ def _table(document: dict[str, Any], book: Rulebook) -> Table:
     return table
 
 
+def _names(book: Rulebook) -> tuple[dict[str, str], dict[str, str]]:
+    """The rulebook's names of its classes, and what its metrics are called (by the clause reporting them)."""
+    clauses = book.model.clauses
+    metrics = {m: METRICS[c.kind] for c in clauses if (m := getattr(c, "metric", None)) and c.kind in METRICS}
+    return metrics, {slug: c.name for slug, c in book.model.classes.items()}
+
+
 def explain(
     unit: Annotated[str, typer.Option("--unit", help="要说明的单位（单位代码）(unit slug).")],
     rulebook: RulebookOpt,
@@ -123,6 +129,7 @@ def explain(
             document = ledger.score(rulebook, period, as_of, known_at, unit, progress=tick)
             if not document["units"]:  # the unit is registered after the day judged
                 raise LedgerError(ledger.why_no_units(document, unit))
-        sys.stdout.write(render.explanation(document))
+            named, classes = _names(ledger.selection(rulebook).latest)
+        sys.stdout.write(render.explanation(document, metrics=named, classes=classes))
 
     run(body)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ledger import drafting, render
+from ledger.cli import tables
 from ledger.cli.common import AsOf, Db, Format, KnownAt, PeriodOpt, emit, ledger_at, note, recorded, run
 from ledger.errors import RulebookError
 from ledger.rulebooks import Rulebook, source_text
@@ -17,15 +17,18 @@ from ledger.services import Ledger
 
 
 def whatif(
-    base: Annotated[str, typer.Option("--base", help="The rulebook in force (ID or ID@VERSION).")],
-    draft: Annotated[str, typer.Option("--draft", help="The draft: ID, ID@VERSION or a .toml file.")],
+    base: Annotated[str, typer.Option("--base", help="现行考核办法：ID 或 ID@版本 (base rulebook).")],
+    draft: Annotated[str, typer.Option("--draft", help="草案：ID、ID@版本 或 .toml 文件 (draft rulebook).")],
     period: PeriodOpt,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     fmt: Format = "table",
     db: Db = None,
 ) -> None:
-    """Score the same acts under a base and a draft rulebook (what-if); writes nothing."""
+    """假设分析：同一批行为分别按现行考核办法和草案计分，逐单位对比。
+
+    列出得分与名次的变化及其来自哪些条款，并以文字说明草案改动了哪些数值；不写入任何记录。
+    """
 
     def body() -> None:
         with ledger_at(db) as ledger:  # the command line's ledger takes a draft file's path too
@@ -34,7 +37,9 @@ def whatif(
             said = _said(ledger, document, base, draft)
         emit(document, fmt, csv=render.whatif_csv, table=_table)
         if fmt == "table":
-            Console(width=max(160, Console().width)).print(_words(said), highlight=False)
+            for line in _words(said).splitlines():
+                for part in tables.indented(line, 0):
+                    typer.echo(part)
         else:  # standard output stays the document alone
             note(_words(said))
         if empty:
@@ -66,18 +71,25 @@ def _words(said: list[str]) -> str:
 def _table(document: dict[str, Any]) -> None:
     b, d = document["base"], document["draft"]
     title = (
-        f"what-if {document['period']}: {b['id']} v{b['version']} → {d['id']} v{d['version']}"
-        f" · as of {document['as_of']}"
+        f"假设分析 期间 {document['period']}：{b['id']} 第 {b['version']} 版 → {d['id']} 第 {d['version']} 版"
+        f" · 截至 {document['as_of']}"
     )
-    table = Table(title=title, caption=f"draft sha256 {d['sha256']}")
-    for name in ("unit", "name", "base", "draft", "difference", "rank", "rank change", "where it comes from"):
-        table.add_column(name, justify="right" if name in ("base", "draft", "difference") else "left")
+    for line in tables.indented(title, 0):
+        typer.echo(line)
+    table = Table()
+    table.add_column("单位", overflow="fold")
+    table.add_column("代码", no_wrap=True)  # what --unit takes
+    for name in ("现行", "草案", "差"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("名次", no_wrap=True)
+    table.add_column("名次变化", no_wrap=True)
+    table.add_column("来自条款", overflow="fold")
     for u in document["units"]:
         moved = u["rank_change"]
         sources = "; ".join(f"{c['clause']['id']} {c['difference']:+}" for c in u["clauses"])
         table.add_row(
-            recorded(u["unit"]),
             recorded(u["name"]),
+            recorded(u["unit"]),
             str(u["base_total"]),
             str(u["draft_total"]),
             f"{u['difference']:+}" if u["difference"] else "0",
@@ -85,4 +97,5 @@ def _table(document: dict[str, Any]) -> None:
             "" if not moved else (f"↑{moved}" if moved > 0 else f"↓{-moved}"),
             sources,
         )
-    Console(width=max(160, Console().width)).print(table)
+    tables.show(table)
+    typer.echo(f"草案 sha256 {d['sha256']}")

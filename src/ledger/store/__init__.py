@@ -23,10 +23,12 @@ def open_store(
 
         path = url.removeprefix("sqlite:///")
         if not path:
-            raise LedgerError(f"database URL {url!r} names no file")
+            raise LedgerError(f"数据库地址 {url!r} 没有给出文件 (names no file)")
         return SQLiteStore(path, publications, items, create=create)
     if url.startswith(("postgresql://", "postgres://")):
         from ledger.store.postgres import PostgresStore
 
         return PostgresStore(url, publications, items, create=create)
-    raise LedgerError(f"database URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB")
+    raise LedgerError(
+        f"数据库地址 {url!r} 应为 sqlite:///路径 或 postgresql://用户@主机:端口/库名 (database URL)"
+    )

@@ -387,8 +387,8 @@ class Store(abc.ABC):
             try:
                 with self._write() as tx:
                     if tx.position:
-                        held = f"this one holds {tx.position} acts"
-                        raise LedgerError(f"an export can only be restored into an empty ledger; {held}")
+                        held = f"此账本已有 {tx.position} 条行为"
+                        raise LedgerError(f"导出文件只能恢复到空账本；{held} (restore into an empty ledger)")
                     self.index.admit([(where, act) for where, act, *_ in records])
                     errors: list[ActError] = []
                     rows: list[Row] = []
@@ -478,5 +478,17 @@ class Store(abc.ABC):
         self.close()
 
 
+SAID = {  # what the database's own words mean, for the one who reads them
+    "readonly database": "数据库只读，无法写入",
+    "read-only": "数据库只读，无法写入",
+    "database is locked": "数据库正被其他进程占用",
+    "database or disk is full": "数据库或磁盘已满",
+    "disk I/O error": "磁盘读写出错",
+    "unable to open database file": "无法打开数据库文件",
+}
+
+
 def unavailable(error: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"数据库无法连接：{error} (the store cannot be reached)")
+    """The store cannot take the request now: what the database said, in Chinese first where known."""
+    said = next((chinese for words, chinese in SAID.items() if words in str(error)), "数据库无法连接")
+    return StoreUnavailable(f"{said}：{error} (the store cannot be reached)")

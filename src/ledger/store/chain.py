@@ -23,6 +23,7 @@ import orjson
 from ledger.store.base import GENESIS, READ_BATCH, Store, originator_id
 
 KEYS = frozenset(("id", "type", "occurred_on", "recorded_at", "fields", "position", "chain"))
+INTACT = "哈希链完好 (the chain is intact)"
 
 
 class ChainCheck(NamedTuple):
@@ -51,18 +52,17 @@ def check(store: Store, anchors: Mapping[int, str], upto: int | None = None) -> 
                 rows = []
                 break
             if position != expected:
-                return broken(expected, f"position {expected} is missing (next stored is {position})")
+                return broken(expected, f"缺少位置 {expected} 的行为（下一条存于位置 {position}）")
             found = _row_fault(previous, position, oid, version, topic, state, latest)
             if isinstance(found, str):
                 return broken(position, found)
             chain, recorded_at = found
             if position in anchors and anchors[position] != chain:
-                since = f"; it agrees with the checkpoint at position {agreed}" if agreed else ""
+                since = f"；与位置 {agreed} 的检查点相符" if agreed else ""
                 return broken(
                     position,
-                    f"the chain at position {position} is {chain[:12]}…, the checkpoint there holds "
-                    f"{anchors[position][:12]}…: history at or before position {position} was rewritten "
-                    f"(in positions {agreed + 1}–{position}{since})",
+                    f"位置 {position} 的链哈希为 {chain[:12]}…，该处检查点记为 {anchors[position][:12]}…："
+                    f"位置 {position} 及以前的历史已被改写（在位置 {agreed + 1}–{position} 之间{since}）",
                 )
             if position in anchors:
                 agreed = position
@@ -74,19 +74,19 @@ def check(store: Store, anchors: Mapping[int, str], upto: int | None = None) -> 
     if beyond:
         return broken(
             checked + 1,
-            f"the store holds {checked} acts, a checkpoint is at position {min(beyond)}: "
-            f"positions {checked + 1}–{min(beyond)} were removed",
+            f"存储中有 {checked} 条行为，检查点却在位置 {min(beyond)}："
+            f"位置 {checked + 1}–{min(beyond)} 的行为已被删除",
         )
     if upto is not None:
         if checked < upto:
-            return broken(checked + 1, f"the store holds {checked} acts, not {upto}")
-        return ChainCheck(checked, None, "the chain is intact", previous, latest or None)
+            return broken(checked + 1, f"存储中有 {checked} 条行为，不是 {upto} 条")
+        return ChainCheck(checked, None, INTACT, previous, latest or None)
     position, recorded_at, chain = _head(store)
     if position != checked:
-        return broken(checked + 1, f"the head says {position} acts, the chain holds {checked}")
+        return broken(checked + 1, f"链头记为 {position} 条行为，链中有 {checked} 条")
     if checked and (chain != previous or recorded_at != latest):
-        return broken(checked, f"the head row's chain hash or recorded time is not position {checked}'s")
-    return ChainCheck(checked, None, "the chain is intact", previous, latest or None)
+        return broken(checked, f"链头的链哈希或记录时间与位置 {checked} 的不符")
+    return ChainCheck(checked, None, INTACT, previous, latest or None)
 
 
 def _row_fault(
@@ -96,24 +96,24 @@ def _row_fault(
     try:
         d: Any = orjson.loads(state)
     except orjson.JSONDecodeError:
-        return f"the state at position {position} is not JSON"
+        return f"位置 {position} 的内容不是 JSON"
     if not isinstance(d, dict) or not d.keys() >= KEYS - {"position"}:
-        return f"the state at position {position} does not hold an act's keys"
+        return f"位置 {position} 的内容缺少行为的字段"
     body = {k: d[k] for k in ("id", "type", "occurred_on", "recorded_at", "fields")}
     content = orjson.dumps({**body, "position": position}, option=orjson.OPT_SORT_KEYS)
     chain = hashlib.sha256(previous.encode() + b"\n" + content).hexdigest()
     if d["chain"] != chain:
-        return f"act {d['id']!r} does not match its hash"
+        return f"行为 {d['id']!r} 与其哈希不符"
     if d.get("position") != position:
-        return f"act {d['id']!r} says position {d.get('position')}, its row is at {position}"
+        return f"行为 {d['id']!r} 记为位置 {d.get('position')}，其行却在位置 {position}"
     if state != content[:-1] + b',"chain":"' + chain.encode() + b'"}':
-        return f"act {d['id']!r} at position {position} is not stored in the form the ledger writes"
+        return f"位置 {position} 的行为 {d['id']!r} 不是按账本写入的格式存储"
     if topic != d["type"]:
-        return f"act {d['id']!r} at position {position} has topic {topic!r}, its state type {d['type']!r}"
+        return f"位置 {position} 的行为 {d['id']!r} 的类型列为 {topic!r}，内容中的类型为 {d['type']!r}"
     if oid != originator_id(str(d["id"])) or version != 1:
-        return f"act {d['id']!r} at position {position} has another originator id or version than its id's"
+        return f"位置 {position} 的行为 {d['id']!r} 的来源编号或版本与其编号不符"
     if d["recorded_at"] < latest:
-        return f"act {d['id']!r} at position {position} was recorded before the act ahead of it"
+        return f"位置 {position} 的行为 {d['id']!r} 的记录时间早于前一条行为"
     return chain, str(d["recorded_at"])
 
 

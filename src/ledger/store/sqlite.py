@@ -109,7 +109,7 @@ class Writer:
             _, kind, message = answer
             if kind == "OperationalError":  # locked, read-only, disk full: the client may retry
                 raise unavailable(sqlite3.OperationalError(message))
-            raise LedgerError(f"the database refused the batch: {kind}: {message}")
+            raise LedgerError(f"数据库拒绝了这批写入：{kind}：{message} (the database refused the batch)")
         return answer[1]
 
     def alive(self) -> bool:
@@ -204,7 +204,7 @@ class SQLiteStore(Store):
         except (OperationalError, InterfaceError, sqlite3.OperationalError, OSError) as e:
             folder = Path(path).resolve().parent
             if folder.is_dir() and not os.access(folder, os.W_OK):
-                raise StoreUnavailable(f"the database {path} is on a read-only file system: {e}") from e
+                raise StoreUnavailable(f"数据库 {path} 所在的文件系统只读，无法写入：{e} (read-only)") from e
             raise unavailable(e) from e
 
     @contextmanager

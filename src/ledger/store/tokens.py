@@ -40,7 +40,7 @@ class Tokens:
         with self.store.transaction(commit=True) as c:
             c.execute(self._sql("SELECT 1 FROM {table} WHERE name = ?"), (name,))
             if c.fetchone():
-                raise LedgerError(f"a token named {name!r} already exists")
+                raise LedgerError(f"已有名为 {name!r} 的令牌 (token exists)")
             c.execute(
                 self._sql("INSERT INTO {table} VALUES (?, ?, ?, ?, NULL)"),
                 (token_hash(token), name, role, record.created_at),
@@ -66,7 +66,7 @@ class Tokens:
         for record in self.list():
             if record.name == name:
                 return record
-        raise NotFound(f"no token named {name!r}")
+        raise NotFound(f"没有名为 {name!r} 的令牌 (no such token)")
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a live token, or None; the stored hash is compared in constant time."""
