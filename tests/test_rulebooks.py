@@ -77,12 +77,12 @@ def test_english_readings_and_notes_are_taken_within_their_bounds() -> None:
     refused = [
         ("clauses[3].reading_en", "10000", text.replace(reading, f"{reading}x")),
         ("notes_en", "10000", text.replace(notes, f"{notes}x")),
-        ("clauses[4].reading_en", "at least 1", text.replace(excellent, f'{excellent}\nreading_en = ""')),
+        ("clauses[4].reading_en", "至少 1 个字符", text.replace(excellent, f'{excellent}\nreading_en = ""')),
         ("clauses[4].reading_en", "无 reading", text.replace(excellent, f'{excellent}\nreading_en = "A"')),
         ("notes_en", "无 notes", re.sub(r'^notes = """.*?"""\n', "", text, count=1, flags=re.DOTALL | re.M)),
     ]
     for key, complaint, bad in refused:
-        with pytest.raises(RulebookError, match=rf"key '{re.escape(key)}': .*{complaint}"):
+        with pytest.raises(RulebookError, match=rf"键 '{re.escape(key)}'：.*{complaint}"):
             parse_rulebook(bad.encode(), "draft")
 
 

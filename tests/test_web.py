@@ -1027,7 +1027,8 @@ def test_the_unit_page_lists_the_periods_acts_and_filters_them(visit: Visit) -> 
     """The unit page lists only the acts of the period picked, and its filter keeps those of one type,
     then those showing a text (an act's id)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     visit.sign_in("office")
     visit.get("/units/xingqing?rulebook=yinchuan-2018&period=2019-Q3")
@@ -1050,7 +1051,9 @@ def test_the_unit_page_lists_the_periods_acts_and_filters_them(visit: Visit) -> 
     box = visit.driver.find_element(By.ID, "sift-text")
     box.clear()
     box.send_keys(one)
+    before = visit.driver.find_element(By.ID, "sift-clear")
     visit.driver.find_element(By.ID, "sift-submit").click()
+    WebDriverWait(visit.driver, 30).until(staleness_of(before))  # the filtered page has replaced this one
     visit.wait_for("#sift-clear")
     assert [a.get_attribute("id") for a in listed()] == [f"act-{one}"]
     visit.shoot("unit-filtered", full=False)

@@ -145,14 +145,14 @@ def _put(document: Any, keys: tuple[Key, ...], value: Decimal) -> None:
     node[keys[-1]] = int(value) if value == value.to_integral_value() else float(value)
 
 
-FAULT = re.compile(r"key '([^']*)': (.*?)(?=; key '|$)", re.S)
+FAULT = re.compile(r"键 '([^']*)'：(.*?)(?=；键 '|$)", re.S)
 
 
 def faults_of(error: RulebookError) -> dict[str, str]:
-    """The keys `parse_rulebook` refused, with why, from its message (`key 'classes.county.quota': …`)."""
+    """The keys `parse_rulebook` refused, with why, from its message (`键 'classes.county.quota'：…`)."""
     found: dict[str, str] = {}
     for where, why in FAULT.findall(str(error)):
-        found.setdefault(where, why.strip().removeprefix("Value error, "))
+        found.setdefault(where, why.strip())
     return found
 
 
