@@ -703,6 +703,29 @@ def test_explain_is_chinese_names_the_class_and_keeps_to_80_columns(tmp_path: Pa
     assert not wide, wide
 
 
+def test_explain_folds_between_words_and_gives_known_at_in_china_time(tmp_path: Path, sqlite_url: str) -> None:
+    """`ledger explain` folds a long reason between words, never inside an act id or a time, names a
+    not-counted act's type in Chinese, and gives its known-at in China time, as `ledger score` does."""
+    void = "void-of-the-filing-with-a-long-identifier-2019"
+    acts = [
+        {"id": "u1", "type": "unit.registered", "occurred_on": "2019-01-01", "unit": "xq", "name": "兴庆区",
+         "class": "county"},
+        {"id": "f1", "type": "report.filed", "occurred_on": "2019-07-02", "unit": "xq", "report": "R1",
+         "title": "第1号"},
+        {"id": void, "type": "event.voided", "occurred_on": "2019-07-03", "target": "f1",
+         "reason": "标题有误，重新报送；报送登记时所填写的标题与原件不一致，须作废后重新报送"},
+    ]  # fmt: skip
+    path = tmp_path / "acts.jsonl"
+    path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in acts) + "\n", encoding="utf-8")
+    ledger("import", str(path), db=sqlite_url)
+    text = ledger("explain", "--unit", "xq", "--rulebook", "yinchuan-2018", "--period", "2019-Q3",
+                  "--known-at", "2030-01-01T00:00:00Z", db=sqlite_url).stdout  # fmt: skip
+    assert "已知于 2030-01-01 08:00（北京时间）" in text
+    assert any(void in line for line in text.splitlines()), text
+    assert "[报送]" in text and "[report.filed]" not in text
+    assert all(columns(line) <= 80 for line in text.splitlines())
+
+
 @pytest.mark.parametrize("command", [("whatif",), ("bulletin",), ("bulletin", "verify")])
 def test_whatif_and_bulletin_help_is_chinese_and_whole_at_80_columns(command: tuple[str, ...]) -> None:
     """`ledger whatif --help` and `ledger bulletin [verify] --help` are in Chinese, each option's help too,

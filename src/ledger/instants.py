@@ -73,3 +73,13 @@ def parse_day(text: str, name: str) -> dt.date:
             f"{label(name)} 应为 {FIRST_DATE} 至 {LAST_DATE} 之间的日期 YYYY-MM-DD：{text!r} "
             "(not a date of the ledger's range)"
         ) from None
+
+
+def in_china(instant: str, *, seconds: bool = False) -> str:
+    """A stored UTC instant (…Z) as read in China, to the minute (`2019-10-16 10:30`) or the second; a
+    text that is no instant as it is."""
+    try:
+        moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except ValueError:
+        return instant
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -16,10 +17,12 @@ import orjson
 
 from ledger.cells import csv_text
 from ledger.characters import visible
-from ledger.terms import REASONS, flag
+from ledger.instants import in_china
+from ledger.terms import REASONS, act_name, flag
 from projections.scoring import Board, UnitScore
 
 WIDTH = 80  # the columns an explanation keeps within
+WORD = re.compile(r"[0-9A-Za-z_.:/@+\-]+|.", re.S)  # a run that a fold must not cut, or one character
 EXACT = Decimal(10**18)  # within it, points are exact JSON integers or decimals (64-bit, 28 digits)
 
 
@@ -154,7 +157,7 @@ def explanation(
     book, classes, metrics = document["rulebook"], classes or {}, metrics or {}
     out = [
         f"{book['id']} 第 {book['version']} 版 · 期间 {document['period']} · 截至 {document['as_of']}",
-        f"已知于 {document['known_at']}",
+        f"已知于 {in_china(document['known_at'])}（北京时间）",
         f"sha256 {book['sha256']}",
     ]
     for u in document["units"]:
@@ -172,7 +175,7 @@ def explanation(
         for li in u["lines"]:
             sign = f"{li['points']:+}" if li["points"] else "0"
             head = f"  {li['period']}  [{li['clause']['id']}] "
-            out += folded(head, [*f"{visible(li['detail'])}：{sign}"], "")
+            out += folded(head, pieces(f"{visible(li['detail'])}：{sign}"), "")
             out += folded("      ", list(li["clause"]["wording"]), "")
             events = [visible(e) for e in li["events"]]
             if events:
@@ -183,7 +186,8 @@ def explanation(
             for nc in u["not_counted"]:
                 reason = REASONS[nc["reason"]]
                 act, detail = visible(nc["act"]), visible(nc["detail"])
-                out += folded(f"    {nc['occurred_on']}  {act} [{nc['type']}] ", [*f"{reason}：{detail}"], "")
+                kind = act_name(nc["type"])
+                out += folded(f"    {nc['occurred_on']}  {act} [{kind}] ", pieces(f"{reason}：{detail}"), "")
     return "\n".join(out) + "\n"
 
 
@@ -199,6 +203,12 @@ def folded(head: str, items: list[str], between: str = "、", width: int = WIDTH
         line += chunk
     lines.append(line.rstrip())
     return lines
+
+
+def pieces(text: str) -> list[str]:
+    """A text cut where a fold may fall: between any two CJK characters or punctuation marks, never
+    inside a run of letters, digits and the marks of an id or a time (yc2019-006272, 10:30:00)."""
+    return WORD.findall(text)
 
 
 def columns(text: str) -> int:

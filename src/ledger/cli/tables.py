@@ -3,7 +3,6 @@ column is cut), in Chinese, units by name; and `ledger events --format table` (�
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,17 +12,8 @@ from rich.text import Text
 
 from ledger.acts import NAMES, StoredAct
 from ledger.characters import visible
-from ledger.instants import CHINA
-
-LEVELS = {
-    "national": "国家",
-    "region": "自治区",
-    "province": "省",
-    "city": "市",
-    "district": "区",
-    "county": "县",
-}
-SEVERITIES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报"}
+from ledger.instants import in_china
+from ledger.terms import level, severity
 
 
 def show(table: Table) -> None:
@@ -38,10 +28,7 @@ def indented(text: str, indent: int = 2) -> list[str]:
     return [" " * indent + line.plain.rstrip() for line in lines]
 
 
-def china_time(instant: str) -> str:
-    """A recorded time (UTC) as read in China, to the minute: `2019-10-16 10:30`."""
-    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(CHINA)
-    return moment.strftime("%Y-%m-%d %H:%M")
+china_time = in_china  # a recorded time (UTC) as read in China, to the minute: `2019-10-16 10:30`
 
 
 def events_table(acts: Iterable[StoredAct], names: Mapping[str, str]) -> Table:
@@ -75,9 +62,9 @@ def about(fields: Mapping[str, Any], names: Mapping[str, str]) -> str:
         if key in fields:
             said.append(str(fields[key]))
     if "level" in fields:
-        said.append(f"{LEVELS.get(fields['level'], fields['level'])}级批示")
+        said.append(f"{level(fields['level'])}批示")
     if "severity" in fields:
-        said.append(SEVERITIES.get(fields["severity"], fields["severity"]))
+        said.append(severity(fields["severity"]))
     for key in ("title", "name", "reason"):
         if key in fields:
             said.append(str(fields[key]))

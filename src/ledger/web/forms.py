@@ -16,11 +16,11 @@ from fastapi import Request
 
 from ledger.api.bodies import TooLarge, read_within
 from ledger.errors import LedgerError
+from ledger.instants import CHINA
 from ledger.periods import parse_period
 from ledger.rulebooks import Catalogue, Rulebook
 from ledger.services import Ledger
 from ledger.web import csrf
-from ledger.web.present import CHINA
 from ledger.web.templating import PageError
 
 LIMITS = {"rulebook": 100, "period": 20, "as_of": 20, "known_at": 40}

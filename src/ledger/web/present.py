@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from ledger.acts import StoredAct
 from ledger.characters import visible
 from ledger.errors import LedgerError
+from ledger.instants import in_china
 from ledger.periods import parse_period
 from ledger.web import words
 from ledger.web.names import Names
 
-CHINA = ZoneInfo("Asia/Shanghai")
 _FIELDS = (
     "report task item title publication form units level notifier severity points due_on required amount "
     "unit name class target reason"
@@ -51,11 +50,7 @@ FIELD_NAMES = {
 
 def china_time(instant: str) -> str:
     """A stored UTC instant (…Z) as China time, to the second."""
-    try:
-        moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-    except ValueError:
-        return instant
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    return in_china(instant, seconds=True)
 
 
 def act_href(act_id: str) -> str:
