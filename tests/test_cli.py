@@ -703,7 +703,9 @@ def test_explain_is_chinese_names_the_class_and_keeps_to_80_columns(tmp_path: Pa
     assert not wide, wide
 
 
-def test_explain_folds_between_words_and_gives_known_at_in_china_time(tmp_path: Path, sqlite_url: str) -> None:
+def test_explain_folds_between_words_and_gives_known_at_in_china_time(
+    tmp_path: Path, sqlite_url: str
+) -> None:
     """`ledger explain` folds a long reason between words, never inside an act id or a time, names a
     not-counted act's type in Chinese, and gives its known-at in China time, as `ledger score` does."""
     void = "void-of-the-filing-with-a-long-identifier-2019"
