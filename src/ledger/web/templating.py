@@ -113,6 +113,12 @@ def environment() -> Environment:
     return env
 
 
+def attachment(content: bytes, filename: str, media_type: str) -> Response:
+    """A file to download (a bulletin, a draft), with the pages' own headers."""
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(content, media_type=media_type, headers=headers)
+
+
 def page(
     template: str, status: int = 200, *, viewer: Principal | None, nav: str = "", **context: Any
 ) -> HTMLResponse:

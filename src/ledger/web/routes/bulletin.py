@@ -35,7 +35,7 @@ from ledger.web.forms import (
     rulebook_choices,
 )
 from ledger.web.routes.auth import ViewerDep
-from ledger.web.templating import HEADERS, PageError, PageRoute, page
+from ledger.web.templating import PageError, PageRoute, attachment, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAX_FORM = 8 * 1024
@@ -94,8 +94,8 @@ def _download(
         return _page(ledger, viewer, form, 404 if isinstance(e, NotFound) else 400, str(e))
     name = f"bulletin-{issued.bulletin.period}.{fmt}"
     if form.get("manifest"):
-        return _attachment(_zipped(issued, name), f"bulletin-{issued.bulletin.period}-{fmt}.zip", "zip")
-    return _attachment(issued.content, name, fmt)
+        return attachment(_zipped(issued, name), f"bulletin-{issued.bulletin.period}-{fmt}.zip", KINDS["zip"])
+    return attachment(issued.content, name, KINDS[fmt])
 
 
 def _zipped(issued: Issued, name: str) -> bytes:
@@ -106,11 +106,6 @@ def _zipped(issued: Issued, name: str) -> bytes:
         archive.writestr(name, issued.content)
         archive.writestr(manifest_path(Path(name)).name, manifest_bytes(manifest))
     return buffer.getvalue()
-
-
-def _attachment(content: bytes, name: str, kind: str) -> Response:
-    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(content, media_type=KINDS[kind], headers=headers)
 
 
 def _page(ledger: Ledger, viewer: Principal, form: dict[str, str], status: int, error: str) -> Response:

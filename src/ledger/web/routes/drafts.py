@@ -25,7 +25,7 @@ from ledger.web import csrf, editor
 from ledger.web.forms import bounded, checked_form, read_body, rulebook_choices
 from ledger.web.routes.auth import ViewerDep
 from ledger.web.routes.whatif import MAX_FORM, office_or_auditor, page_of
-from ledger.web.templating import HEADERS, PageError, PageRoute
+from ledger.web.templating import PageError, PageRoute, attachment
 from ledger.whatif import MAX_DRAFT
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -46,9 +46,9 @@ def _download(request: Request, body: bytes) -> Response:
         book = parse_rulebook(text.encode("utf-8", "surrogatepass"), "草案 draft")
     except RulebookError as e:
         raise PageError(422, f"草案无效 invalid draft: {e}") from None
-    disposition = f'attachment; filename="{book.id}-v{book.version}.toml"'
-    headers = {**HEADERS, "Content-Disposition": disposition}
-    return Response(text.encode("utf-8"), media_type="application/toml; charset=utf-8", headers=headers)
+    return attachment(
+        text.encode("utf-8"), f"{book.id}-v{book.version}.toml", "application/toml; charset=utf-8"
+    )
 
 
 @router.post("/whatif/load")
