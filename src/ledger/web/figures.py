@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.render import ranks_of
 from ledger.rulebooks import Adoption, Catalogue, FilingQuota, Rulebook
 
 
@@ -80,10 +81,8 @@ def class_ranks(units: Sequence[Mapping[str, Any]]) -> dict[str, int | None]:
         else:
             by_class.setdefault(unit["class"], []).append(unit)
     for members in by_class.values():
-        members.sort(key=lambda u: u["rank"])
-        for place, unit in enumerate(members):
-            tied = place and unit["rank"] == members[place - 1]["rank"]
-            out[unit["unit"]] = out[members[place - 1]["unit"]] if tied else place + 1
+        ordered = sorted(members, key=lambda u: u["rank"])
+        out.update(ranks_of([(u["unit"], Decimal(u["rank"])) for u in ordered]))  # tied overall, tied here
     return out
 
 
