@@ -108,7 +108,7 @@ def _table(document: dict[str, Any], book: Rulebook) -> Table:
 
 
 def _names(book: Rulebook) -> tuple[dict[str, str], dict[str, str]]:
-    """The rulebook's names of its classes, and what its metrics are called (by the clause reporting them)."""
+    """What the rulebook's metrics are called (by the clause reporting them), and its classes' names."""
     clauses = book.model.clauses
     metrics = {m: METRICS[c.kind] for c in clauses if (m := getattr(c, "metric", None)) and c.kind in METRICS}
     return metrics, {slug: c.name for slug, c in book.model.classes.items()}
